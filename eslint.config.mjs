@@ -1,0 +1,39 @@
+// Lint rules: typescript-eslint's recommended set, plus the boundaries of the architecture
+// (core code under tasks/common must not reach task-lib, fs or fetch directly).
+import tseslint from 'typescript-eslint';
+
+const adapters = [
+  'tasks/common/azure-devops/**',
+  'tasks/common/http/node-transport.ts',
+  'tasks/common/node/**',
+  'tasks/*V*/**',
+];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'tests/fixtures/**', '.tmp/**'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-throw-literal': 'error',
+      eqeqeq: ['error', 'always', { null: 'ignore' }],
+    },
+  },
+  {
+    files: ['tasks/common/**/*.ts'],
+    ignores: adapters,
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [
+          { name: 'fs', message: 'Core code receives a file-access port; only adapters touch fs.' },
+          { name: 'node:fs', message: 'Core code receives a file-access port; only adapters touch fs.' },
+          { name: 'fs/promises', message: 'Core code receives a file-access port.' },
+          { name: 'node:fs/promises', message: 'Core code receives a file-access port.' },
+          { name: 'azure-pipelines-task-lib', message: 'Only the task-lib adapter imports task-lib.' },
+          { name: 'azure-pipelines-task-lib/task', message: 'Only the task-lib adapter imports task-lib.' },
+        ],
+      }],
+      'no-restricted-globals': ['error', { name: 'fetch', message: 'Use the HttpTransport port.' }],
+    },
+  },
+);

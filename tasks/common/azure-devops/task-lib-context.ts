@@ -1,0 +1,67 @@
+import * as os from 'node:os';
+import * as tl from 'azure-pipelines-task-lib/task';
+import { systemClock, type Logger } from '../ports';
+import { createNodeTransport } from '../http/node-transport';
+import type { PipelineOutputs, ServiceEndpoint, TaskContext, TaskInputs } from './task-context';
+
+/** Inputs, variables and endpoints read through task-lib (the agent's environment contract). */
+export const taskLibInputs: TaskInputs = {
+  get(name) {
+    const value = tl.getInput(name, false);
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  },
+  variable(name) {
+    const value = tl.getVariable(name);
+    return value === undefined || value === '' ? undefined : value;
+  },
+  endpoint(id): ServiceEndpoint | undefined {
+    const url = tl.getEndpointUrl(id, true);
+    if (url === undefined) return undefined;
+    return {
+      id,
+      url,
+      scheme: tl.getEndpointAuthorizationScheme(id, true) ?? '',
+      param: (key) => tl.getEndpointAuthorizationParameter(id, key, true) || undefined,
+      data: (key) => tl.getEndpointDataParameter(id, key, true) || undefined,
+    };
+  },
+};
+
+/** Pipeline outputs written as `##vso` logging commands. */
+export const taskLibOutputs: PipelineOutputs = {
+  setSecret: (value) => {
+    if (value) tl.setSecret(value);
+  },
+  setOutput: (name, value) => tl.setVariable(name, value, false, true),
+  setProgress: (percent, text) => tl.setProgress(Math.max(0, Math.min(100, Math.round(percent))), text),
+  uploadSummary: (path) => tl.uploadSummary(path),
+  publishTestResults: ({ format, files, runTitle, publishRunAttachments }) =>
+    new tl.TestPublisher(format).publish(files, 'false', '', '', runTitle, publishRunAttachments === false ? 'false' : 'true', 'Databricks'),
+  uploadArtifact: (name, path) => tl.uploadArtifact(name, path, name),
+  addAttachment: (type, name, path) => tl.addAttachment(type, name, path),
+};
+
+/** Log lines through task-lib, so registered secrets are masked by the agent. */
+export const taskLibLogger: Logger = {
+  debug: (message) => tl.debug(message),
+  info: (message) => console.log(message),
+  warn: (message) => tl.warning(message),
+};
+
+/** Builds the context a task's `run` receives, with the agent's network settings. */
+export function createTaskLibContext(taskName: string, taskVersion: string, signal: AbortSignal): TaskContext {
+  return {
+    inputs: taskLibInputs,
+    outputs: taskLibOutputs,
+    logger: taskLibLogger,
+    clock: systemClock,
+    transport: createNodeTransport({}),
+    signal,
+    tempDirectory: tl.getVariable('Agent.TempDirectory') || os.tmpdir(),
+    userAgent: `databricks-mlops-azure-devops/${EXTENSION_VERSION} ${taskName}/${taskVersion} node/${process.versions.node}`,
+  };
+}
+
+declare const __EXTENSION_VERSION__: string | undefined;
+/** Injected by the build (esbuild `define`); "dev" when running from source. */
+const EXTENSION_VERSION = typeof __EXTENSION_VERSION__ === 'string' ? __EXTENSION_VERSION__ : 'dev';
