@@ -1,0 +1,188 @@
+/**
+ * Unity Catalog registered models, model versions and aliases (`/api/2.1/unity-catalog`).
+ * Versions are integers on this API (the MLflow UC registry endpoints use strings); every read asks
+ * for `include_aliases=true`, because without it the service returns an empty `aliases` list.
+ * See `../shared/reference/databricks-api.md` §1.3.
+ */
+import type {
+  ModelVersionInfo,
+  RegisteredModelAlias,
+  RegisteredModelInfo,
+  UpdateModelVersionRequest,
+} from '@databricks/sdk-experimental/dist/apis/catalog/model';
+import { ApiError } from '../http/errors';
+import type { DatabricksApiClient } from './api-client';
+
+export type { ModelVersionInfo, RegisteredModelAlias, RegisteredModelInfo };
+
+/** A three-level Unity Catalog model name, split. */
+export interface ModelFullName {
+  catalog: string;
+  schema: string;
+  model: string;
+  /** `catalog.schema.model` as given. */
+  fullName: string;
+}
+
+// Unquoted UC identifiers: letters, digits, underscores; hyphens are allowed in catalog and schema
+// names created through the UI, so accept them too. Dots, slashes and spaces would change the path.
+const namePart = /^[A-Za-z0-9_][A-Za-z0-9_-]*$/;
+
+/**
+ * Parses `<catalog>.<schema>.<model>`; throws naming the input and the expected form.
+ * @param inputName used in the error message, e.g. `modelName`.
+ */
+export function parseModelFullName(inputName: string, value: string): ModelFullName {
+  const parts = value.trim().split('.');
+  if (parts.length !== 3 || !parts.every((part) => namePart.test(part) && part.length <= 255)) {
+    throw new Error(`Invalid '${inputName}' '${value}': expected <catalog>.<schema>.<model>`);
+  }
+  const [catalog, schema, model] = parts;
+  return { catalog, schema, model, fullName: parts.join('.') };
+}
+
+// UC alias names: letters, digits and underscores, not starting with a digit-only form of a version.
+const aliasPattern = /^[A-Za-z_][A-Za-z0-9_]{0,254}$/;
+
+/**
+ * Checks an alias name (`champion`, `previous_champion`). `latest` is reserved by MLflow, so a
+ * pipeline can never set or delete it.
+ */
+export function parseAliasName(inputName: string, value: string): string {
+  const alias = value.trim();
+  if (!aliasPattern.test(alias)) {
+    throw new Error(`Invalid '${inputName}' '${value}': expected an alias name of letters, digits and underscores, not starting with a digit`);
+  }
+  if (alias.toLowerCase() === 'latest') {
+    throw new Error(`Invalid '${inputName}' '${value}': 'latest' is reserved by MLflow and cannot be used as an alias`);
+  }
+  return alias;
+}
+
+/** Parses a model version number (a positive integer). */
+export function parseVersionNumber(inputName: string, value: string): number {
+  const trimmed = value.trim();
+  if (!/^[1-9]\d{0,15}$/.test(trimmed)) {
+    throw new Error(`Invalid '${inputName}' '${value}': expected a model version number (a positive integer)`);
+  }
+  return Number(trimmed);
+}
+
+/** True for the answers Unity Catalog gives for a missing model, version or alias. */
+export function isNotFound(error: unknown): boolean {
+  return error instanceof ApiError && (error.status === 404 || error.errorCode === 'RESOURCE_DOES_NOT_EXIST' || error.errorCode === 'NOT_FOUND');
+}
+
+/** The result of looking up an alias: the version it points at, or that nothing holds it. */
+export type AliasLookup =
+  | { found: true; version: ModelVersionInfo }
+  | { found: false };
+
+/** Whether a delete removed the alias or found it already gone. */
+export interface AliasDeletion {
+  deleted: boolean;
+}
+
+/** Per-call options. */
+export interface UnityCatalogCallOptions {
+  signal?: AbortSignal;
+}
+
+/** The version number an alias points at on a registered model, from its `aliases` list. */
+export function aliasVersion(model: Pick<RegisteredModelInfo, 'aliases'>, alias: string): number | undefined {
+  return model.aliases?.find((entry) => entry.alias_name === alias)?.version_num;
+}
+
+function modelPath(fullName: string): string {
+  return `/api/2.1/unity-catalog/models/${encodeURIComponent(fullName)}`;
+}
+
+/**
+ * Typed calls for registered models, versions and aliases. Writes that are safe to repeat (alias
+ * PUT/DELETE, comment PATCH) are marked idempotent so the client may retry them after a 5xx or a
+ * dropped connection.
+ */
+export class UnityCatalogModels {
+  constructor(private readonly client: DatabricksApiClient) {}
+
+  /** The identity the client calls as, for messages. */
+  get identity(): string {
+    return this.client.identity;
+  }
+
+  /** `GET models/{full_name}?include_aliases=true`: owner, comment and every alias of the model. */
+  getRegisteredModel(fullName: string, options: UnityCatalogCallOptions = {}): Promise<RegisteredModelInfo> {
+    return this.client.call<RegisteredModelInfo>('GET', modelPath(fullName), {
+      query: { include_aliases: true },
+      signal: options.signal,
+    });
+  }
+
+  /** `GET models/{full_name}/versions/{version}?include_aliases=true`. Throws ApiError 404 when missing. */
+  getModelVersion(fullName: string, version: number, options: UnityCatalogCallOptions = {}): Promise<ModelVersionInfo> {
+    return this.client.call<ModelVersionInfo>('GET', `${modelPath(fullName)}/versions/${version}`, {
+      query: { include_aliases: true },
+      signal: options.signal,
+    });
+  }
+
+  /** `GET models/{full_name}/aliases/{alias}?include_aliases=true`. Throws ApiError 404 when nothing holds the alias. */
+  getVersionByAlias(fullName: string, alias: string, options: UnityCatalogCallOptions = {}): Promise<ModelVersionInfo> {
+    return this.client.call<ModelVersionInfo>('GET', `${modelPath(fullName)}/aliases/${encodeURIComponent(alias)}`, {
+      query: { include_aliases: true },
+      signal: options.signal,
+    });
+  }
+
+  /**
+   * Like {@link getVersionByAlias}, but a missing alias is a result, not an exception. Unity Catalog
+   * answers 404 for a missing model too: callers that must tell the two apart read the model first.
+   */
+  async findVersionByAlias(fullName: string, alias: string, options: UnityCatalogCallOptions = {}): Promise<AliasLookup> {
+    try {
+      return { found: true, version: await this.getVersionByAlias(fullName, alias, options) };
+    } catch (error) {
+      if (isNotFound(error)) return { found: false };
+      throw error;
+    }
+  }
+
+  /**
+   * `PUT models/{full_name}/aliases/{alias}` with `{version_num}`: points the alias at the version,
+   * moving it if it points elsewhere. Requires owning the model.
+   */
+  setAlias(fullName: string, alias: string, version: number, options: UnityCatalogCallOptions = {}): Promise<RegisteredModelAlias> {
+    return this.client.call<RegisteredModelAlias>('PUT', `${modelPath(fullName)}/aliases/${encodeURIComponent(alias)}`, {
+      body: { version_num: version },
+      idempotent: true,
+      signal: options.signal,
+    });
+  }
+
+  /**
+   * `DELETE models/{full_name}/aliases/{alias}`. An alias that is already gone is not an error
+   * (`deleted: false`), so a re-run after a lost response reaches the same end state.
+   */
+  async deleteAlias(fullName: string, alias: string, options: UnityCatalogCallOptions = {}): Promise<AliasDeletion> {
+    try {
+      await this.client.call<unknown>('DELETE', `${modelPath(fullName)}/aliases/${encodeURIComponent(alias)}`, {
+        idempotent: true,
+        signal: options.signal,
+      });
+      return { deleted: true };
+    } catch (error) {
+      if (isNotFound(error)) return { deleted: false };
+      throw error;
+    }
+  }
+
+  /** `PATCH models/{full_name}/versions/{version}` with `{comment}`: replaces the version's comment. */
+  updateVersionComment(fullName: string, version: number, comment: string, options: UnityCatalogCallOptions = {}): Promise<ModelVersionInfo> {
+    const body: Pick<UpdateModelVersionRequest, 'comment'> = { comment };
+    return this.client.call<ModelVersionInfo>('PATCH', `${modelPath(fullName)}/versions/${version}`, {
+      body,
+      idempotent: true,
+      signal: options.signal,
+    });
+  }
+}
