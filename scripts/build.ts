@@ -1,6 +1,8 @@
 /**
  * `npm run build`: one esbuild bundle per agent task, staged with its task.json and icon under
  * dist/tasks/<Task>V<n>/. Server (gate) tasks have no code and are staged as they are.
+ * `npm run build -- DatabricksModelCompareV1 [...]` builds only the named task folders, so one
+ * teammate's half-written task does not block another's bundle tests.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -32,6 +34,24 @@ export function duplicatePackages(metafile: esbuild.Metafile): Map<string, strin
     locations.set(name, set);
   }
   return new Map([...locations].filter(([, set]) => set.size > 1).map(([name, set]) => [name, [...set]]));
+}
+
+/**
+ * The folders a build filter selects. A filter names a folder exactly or without its version suffix
+ * (`DatabricksModelCompare`), case-insensitively; an unknown name is an error, not an empty build.
+ */
+export function selectTaskFolders(all: readonly string[], filters: readonly string[]): string[] {
+  if (filters.length === 0) return [...all];
+  const selected = new Set<string>();
+  for (const filter of filters) {
+    const wanted = filter.replace(/[\\/]+$/, '').split(/[\\/]/).pop()!.toLowerCase();
+    const matches = all.filter((folder) => folder.toLowerCase() === wanted || folder.replace(/V\d+$/, '').toLowerCase() === wanted);
+    if (matches.length === 0) {
+      throw new Error(`No task folder matches '${filter}'. Task folders: ${all.join(', ') || '(none)'}`);
+    }
+    for (const match of matches) selected.add(match);
+  }
+  return all.filter((folder) => selected.has(folder));
 }
 
 async function buildTask(folder: string): Promise<void> {
@@ -69,10 +89,25 @@ async function buildTask(folder: string): Promise<void> {
   console.log(`built ${folder}/index.js (${Math.round(size / 1024)} KiB)`);
 }
 
-async function main(): Promise<void> {
+/**
+ * Builds the given task folders (all by default). Every task is attempted so one broken task does
+ * not hide the state of the others; the error lists each failure.
+ */
+export async function buildTasks(folders: readonly string[] = taskFolders()): Promise<void> {
   fs.mkdirSync(outRoot, { recursive: true });
-  const folders = taskFolders();
-  await Promise.all(folders.map(buildTask));
+  const results = await Promise.allSettled(folders.map(buildTask));
+  const failures = results
+    .map((result, index) => (result.status === 'rejected' ? prefixed(folders[index], (result.reason as Error).message) : undefined))
+    .filter((message): message is string => message !== undefined);
+  if (failures.length > 0) throw new Error(`Build failed for ${failures.length} task(s):\n${failures.join('\n')}`);
+}
+
+function prefixed(folder: string, message: string): string {
+  return message.startsWith(folder) ? message : `${folder}: ${message}`;
+}
+
+async function main(): Promise<void> {
+  await buildTasks(selectTaskFolders(taskFolders(), process.argv.slice(2)));
 }
 
 if (require.main === module) {
