@@ -1,5 +1,6 @@
 import type { Clock, Logger } from '../ports';
 import type { HttpTransport } from '../http/transport';
+import type { AgentNetworkSettings } from '../http/node-transport';
 
 /** A service connection as the agent hands it to a task. */
 export interface ServiceEndpoint {
@@ -56,6 +57,8 @@ export interface TaskContext {
   clock: Clock;
   /** Honours the agent's proxy and certificate settings. */
   transport: HttpTransport;
+  /** The agent's proxy and certificate settings, for clients that do not use `transport` (azure-devops-node-api). */
+  network?: AgentNetworkSettings;
   /** Aborted when the pipeline cancels the step (SIGINT/SIGTERM from the agent). */
   signal: AbortSignal;
   /** A writable scratch folder for this step (Agent.TempDirectory or the OS temp folder). */

@@ -1,7 +1,8 @@
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { systemClock, type Logger } from '../ports';
-import { createNodeTransport } from '../http/node-transport';
+import { createNodeTransport, nodeTransportOptionsFromAgent, type AgentNetworkSettings } from '../http/node-transport';
 import type { PipelineOutputs, ServiceEndpoint, TaskContext, TaskInputs } from './task-context';
 
 /** Inputs, variables and endpoints read through task-lib (the agent's environment contract). */
@@ -48,14 +49,32 @@ export const taskLibLogger: Logger = {
   warn: (message) => tl.warning(message),
 };
 
+/**
+ * The agent's proxy and certificate settings. The proxy is read without a request URL so that
+ * its bypass list comes along and the transport applies it per request.
+ */
+export function agentNetworkSettings(): AgentNetworkSettings {
+  const proxy = tl.getHttpProxyConfiguration() ?? undefined;
+  const cert = tl.getHttpCertConfiguration() ?? undefined;
+  if (proxy?.proxyPassword) taskLibOutputs.setSecret(proxy.proxyPassword);
+  if (cert?.passphrase) taskLibOutputs.setSecret(cert.passphrase);
+  return {
+    proxy: proxy?.proxyUrl ? { proxyUrl: proxy.proxyUrl, proxyUsername: proxy.proxyUsername, proxyPassword: proxy.proxyPassword, proxyBypassHosts: proxy.proxyBypassHosts } : undefined,
+    cert: cert ? { caFile: cert.caFile, certFile: cert.certFile, keyFile: cert.keyFile, passphrase: cert.passphrase } : undefined,
+    ignoreSslError: (tl.getVariable('Agent.SkipCertValidation') ?? '').toLowerCase() === 'true',
+  };
+}
+
 /** Builds the context a task's `run` receives, with the agent's network settings. */
 export function createTaskLibContext(taskName: string, taskVersion: string, signal: AbortSignal): TaskContext {
+  const network = agentNetworkSettings();
   return {
     inputs: taskLibInputs,
     outputs: taskLibOutputs,
     logger: taskLibLogger,
     clock: systemClock,
-    transport: createNodeTransport({}),
+    transport: createNodeTransport(nodeTransportOptionsFromAgent(network, (file) => fs.readFileSync(file))),
+    network,
     signal,
     tempDirectory: tl.getVariable('Agent.TempDirectory') || os.tmpdir(),
     userAgent: `databricks-mlops-azure-devops/${EXTENSION_VERSION} ${taskName}/${taskVersion} node/${process.versions.node}`,

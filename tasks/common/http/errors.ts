@@ -70,7 +70,9 @@ export function apiErrorFromResponse(method: HttpMethod, path: string, response:
       if (parsed.error_code !== undefined) errorCode = String(parsed.error_code);
       message = String(parsed.message ?? parsed.error ?? parsed.detail ?? parsed.error_description ?? '');
       if (!errorCode && typeof parsed.error === 'string' && typeof parsed.error_description === 'string') {
-        errorCode = parsed.error; // OAuth token endpoints: {error, error_description}
+        // OAuth token endpoints: {error, error_description}; the description is the message.
+        errorCode = parsed.error;
+        message = parsed.message === undefined ? parsed.error_description : message;
       }
     }
   } catch {
