@@ -1,0 +1,56 @@
+/**
+ * The environment the Databricks CLI runs with. The CLI (and the Terraform provider it drives)
+ * resolves credentials from many variables and from `~/.databrickscfg`; an agent may carry stale
+ * ones from earlier steps (`ARM_CLIENT_SECRET` from an AzureCLI step, a `DATABRICKS_CONFIG_PROFILE`
+ * on a self-hosted agent). The task removes every such variable and pins the one identity it resolved:
+ * `DATABRICKS_AUTH_TYPE=pat` with a short-lived bearer token, so the CLI neither guesses nor mixes identities.
+ */
+
+/** Credential and identity variables of the Databricks SDKs and the Azure/Terraform providers. */
+const conflictingNames = new Set([
+  'DATABRICKS_HOST',
+  'DATABRICKS_TOKEN',
+  'DATABRICKS_ACCOUNT_ID',
+  'DATABRICKS_USERNAME',
+  'DATABRICKS_PASSWORD',
+  'DATABRICKS_CLIENT_ID',
+  'DATABRICKS_CLIENT_SECRET',
+  'DATABRICKS_AUTH_TYPE',
+  'DATABRICKS_CONFIG_PROFILE',
+  'DATABRICKS_CONFIG_FILE',
+  'DATABRICKS_METADATA_SERVICE_URL',
+  'DATABRICKS_TOKEN_AUDIENCE',
+]);
+
+/** Name patterns removed as a family: Azure, Google and OIDC credentials, and every `ARM_*` (Azure provider) setting. */
+const conflictingPatterns: RegExp[] = [/^DATABRICKS_AZURE_/, /^DATABRICKS_GOOGLE_/, /^DATABRICKS_OIDC_/, /^ARM_/];
+
+/** True for a variable that could give the CLI a different identity than the one this task resolved. */
+export function isConflictingAuthVariable(name: string): boolean {
+  const upper = name.toUpperCase();
+  return conflictingNames.has(upper) || conflictingPatterns.some((pattern) => pattern.test(upper));
+}
+
+/** Workspace and token handed to the CLI. */
+export interface CliCredentials {
+  host: string;
+  token: string;
+}
+
+/**
+ * The inherited environment minus conflicting credentials, plus the resolved workspace and token.
+ * Undefined values are dropped. The token must already be registered as a secret.
+ */
+export function cliEnvironment(inherited: Readonly<Record<string, string | undefined>>, credentials?: CliCredentials): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(inherited)) {
+    if (value === undefined || isConflictingAuthVariable(name)) continue;
+    env[name] = value;
+  }
+  if (credentials) {
+    env.DATABRICKS_HOST = credentials.host;
+    env.DATABRICKS_TOKEN = credentials.token;
+    env.DATABRICKS_AUTH_TYPE = 'pat';
+  }
+  return env;
+}

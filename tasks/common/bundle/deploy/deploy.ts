@@ -1,0 +1,131 @@
+/**
+ * Runs `databricks bundle validate`, `deploy` (waiting out deploy-lock contention) and optionally
+ * `run` in a bundle folder, with a freshly obtained token in the CLI's environment for each command.
+ */
+import type { Clock, Logger, SecretRegistrar } from '../../ports';
+import type { TokenProvider } from '../../databricks/token-provider';
+import type { CommandResult, CommandRunner } from './ports';
+import { deployArguments, runArguments, validateArguments, type BundleVariable } from './cli-arguments';
+import { cliEnvironment } from './cli-environment';
+import { decideLockRetry, defaultLockRetryOptions, describeLockHolder, parseLockContention, type LockRetryOptions } from './deploy-lock';
+import { parseRunOutput } from './run-output';
+
+/** What to deploy where. */
+export interface BundleDeploySettings {
+  /** Bundle target (`-t`). */
+  target: string;
+  /** `--var` values, in input order. */
+  variables: BundleVariable[];
+  /** Pass `--force-lock` to `deploy`. */
+  forceLock: boolean;
+  /** Job resource key to run after the deployment; undefined to run nothing. */
+  runJob?: string;
+}
+
+/** The ports and facts a deployment needs. */
+export interface BundleDeployDependencies {
+  /** Path of the Databricks CLI. */
+  cli: string;
+  /** The bundle root (the folder holding `databricks.yml`); every command runs here. */
+  bundleRoot: string;
+  /** Workspace URL. */
+  host: string;
+  tokens: TokenProvider;
+  registerSecret: SecretRegistrar;
+  /** The agent's environment; credentials in it are removed before the CLI sees it. */
+  inheritedEnv: Readonly<Record<string, string | undefined>>;
+  runner: CommandRunner;
+  clock: Clock;
+  logger: Logger;
+  signal?: AbortSignal;
+  lockRetry?: LockRetryOptions;
+}
+
+/** How the deployment went. A failed job run is reported here rather than thrown, so its run id still reaches the outputs. */
+export interface BundleDeployResult {
+  deployedTarget: string;
+  /** Deploy attempts, more than 1 when the lock was contended. */
+  deployAttempts: number;
+  run?: {
+    runId?: string;
+    runUrl?: string;
+    succeeded: boolean;
+    /** Why the run failed, from the CLI's output. */
+    failure?: string;
+  };
+}
+
+/** The CLI's own `Error:` lines (or the last lines of its output), for a failure message. */
+export function summarizeFailure(result: CommandResult): string {
+  const lines = `${result.stderr}\n${result.stdout}`.split(/\r?\n/).map((line) => line.trim()).filter(Boolean);
+  const errors = lines.filter((line) => /^Error:/i.test(line));
+  const chosen = errors.length > 0 ? errors : lines.slice(-5);
+  return chosen.length > 0 ? chosen.join(' | ') : `exit code ${result.exitCode}`;
+}
+
+/** Validates and deploys the bundle, then runs `runJob` when given. Throws when validation or deployment fails. */
+export async function deployBundle(settings: BundleDeploySettings, deps: BundleDeployDependencies): Promise<BundleDeployResult> {
+  const { target, variables } = settings;
+  const retry = deps.lockRetry ?? defaultLockRetryOptions;
+
+  const invoke = async (args: string[]): Promise<CommandResult> => {
+    // A fresh token per command: a long deployment or job run can outlive an OAuth token.
+    const token = await deps.tokens.getToken(deps.signal);
+    deps.registerSecret(token);
+    const env = cliEnvironment(deps.inheritedEnv, { host: deps.host, token });
+    // The CLI searches upwards from the working directory unless told otherwise; pin it to this bundle.
+    delete env.BUNDLE_ROOT;
+    env.DATABRICKS_BUNDLE_ROOT = deps.bundleRoot;
+    deps.logger.info(`> databricks ${args.join(' ')}`);
+    return deps.runner.run(
+      {
+        executable: deps.cli,
+        args,
+        cwd: deps.bundleRoot,
+        env,
+        onLine: (line) => deps.logger.info(line),
+      },
+      deps.signal,
+    );
+  };
+
+  const validated = await invoke(validateArguments(target, variables));
+  if (validated.exitCode !== 0) {
+    throw new Error(`'databricks bundle validate -t ${target}' failed: ${summarizeFailure(validated)}`);
+  }
+
+  let attempt = 1;
+  for (; ; attempt++) {
+    const deployed = await invoke(deployArguments(target, variables, settings.forceLock));
+    if (deployed.exitCode === 0) break;
+    const contention = parseLockContention(`${deployed.stderr}\n${deployed.stdout}`);
+    if (!contention) throw new Error(`'databricks bundle deploy -t ${target}' failed: ${summarizeFailure(deployed)}`);
+    const decision = decideLockRetry(attempt, retry);
+    const holder = describeLockHolder(contention);
+    if (!decision.retry) {
+      throw new Error(
+        `The deployment lock of target '${target}' is still held by ${holder} after ${attempt} attempts. ` +
+          `Wait for that deployment to finish; if it is known to have died, deploy once with 'forceLock: true'.`,
+      );
+    }
+    deps.logger.warn(
+      `The deployment lock of target '${target}' is held by ${holder}; deploying again in ${Math.round(decision.delayMs / 1000)} s ` +
+        `(attempt ${attempt + 1} of ${retry.maxAttempts}).`,
+    );
+    await deps.clock.sleep(decision.delayMs, deps.signal);
+  }
+  deps.logger.info(`Deployed the bundle to target '${target}'.`);
+
+  const result: BundleDeployResult = { deployedTarget: target, deployAttempts: attempt };
+  if (settings.runJob !== undefined) {
+    const ran = await invoke(runArguments(target, variables, settings.runJob));
+    const parsed = parseRunOutput(`${ran.stderr}\n${ran.stdout}`);
+    result.run = {
+      runId: parsed?.runId,
+      runUrl: parsed?.runUrl,
+      succeeded: ran.exitCode === 0,
+      failure: ran.exitCode === 0 ? undefined : summarizeFailure(ran),
+    };
+  }
+  return result;
+}
