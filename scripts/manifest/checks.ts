@@ -16,7 +16,7 @@ export type JsonObject = Record<string, unknown>;
 export interface TaskUnderCheck {
   /** Folder name under tasks/ (`DatabricksModelCompareV1`). */
   folder: string;
-  /** Where the task is staged, relative to the staging root (`dist/tasks/<Task>`). */
+  /** Where the task is staged, relative to the staging root (`tasks/<Task>`). */
   stagedPath: string;
   /** The staged task.json. */
   manifest: JsonObject;

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PNG } from 'pngjs';
 import type { ExtensionUnderCheck, JsonObject, TaskUnderCheck } from '../../scripts/manifest/checks';
+import { toStagedLayout } from '../../scripts/manifest/files';
 
 export const agentId = '0f3e4c1a-7b2d-4e6f-9a8b-1c2d3e4f5a6b';
 export const serverId = '5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d';
@@ -100,18 +101,18 @@ export function extensionManifest(): JsonObject {
 }
 
 function task(folder: string, manifest: JsonObject, files: string[]): TaskUnderCheck {
-  return { folder, stagedPath: `dist/tasks/${folder}`, manifest, icon: { kind: 'png', width: 32, height: 32 }, stagedFiles: new Set(files) };
+  return { folder, stagedPath: `tasks/${folder}`, manifest, icon: { kind: 'png', width: 32, height: 32 }, stagedFiles: new Set(files) };
 }
 
-/** The valid extension, as loadStagedExtension would return it. */
+/** The valid extension, staged, as loadStagedExtension would return it. */
 export function validExtension(): ExtensionUnderCheck {
   const tasks = [task('FixtureAgentV1', agentTaskJson(), ['task.json', 'icon.png', 'index.js']), task('FixtureGateV1', serverTaskJson(), ['task.json', 'icon.png'])];
-  const stagedPaths = new Set(['vss-extension.json', 'overview.md', 'images', 'images/extension-icon.png', 'dist', 'dist/tasks']);
+  const stagedPaths = new Set(['vss-extension.json', 'overview.md', 'images', 'images/extension-icon.png', 'tasks']);
   for (const t of tasks) {
     stagedPaths.add(t.stagedPath);
     for (const file of t.stagedFiles) stagedPaths.add(`${t.stagedPath}/${file}`);
   }
-  return { manifest: extensionManifest(), icon: { kind: 'png', width: 128, height: 128 }, tasks, stagedPaths };
+  return { manifest: toStagedLayout(extensionManifest()), icon: { kind: 'png', width: 128, height: 128 }, tasks, stagedPaths };
 }
 
 /** A solid-colour PNG of the given size. */

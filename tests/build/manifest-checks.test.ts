@@ -135,7 +135,7 @@ describe('manifest checks', () => {
     });
 
     it('a task files entry that packages some other folder', () => {
-      expectOnly('files', (extension) => (files(extension)[2].path = 'images'), /dist\/tasks\/FixtureGateV1/);
+      expectOnly('files', (extension) => (files(extension)[2].path = 'images'), /'tasks\/FixtureGateV1'/);
     });
 
     it('an extension icon that is not 128x128', () => {
