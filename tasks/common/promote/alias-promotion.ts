@@ -1,0 +1,386 @@
+/**
+ * Safe alias moves for champion/challenger promotion and rollback. Unity Catalog has no
+ * compare-and-swap on aliases, so each move re-reads the alias just before writing, checks it still
+ * points where the pipeline saw it, and reads it again afterwards. Every step is idempotent: a
+ * re-run after a lost response finds the moves already made and finishes the rest.
+ */
+import { ApiError } from '../http/errors';
+import type { Logger } from '../ports';
+import {
+  aliasVersion,
+  isNotFound,
+  type ModelVersionInfo,
+  type RegisteredModelInfo,
+  type UnityCatalogModels,
+} from '../databricks/unity-catalog';
+
+/** What the pipeline believes the alias points at before the move. */
+export type ExpectedHolder =
+  /** Check against what the alias pointed at when the task started. */
+  | { kind: 'unchecked' }
+  /** The alias must not point at any version (first promotion). */
+  | { kind: 'none' }
+  | { kind: 'version'; version: number };
+
+/** One promotion or rollback to carry out. */
+export interface PromotionRequest {
+  /** `catalog.schema.model`. */
+  modelName: string;
+  action: 'promote' | 'rollback';
+  /** Promote: the version to promote (required). Rollback: the version expected to be restored (optional). */
+  version?: number;
+  /** The alias to move, e.g. `champion`. */
+  alias: string;
+  expected: ExpectedHolder;
+  /** Keeps the replaced holder for rollback, e.g. `previous_champion`; undefined keeps nothing. */
+  previousAlias?: string;
+  /** Aliases removed from the promoted version, e.g. `challenger`. Ignored by rollback. */
+  removeAliases: string[];
+}
+
+/** One alias write that was made, or found already made. */
+export interface AliasChange {
+  alias: string;
+  /** `set` points the alias at `version`; `delete` removes it from `version`. */
+  operation: 'set' | 'delete';
+  version: number;
+  /** False when the alias was already in the wanted state (a re-run). */
+  changed: boolean;
+}
+
+/** What the promotion did. */
+export interface PromotionResult {
+  action: 'promote' | 'rollback';
+  modelName: string;
+  alias: string;
+  /** The version the alias pointed at before (undefined when nothing held it). */
+  previousVersion?: number;
+  /** The version the alias points at now. */
+  promotedVersion: number;
+  changes: AliasChange[];
+  /** True when every move had already been made (a re-run of a finished step). */
+  alreadyDone: boolean;
+  /** The registered model's owner, for the summary. */
+  modelOwner?: string;
+}
+
+/**
+ * The promotion was refused before anything moved: a concurrent alias change, a version that is
+ * missing or not READY, or nothing to roll back to. The task fails and records the refusal.
+ */
+export class PromotionRefusedError extends Error {
+  constructor(
+    message: string,
+    /** Machine-readable reason for the audit record. */
+    readonly reason: 'concurrent-change' | 'version-not-ready' | 'version-missing' | 'model-missing' | 'nothing-to-roll-back' | 'invalid-request',
+    /** What the alias pointed at when refused. */
+    readonly currentVersion?: number,
+  ) {
+    super(message);
+    this.name = 'PromotionRefusedError';
+  }
+}
+
+/** The Unity Catalog calls a promotion needs. */
+export type AliasRegistry = Pick<
+  UnityCatalogModels,
+  'identity' | 'getRegisteredModel' | 'getModelVersion' | 'findVersionByAlias' | 'setAlias' | 'deleteAlias'
+>;
+
+/** What {@link promoteModel} needs. */
+export interface PromotionDependencies {
+  registry: AliasRegistry;
+  logger: Logger;
+  signal?: AbortSignal;
+}
+
+function describeHolder(version: number | undefined): string {
+  return version === undefined ? 'no version' : `version ${version}`;
+}
+
+/**
+ * Turns Unity Catalog's 403 on an alias write into a message that says what is needed: ownership
+ * of the registered model, by the identity the task runs as.
+ */
+export function explainAliasPermission(error: unknown, context: { identity: string; modelName: string; owner?: string; alias: string }): unknown {
+  if (!(error instanceof ApiError) || error.status !== 403) return error;
+  const owner = context.owner ? `Its owner is '${context.owner}'.` : 'Its owner could not be read.';
+  return new ApiError(
+    `Changing alias '${context.alias}' of model ${context.modelName} was refused: Unity Catalog lets only the owner of a registered model set or delete its aliases. ` +
+      `The task ran as ${context.identity}. ${owner} Make that identity the owner (ALTER MODEL ${context.modelName} OWNER TO \`<principal>\`), ` +
+      `or make it a member of the owning group. Service said: ${error.message}`,
+    error.details,
+    { cause: error },
+  );
+}
+
+/** Reads the version and refuses anything but an existing READY version. */
+async function requireReadyVersion(deps: PromotionDependencies, modelName: string, version: number, role: string): Promise<ModelVersionInfo> {
+  let info: ModelVersionInfo;
+  try {
+    info = await deps.registry.getModelVersion(modelName, version, { signal: deps.signal });
+  } catch (error) {
+    if (isNotFound(error)) throw new PromotionRefusedError(`Version ${version} of model ${modelName} (${role}) does not exist.`, 'version-missing');
+    throw error;
+  }
+  if (info.status !== 'READY') {
+    throw new PromotionRefusedError(
+      `Version ${version} of model ${modelName} (${role}) is ${info.status ?? 'in an unknown state'}, not READY; only READY versions can be served.`,
+      'version-not-ready',
+    );
+  }
+  return info;
+}
+
+async function readModel(deps: PromotionDependencies, modelName: string): Promise<RegisteredModelInfo> {
+  try {
+    return await deps.registry.getRegisteredModel(modelName, { signal: deps.signal });
+  } catch (error) {
+    if (isNotFound(error)) throw new PromotionRefusedError(`Registered model ${modelName} does not exist (or is not visible to ${deps.registry.identity}).`, 'model-missing');
+    throw error;
+  }
+}
+
+async function holderOf(deps: PromotionDependencies, modelName: string, alias: string): Promise<number | undefined> {
+  const lookup = await deps.registry.findVersionByAlias(modelName, alias, { signal: deps.signal });
+  return lookup.found ? Number(lookup.version.version) : undefined;
+}
+
+function validate(request: PromotionRequest): void {
+  const { alias, previousAlias, removeAliases } = request;
+  if (previousAlias !== undefined && previousAlias === alias) {
+    throw new PromotionRefusedError(`'previousAlias' must differ from 'alias' ('${alias}').`, 'invalid-request');
+  }
+  for (const removed of removeAliases) {
+    if (removed === alias || removed === previousAlias) {
+      throw new PromotionRefusedError(`'removeAliases' must not contain '${removed}', which the promotion sets.`, 'invalid-request');
+    }
+  }
+  if (request.action === 'promote' && request.version === undefined) {
+    throw new PromotionRefusedError("Input 'version' is required to promote.", 'invalid-request');
+  }
+  if (request.action === 'rollback' && previousAlias === undefined) {
+    throw new PromotionRefusedError("Input 'previousAlias' is required to roll back: it names the version to restore.", 'invalid-request');
+  }
+}
+
+/** Whether `current` satisfies the expectation; `seen` is the holder read when the task started. */
+function matchesExpectation(expected: ExpectedHolder, current: number | undefined, seen: number | undefined): boolean {
+  switch (expected.kind) {
+    case 'unchecked':
+      return current === seen;
+    case 'none':
+      return current === undefined;
+    case 'version':
+      return current === expected.version;
+  }
+}
+
+function expectationText(expected: ExpectedHolder, seen: number | undefined): string {
+  switch (expected.kind) {
+    case 'unchecked':
+      return `${describeHolder(seen)} (read when the task started)`;
+    case 'none':
+      return 'no version';
+    case 'version':
+      return `version ${expected.version}`;
+  }
+}
+
+/**
+ * Carries out a promotion or rollback and returns what changed. Throws
+ * {@link PromotionRefusedError} before any write when a precondition fails, and an explained
+ * {@link ApiError} when Unity Catalog refuses a write.
+ */
+export async function promoteModel(deps: PromotionDependencies, request: PromotionRequest): Promise<PromotionResult> {
+  validate(request);
+  const model = await readModel(deps, request.modelName);
+  const permission = { identity: deps.registry.identity, modelName: request.modelName, owner: model.owner, alias: request.alias };
+  try {
+    return request.action === 'promote'
+      ? await promote(deps, request, model)
+      : await rollback(deps, request, model);
+  } catch (error) {
+    throw explainAliasPermission(error, permission);
+  }
+}
+
+async function setAlias(deps: PromotionDependencies, request: PromotionRequest, alias: string, version: number, changes: AliasChange[]): Promise<void> {
+  deps.logger.info(`Pointing alias '${alias}' of ${request.modelName} at version ${version}.`);
+  await deps.registry.setAlias(request.modelName, alias, version, { signal: deps.signal });
+  changes.push({ alias, operation: 'set', version, changed: true });
+}
+
+/**
+ * With no previous holder, a leftover previous alias would let a later rollback restore a version
+ * that was not the last champion, so it goes.
+ */
+async function dropStalePrevious(deps: PromotionDependencies, request: PromotionRequest, previousAlias: string, changes: AliasChange[]): Promise<void> {
+  const stale = await holderOf(deps, request.modelName, previousAlias);
+  if (stale === undefined) return;
+  deps.logger.info(`No version held '${request.alias}'; removing the stale alias '${previousAlias}' (version ${stale}).`);
+  const { deleted } = await deps.registry.deleteAlias(request.modelName, previousAlias, { signal: deps.signal });
+  changes.push({ alias: previousAlias, operation: 'delete', version: stale, changed: deleted });
+}
+
+/** Reads the alias after a write: a concurrent writer between our re-read and our PUT shows up here. */
+async function verifyHolder(deps: PromotionDependencies, request: PromotionRequest, alias: string, version: number): Promise<void> {
+  const now = await holderOf(deps, request.modelName, alias);
+  if (now !== version) {
+    throw new Error(
+      `Alias '${alias}' of ${request.modelName} points at ${describeHolder(now)} right after it was set to version ${version}: another pipeline or user changed it concurrently. Check the model's aliases before re-running.`,
+    );
+  }
+}
+
+async function promote(deps: PromotionDependencies, request: PromotionRequest, model: RegisteredModelInfo): Promise<PromotionResult> {
+  const version = request.version as number;
+  const { alias, previousAlias, expected } = request;
+  const seen = aliasVersion(model, alias);
+  await requireReadyVersion(deps, request.modelName, version, 'to promote');
+
+  // Re-read just before moving: this is the check that keeps two pipelines from overwriting each other.
+  const current = await holderOf(deps, request.modelName, alias);
+  const changes: AliasChange[] = [];
+  let previousVersion: number | undefined;
+
+  if (current === version && !matchesExpectation(expected, current, seen)) {
+    // Already promoted: a re-run after our own move, provided the previous holder was kept where
+    // the first run would have kept it. Otherwise someone else promoted this version.
+    const kept = previousAlias === undefined ? undefined : await holderOf(deps, request.modelName, previousAlias);
+    const rerun = expected.kind !== 'version' || previousAlias === undefined || kept === expected.version;
+    if (!rerun) {
+      throw new PromotionRefusedError(
+        `Alias '${alias}' of ${request.modelName} already points at version ${version}, but the pipeline expected ${expectationText(expected, seen)} and '${previousAlias ?? '(no previousAlias)'}' does not hold it: the alias was changed outside this pipeline. Nothing was moved.`,
+        'concurrent-change',
+        current,
+      );
+    }
+    previousVersion = expected.kind === 'version' ? expected.version : expected.kind === 'none' ? undefined : kept;
+    changes.push({ alias, operation: 'set', version, changed: false });
+    if (previousAlias !== undefined && previousVersion !== undefined) changes.push({ alias: previousAlias, operation: 'set', version: previousVersion, changed: false });
+    if (previousAlias !== undefined && expected.kind === 'none') await dropStalePrevious(deps, request, previousAlias, changes);
+    deps.logger.info(`Alias '${alias}' already points at version ${version}; finishing the remaining steps.`);
+  } else if (current === version) {
+    // The expectation is that the alias already holds this version: nothing to move.
+    previousVersion = previousAlias === undefined ? undefined : await holderOf(deps, request.modelName, previousAlias);
+    changes.push({ alias, operation: 'set', version, changed: false });
+    deps.logger.info(`Alias '${alias}' already points at version ${version}.`);
+  } else {
+    if (!matchesExpectation(expected, current, seen)) {
+      throw new PromotionRefusedError(
+        `Alias '${alias}' of ${request.modelName} points at ${describeHolder(current)}, but the pipeline expected ${expectationText(expected, seen)}: it was changed concurrently. Nothing was moved; re-run the comparison against the current holder.`,
+        'concurrent-change',
+        current,
+      );
+    }
+    previousVersion = current;
+    // Keep the old holder first: a failure between the two writes leaves the alias untouched and
+    // the re-run repeats the same harmless write.
+    if (previousAlias !== undefined && current !== undefined) {
+      const kept = await holderOf(deps, request.modelName, previousAlias);
+      if (kept === current) changes.push({ alias: previousAlias, operation: 'set', version: current, changed: false });
+      else await setAlias(deps, request, previousAlias, current, changes);
+    } else if (previousAlias !== undefined) {
+      await dropStalePrevious(deps, request, previousAlias, changes);
+    }
+    await setAlias(deps, request, alias, version, changes);
+    await verifyHolder(deps, request, alias, version);
+  }
+
+  for (const removed of request.removeAliases) {
+    const holder = await holderOf(deps, request.modelName, removed);
+    if (holder !== version) {
+      if (holder !== undefined) deps.logger.info(`Alias '${removed}' points at version ${holder}, not ${version}; leaving it.`);
+      continue;
+    }
+    deps.logger.info(`Removing alias '${removed}' from version ${version}.`);
+    const { deleted } = await deps.registry.deleteAlias(request.modelName, removed, { signal: deps.signal });
+    changes.push({ alias: removed, operation: 'delete', version, changed: deleted });
+  }
+
+  return {
+    action: 'promote',
+    modelName: request.modelName,
+    alias,
+    previousVersion,
+    promotedVersion: version,
+    changes,
+    alreadyDone: changes.every((change) => !change.changed),
+    modelOwner: model.owner,
+  };
+}
+
+async function rollback(deps: PromotionDependencies, request: PromotionRequest, model: RegisteredModelInfo): Promise<PromotionResult> {
+  const { alias, expected } = request;
+  const previousAlias = request.previousAlias as string;
+  const seen = aliasVersion(model, alias);
+  const target = await holderOf(deps, request.modelName, previousAlias);
+  const current = await holderOf(deps, request.modelName, alias);
+  const changes: AliasChange[] = [];
+
+  if (target === undefined) {
+    // Re-run of a finished rollback: the previous alias is gone and the alias holds the restored version.
+    if (request.version !== undefined && current === request.version) {
+      deps.logger.info(`Alias '${previousAlias}' is gone and '${alias}' points at version ${current}: the rollback is already done.`);
+      return {
+        action: 'rollback',
+        modelName: request.modelName,
+        alias,
+        previousVersion: expected.kind === 'version' ? expected.version : undefined,
+        promotedVersion: current,
+        changes: [
+          { alias, operation: 'set', version: current, changed: false },
+          { alias: previousAlias, operation: 'delete', version: current, changed: false },
+        ],
+        alreadyDone: true,
+        modelOwner: model.owner,
+      };
+    }
+    throw new PromotionRefusedError(
+      `Nothing to roll back to: alias '${previousAlias}' of ${request.modelName} points at no version, and '${alias}' points at ${describeHolder(current)}. ` +
+        `If this re-runs a rollback that already finished, set 'version' to the restored version so the task can recognise it.`,
+      'nothing-to-roll-back',
+      current,
+    );
+  }
+  if (request.version !== undefined && request.version !== target) {
+    throw new PromotionRefusedError(
+      `Alias '${previousAlias}' of ${request.modelName} points at version ${target}, not at version ${request.version} given in 'version'. Nothing was moved.`,
+      'concurrent-change',
+      current,
+    );
+  }
+  await requireReadyVersion(deps, request.modelName, target, `to restore from '${previousAlias}'`);
+
+  let previousVersion: number | undefined = current;
+  if (current === target) {
+    // A re-run after the alias moved back but before the previous alias was deleted.
+    previousVersion = expected.kind === 'version' ? expected.version : undefined;
+    changes.push({ alias, operation: 'set', version: target, changed: false });
+  } else {
+    if (!matchesExpectation(expected, current, seen)) {
+      throw new PromotionRefusedError(
+        `Alias '${alias}' of ${request.modelName} points at ${describeHolder(current)}, but the pipeline expected ${expectationText(expected, seen)}: it was changed concurrently. Nothing was moved.`,
+        'concurrent-change',
+        current,
+      );
+    }
+    await setAlias(deps, request, alias, target, changes);
+    await verifyHolder(deps, request, alias, target);
+  }
+  deps.logger.info(`Deleting alias '${previousAlias}' (version ${target}).`);
+  const { deleted } = await deps.registry.deleteAlias(request.modelName, previousAlias, { signal: deps.signal });
+  changes.push({ alias: previousAlias, operation: 'delete', version: target, changed: deleted });
+
+  return {
+    action: 'rollback',
+    modelName: request.modelName,
+    alias,
+    previousVersion,
+    promotedVersion: target,
+    changes,
+    alreadyDone: changes.every((change) => !change.changed),
+    modelOwner: model.owner,
+  };
+}

@@ -1,0 +1,231 @@
+import assert from 'node:assert/strict';
+import { ApiError } from '../../../tasks/common/http/errors';
+import { silentLogger } from '../../../tasks/common/ports';
+import {
+  PromotionRefusedError,
+  promoteModel,
+  type PromotionRequest,
+} from '../../../tasks/common/promote/alias-promotion';
+import { FakeRegistry, modelName } from './fake-registry';
+
+function promoteRequest(overrides: Partial<PromotionRequest> = {}): PromotionRequest {
+  return {
+    modelName,
+    action: 'promote',
+    version: 5,
+    alias: 'champion',
+    expected: { kind: 'version', version: 4 },
+    previousAlias: 'previous_champion',
+    removeAliases: ['challenger'],
+    ...overrides,
+  };
+}
+
+function rollbackRequest(overrides: Partial<PromotionRequest> = {}): PromotionRequest {
+  return promoteRequest({ action: 'rollback', version: undefined, expected: { kind: 'version', version: 5 }, removeAliases: [], ...overrides });
+}
+
+function run(registry: FakeRegistry, request: PromotionRequest): ReturnType<typeof promoteModel> {
+  return promoteModel({ registry: registry.client(), logger: silentLogger }, request);
+}
+
+function refused(reason: PromotionRefusedError['reason']): (error: unknown) => boolean {
+  return (error) => error instanceof PromotionRefusedError && error.reason === reason;
+}
+
+describe('alias promotion', () => {
+  describe('promote', () => {
+    it('moves the alias, keeps the previous holder first and removes the challenger', async () => {
+      const registry = new FakeRegistry({ champion: 4, challenger: 5 });
+      const result = await run(registry, promoteRequest());
+      assert.deepEqual(registry.state(), { champion: 5, previous_champion: 4 });
+      assert.deepEqual(registry.writes(), ['PUT previous_champion=4', 'PUT champion=5', 'DELETE challenger']);
+      assert.equal(result.previousVersion, 4);
+      assert.equal(result.promotedVersion, 5);
+      assert.equal(result.alreadyDone, false);
+      assert.equal(result.modelOwner, 'ml-owners');
+    });
+
+    it('reads every alias with include_aliases', async () => {
+      const registry = new FakeRegistry({ champion: 4 });
+      await run(registry, promoteRequest());
+      for (const request of registry.transport.log.filter((r) => r.method === 'GET')) assert.equal(request.query.include_aliases, 'true');
+    });
+
+    it('refuses without moving anything when the alias moved since the pipeline saw it', async () => {
+      const registry = new FakeRegistry({ champion: 3, challenger: 5 });
+      await assert.rejects(run(registry, promoteRequest()), (error) => {
+        assert.ok(error instanceof PromotionRefusedError);
+        assert.equal(error.reason, 'concurrent-change');
+        assert.equal(error.currentVersion, 3);
+        return true;
+      });
+      assert.deepEqual(registry.writes(), []);
+      assert.deepEqual(registry.state(), { challenger: 5, champion: 3 });
+    });
+
+    it('without an expectation, refuses when the alias moves between the first read and the re-read', async () => {
+      const registry = new FakeRegistry({ champion: 4 });
+      let reads = 0;
+      registry.transport.on('GET', /\/aliases\/champion$/, () => {
+        reads++;
+        return { status: 200, body: { version: 3 } };
+      });
+      await assert.rejects(run(registry, promoteRequest({ expected: { kind: 'unchecked' } })), refused('concurrent-change'));
+      assert.equal(reads, 1);
+      assert.deepEqual(registry.writes(), []);
+    });
+
+    it('fails when another writer moves the alias right after our write', async () => {
+      const registry = new FakeRegistry({ champion: 4 });
+      registry.transport.on('PUT', /\/aliases\/champion$/, () => {
+        registry.aliases.set('champion', 3);
+        return { status: 200, body: {} };
+      });
+      await assert.rejects(run(registry, promoteRequest()), /changed it concurrently/);
+    });
+
+    it("'none' promotes the first champion and drops a stale previous alias", async () => {
+      const registry = new FakeRegistry({ previous_champion: 3, challenger: 5 });
+      const result = await run(registry, promoteRequest({ expected: { kind: 'none' } }));
+      assert.deepEqual(registry.state(), { champion: 5 });
+      assert.equal(result.previousVersion, undefined);
+    });
+
+    it("'none' refuses when a champion exists", async () => {
+      const registry = new FakeRegistry({ champion: 4 });
+      await assert.rejects(run(registry, promoteRequest({ expected: { kind: 'none' } })), refused('concurrent-change'));
+      assert.deepEqual(registry.writes(), []);
+    });
+
+    it('refuses a version that is not READY or does not exist, before any write', async () => {
+      const registry = new FakeRegistry({ champion: 4 });
+      await assert.rejects(run(registry, promoteRequest({ version: 6 })), refused('version-not-ready'));
+      await assert.rejects(run(registry, promoteRequest({ version: 99 })), refused('version-missing'));
+      assert.deepEqual(registry.writes(), []);
+    });
+
+    it('refuses a missing model', async () => {
+      const registry = new FakeRegistry();
+      await assert.rejects(run(registry, promoteRequest({ modelName: 'main.ml.other' })), refused('model-missing'));
+    });
+
+    it('leaves a challenger that points at another version', async () => {
+      const registry = new FakeRegistry({ champion: 4, challenger: 3 });
+      await run(registry, promoteRequest());
+      assert.deepEqual(registry.state(), { challenger: 3, champion: 5, previous_champion: 4 });
+    });
+
+    it('refuses contradictory aliases', async () => {
+      const registry = new FakeRegistry({ champion: 4 });
+      await assert.rejects(run(registry, promoteRequest({ removeAliases: ['champion'] })), refused('invalid-request'));
+      await assert.rejects(run(registry, promoteRequest({ previousAlias: 'champion' })), refused('invalid-request'));
+    });
+
+    it('is a no-op on a re-run of a finished promotion', async () => {
+      const registry = new FakeRegistry({ champion: 4, challenger: 5 });
+      await run(registry, promoteRequest());
+      const writes = registry.writes().length;
+      const again = await run(registry, promoteRequest());
+      assert.equal(registry.writes().length, writes);
+      assert.equal(again.alreadyDone, true);
+      assert.equal(again.previousVersion, 4);
+      assert.equal(again.promotedVersion, 5);
+      assert.deepEqual(registry.state(), { champion: 5, previous_champion: 4 });
+    });
+
+    it('reaches the same end state when re-run after the network failed right after the alias moved', async () => {
+      const registry = new FakeRegistry({ champion: 4, challenger: 5 });
+      registry.failAfterWrite = (request) => request.method === 'PUT' && request.path.endsWith('/champion');
+      await assert.rejects(run(registry, promoteRequest()), (error) => error instanceof ApiError && error.isConnectionError);
+      assert.deepEqual(registry.state(), { challenger: 5, champion: 5, previous_champion: 4 });
+      registry.down = false;
+      registry.failAfterWrite = undefined;
+      const result = await run(registry, promoteRequest());
+      assert.deepEqual(registry.state(), { champion: 5, previous_champion: 4 });
+      assert.equal(result.previousVersion, 4);
+    });
+
+    it('reaches the same end state when re-run after the network failed between the two writes', async () => {
+      const registry = new FakeRegistry({ champion: 4, challenger: 5 });
+      registry.failAfterWrite = (request) => request.path.endsWith('/previous_champion');
+      await assert.rejects(run(registry, promoteRequest()));
+      assert.deepEqual(registry.state(), { challenger: 5, champion: 4, previous_champion: 4 });
+      registry.down = false;
+      registry.failAfterWrite = undefined;
+      await run(registry, promoteRequest());
+      assert.deepEqual(registry.state(), { champion: 5, previous_champion: 4 });
+    });
+
+    it('refuses a re-run when the version was promoted by someone else', async () => {
+      const registry = new FakeRegistry({ champion: 5, previous_champion: 3 });
+      await assert.rejects(run(registry, promoteRequest()), refused('concurrent-change'));
+      assert.deepEqual(registry.writes(), []);
+    });
+
+    it('explains a 403 with the identity and the model owner', async () => {
+      const registry = new FakeRegistry({ champion: 4 });
+      registry.forbidden = true;
+      await assert.rejects(run(registry, promoteRequest()), (error) => {
+        assert.ok(error instanceof ApiError);
+        assert.equal(error.status, 403);
+        assert.match(error.message, /owner/);
+        assert.match(error.message, /11111111-2222/);
+        assert.match(error.message, /ml-owners/);
+        return true;
+      });
+      assert.deepEqual(registry.state(), { champion: 4 });
+    });
+  });
+
+  describe('rollback', () => {
+    it('points the alias back at the previous holder and deletes the previous alias', async () => {
+      const registry = new FakeRegistry({ champion: 5, previous_champion: 4 });
+      const result = await run(registry, rollbackRequest());
+      assert.deepEqual(registry.state(), { champion: 4 });
+      assert.deepEqual(registry.writes(), ['PUT champion=4', 'DELETE previous_champion']);
+      assert.equal(result.promotedVersion, 4);
+      assert.equal(result.previousVersion, 5);
+    });
+
+    it('restores the champion after a promotion', async () => {
+      const registry = new FakeRegistry({ champion: 4, challenger: 5 });
+      await run(registry, promoteRequest());
+      await run(registry, rollbackRequest());
+      assert.deepEqual(registry.state(), { champion: 4 });
+    });
+
+    it('is idempotent when re-run with the restored version', async () => {
+      const registry = new FakeRegistry({ champion: 5, previous_champion: 4 });
+      await run(registry, rollbackRequest({ version: 4 }));
+      const again = await run(registry, rollbackRequest({ version: 4 }));
+      assert.equal(again.alreadyDone, true);
+      assert.deepEqual(registry.state(), { champion: 4 });
+    });
+
+    it('finishes a rollback interrupted before the previous alias was deleted', async () => {
+      const registry = new FakeRegistry({ champion: 4, previous_champion: 4 });
+      const result = await run(registry, rollbackRequest());
+      assert.deepEqual(registry.state(), { champion: 4 });
+      assert.deepEqual(registry.writes(), ['DELETE previous_champion']);
+      assert.equal(result.promotedVersion, 4);
+    });
+
+    it('refuses when there is nothing to roll back to', async () => {
+      const registry = new FakeRegistry({ champion: 5 });
+      await assert.rejects(run(registry, rollbackRequest()), refused('nothing-to-roll-back'));
+    });
+
+    it('refuses when the champion changed since the pipeline saw it', async () => {
+      const registry = new FakeRegistry({ champion: 3, previous_champion: 4 });
+      await assert.rejects(run(registry, rollbackRequest()), refused('concurrent-change'));
+      assert.deepEqual(registry.writes(), []);
+    });
+
+    it('refuses when the given version is not the one kept', async () => {
+      const registry = new FakeRegistry({ champion: 5, previous_champion: 4 });
+      await assert.rejects(run(registry, rollbackRequest({ version: 3 })), refused('concurrent-change'));
+      assert.deepEqual(registry.writes(), []);
+    });
+  });
+});
