@@ -1,0 +1,166 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseAuditInputs, recordAuditEvent, type AuditOutcome, type AuditSettings } from '../common/audit';
+import { connectWorkspace, parseConnectionInputs, type ConnectionSettings } from '../common/azure-devops/connection';
+import { describePipelineRun, type PipelineRun } from '../common/azure-devops/pipeline-run';
+import type { TaskContext, TaskInputs, TaskOutcome } from '../common/azure-devops/task-context';
+import { SqlStatements } from '../common/databricks/sql';
+import { UnityCatalogModels, parseAliasName, parseModelFullName, parseVersionNumber } from '../common/databricks/unity-catalog';
+import { toError } from '../common/http/errors';
+import {
+  PromotionRefusedError,
+  promoteModel,
+  type ExpectedHolder,
+  type PromotionRequest,
+  type PromotionResult,
+} from '../common/promote/alias-promotion';
+import { promotionSummary, refusalSummary } from '../common/promote/summary';
+import manifest from './task.json';
+import { defaults, inputNames, noneKeyword, outputNames, taskReference } from './names';
+
+/** Everything the task needs, parsed and validated. */
+export interface PromoteSettings {
+  connection: ConnectionSettings;
+  /** The alias moves to make. */
+  request: PromotionRequest;
+  /** Where the decision is recorded. */
+  audit: AuditSettings;
+}
+
+function parseExpected(value: string | undefined): ExpectedHolder {
+  if (value === undefined) return { kind: 'unchecked' };
+  if (value.trim().toLowerCase() === noneKeyword) return { kind: 'none' };
+  try {
+    return { kind: 'version', version: parseVersionNumber(inputNames.expectedCurrentVersion, value) };
+  } catch {
+    throw new Error(`Invalid '${inputNames.expectedCurrentVersion}' '${value}': expected a version number or '${noneKeyword}'`);
+  }
+}
+
+function parseRemoveAliases(value: string): string[] {
+  if (value.trim().toLowerCase() === noneKeyword) return [];
+  const names = value
+    .split(/[,\r\n]+/)
+    .map((name) => name.trim())
+    .filter((name) => name !== '')
+    .map((name) => parseAliasName(inputNames.removeAliases, name));
+  return [...new Set(names)];
+}
+
+/** Reads and checks every input; throws naming the input, the value and the expected form. */
+export function parseInputs(inputs: TaskInputs): PromoteSettings {
+  const action = inputs.get(inputNames.action) ?? defaults.action;
+  if (action !== 'promote' && action !== 'rollback') {
+    throw new Error(`Invalid '${inputNames.action}' '${action}': expected promote or rollback`);
+  }
+  const modelValue = inputs.get(inputNames.modelName);
+  if (modelValue === undefined) throw new Error(`Input '${inputNames.modelName}' is required.`);
+  const versionValue = inputs.get(inputNames.version);
+  if (action === 'promote' && versionValue === undefined) throw new Error(`Input '${inputNames.version}' is required when '${inputNames.action}' is promote.`);
+  return {
+    connection: parseConnectionInputs(inputs),
+    request: {
+      modelName: parseModelFullName(inputNames.modelName, modelValue).fullName,
+      action,
+      version: versionValue === undefined ? undefined : parseVersionNumber(inputNames.version, versionValue),
+      alias: parseAliasName(inputNames.alias, inputs.get(inputNames.alias) ?? defaults.alias),
+      expected: parseExpected(inputs.get(inputNames.expectedCurrentVersion)),
+      previousAlias: parseAliasName(inputNames.previousAlias, inputs.get(inputNames.previousAlias) ?? defaults.previousAlias),
+      removeAliases: parseRemoveAliases(inputs.get(inputNames.removeAliases) ?? defaults.removeAliases),
+    },
+    audit: parseAuditInputs(inputs),
+  };
+}
+
+const messages: Record<string, string> = manifest.messages;
+
+/** Formats a task.json message, `%s` by `%s`. */
+function message(key: keyof typeof manifest.messages, ...args: (string | number)[]): string {
+  let index = 0;
+  return messages[key].replace(/%s/g, () => String(args[index++] ?? ''));
+}
+
+function writeSummary(context: TaskContext, markdown: string): void {
+  const file = path.join(context.tempDirectory, `model-promote-${Date.now().toString(36)}.md`);
+  fs.writeFileSync(file, markdown, 'utf8');
+  context.outputs.uploadSummary(file);
+}
+
+function resultMessage(result: PromotionResult): string {
+  const before = result.previousVersion === undefined ? 'none' : String(result.previousVersion);
+  if (result.alreadyDone) return message('AlreadyDone', result.alias, result.modelName, result.promotedVersion);
+  return result.action === 'promote'
+    ? message('Promoted', result.alias, result.modelName, result.promotedVersion, before)
+    : message('RolledBack', result.alias, result.modelName, result.promotedVersion, before);
+}
+
+function auditDetails(request: PromotionRequest, extra: Record<string, unknown>): Record<string, unknown> {
+  return {
+    action: request.action,
+    alias: request.alias,
+    previousAlias: request.previousAlias ?? null,
+    removeAliases: request.removeAliases,
+    expectedCurrentVersion:
+      request.expected.kind === 'version' ? request.expected.version : request.expected.kind === 'none' ? noneKeyword : null,
+    ...extra,
+  };
+}
+
+/** Moves the alias, records the decision, writes outputs and the summary. */
+export async function run(context: TaskContext): Promise<TaskOutcome> {
+  const settings = parseInputs(context.inputs);
+  const { request } = settings;
+  const client = connectWorkspace(context, settings.connection);
+  const registry = new UnityCatalogModels(client);
+  const sql = new SqlStatements(client, context.clock, { logger: context.logger });
+  const pipelineRun: PipelineRun = describePipelineRun(context.inputs);
+  const auditDeps = { sql, clock: context.clock, logger: context.logger, signal: context.signal };
+
+  let result: PromotionResult;
+  try {
+    result = await promoteModel({ registry, logger: context.logger, signal: context.signal }, request);
+  } catch (thrown) {
+    if (!(thrown instanceof PromotionRefusedError)) throw thrown;
+    // A refusal is a decision too: record it, then fail with the refusal as the reason.
+    let audit: AuditOutcome | undefined;
+    let auditError = '';
+    try {
+      audit = await recordAuditEvent(auditDeps, settings.audit, {
+        eventType: 'promote',
+        modelName: request.modelName,
+        modelVersion: request.version,
+        otherVersion: thrown.currentVersion,
+        decision: 'refused',
+        details: auditDetails(request, { reason: thrown.reason, message: thrown.message }),
+        task: taskReference,
+        run: pipelineRun,
+      });
+    } catch (error) {
+      auditError = ` ${toError(error).message}`;
+    }
+    writeSummary(context, refusalSummary(request, thrown.message, audit));
+    throw new Error(`${thrown.message}${auditError}`, { cause: thrown });
+  }
+
+  context.outputs.setOutput(outputNames.previousVersion, result.previousVersion === undefined ? '' : String(result.previousVersion));
+  context.outputs.setOutput(outputNames.promotedVersion, String(result.promotedVersion));
+
+  // After the move, so the row states what happened; a required write that fails fails the task,
+  // and the idempotent re-run then writes it.
+  const audit = await recordAuditEvent(auditDeps, settings.audit, {
+    eventType: 'promote',
+    modelName: result.modelName,
+    modelVersion: result.promotedVersion,
+    otherVersion: result.previousVersion,
+    decision: result.action,
+    details: auditDetails(request, { alreadyDone: result.alreadyDone, changes: result.changes }),
+    task: taskReference,
+    run: pipelineRun,
+  });
+  writeSummary(context, promotionSummary(result, audit, pipelineRun));
+
+  const done = resultMessage(result);
+  context.logger.info(done);
+  if (audit.status === 'failed') return { result: 'SucceededWithIssues', message: `${done} ${message('AuditNotWritten', audit.warning)}` };
+  return { result: 'Succeeded', message: done };
+}
