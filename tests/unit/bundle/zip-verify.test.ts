@@ -1,0 +1,182 @@
+import { strict as assert } from 'node:assert';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ZipFile } from 'yazl';
+import * as yauzl from 'yauzl';
+import { nodeBundleFileSystem } from '../../../tasks/common/node/bundle-file-system';
+import { writeDeterministicZip, type PackEntry } from '../../../tasks/common/bundle/zip-writer';
+import { computeContentDigest, manifestEntryName, serializeManifest, type BundleManifest } from '../../../tasks/common/bundle/manifest';
+import { BundleVerificationError, extractBundle, verifyBundle } from '../../../tasks/common/bundle/verify';
+
+function manifestFor(files: BundleManifest['files']): BundleManifest {
+  return {
+    schemaVersion: 1,
+    bundle: { name: 'demo', root: '.' },
+    version: '1.0.0',
+    contentDigest: computeContentDigest(files),
+    source: {},
+    build: {},
+    targets: {},
+    artifacts: {},
+    secretScan: { enabled: true, allowed: [] },
+    files,
+  };
+}
+
+async function pack(dir: string, out: string): Promise<void> {
+  const entries: PackEntry[] = fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => path.relative(dir, path.join(d.parentPath, d.name)).split(path.sep).join('/'))
+    .sort()
+    .map((name) => ({ name, sourcePath: path.join(dir, name) }));
+  await writeDeterministicZip(nodeBundleFileSystem, out, entries, {
+    finalEntry: { name: manifestEntryName, content: (files) => Buffer.from(serializeManifest(manifestFor(files))) },
+  });
+}
+
+/** Rewrites a zip entry by entry, letting `edit` change, drop or add entries (an attacker's tools). */
+async function rewrite(zipPath: string, out: string, edit: (entries: Map<string, Buffer>) => void): Promise<void> {
+  const zip = await yauzl.fromBufferPromise(fs.readFileSync(zipPath), { lazyEntries: true });
+  const entries = new Map<string, Buffer>();
+  await new Promise<void>((resolve, reject) => {
+    zip.on('entry', (entry: yauzl.Entry) => {
+      zip.openReadStream(entry, (error, stream) => {
+        if (error) return reject(error);
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => {
+          entries.set(entry.fileName, Buffer.concat(chunks));
+          zip.readEntry();
+        });
+      });
+    });
+    zip.on('end', () => resolve());
+    zip.on('error', reject);
+    zip.readEntry();
+  });
+  edit(entries);
+  const writer = new ZipFile();
+  for (const [name, data] of entries) writer.addBuffer(data, name);
+  writer.end();
+  await new Promise<void>((resolve) => writer.outputStream.pipe(fs.createWriteStream(out)).on('close', () => resolve()));
+}
+
+describe('bundle zip writer and verify', () => {
+  let tmp: string;
+  let tree: string;
+  beforeEach(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bundle-zip-'));
+    tree = path.join(tmp, 'tree');
+    fs.mkdirSync(path.join(tree, 'src', 'nested'), { recursive: true });
+    fs.writeFileSync(path.join(tree, 'databricks.yml'), 'bundle:\n  name: demo\n');
+    fs.writeFileSync(path.join(tree, 'src', 'a.py'), 'print("a")\n');
+    fs.writeFileSync(path.join(tree, 'src', 'nested', 'b.sql'), 'select 1;\n'.repeat(1000));
+  });
+  afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it('gives byte-identical zips for the same tree with different file times and modes', async () => {
+    await pack(tree, path.join(tmp, 'one.zip'));
+    const past = new Date('2001-02-03T04:05:06Z');
+    for (const f of ['databricks.yml', 'src/a.py', 'src/nested/b.sql']) fs.utimesSync(path.join(tree, f), past, past);
+    fs.chmodSync(path.join(tree, 'src', 'a.py'), 0o755);
+    await pack(tree, path.join(tmp, 'two.zip'));
+    assert.deepEqual(fs.readFileSync(path.join(tmp, 'one.zip')), fs.readFileSync(path.join(tmp, 'two.zip')));
+  });
+
+  it('changes the digest when a file changes', async () => {
+    await pack(tree, path.join(tmp, 'one.zip'));
+    fs.appendFileSync(path.join(tree, 'src', 'a.py'), '#\n');
+    await pack(tree, path.join(tmp, 'two.zip'));
+    const one = await verifyBundle(nodeBundleFileSystem, path.join(tmp, 'one.zip'));
+    const two = await verifyBundle(nodeBundleFileSystem, path.join(tmp, 'two.zip'));
+    assert.notEqual(one.contentDigest, two.contentDigest);
+    assert.equal(one.fileCount, 3);
+  });
+
+  it('verifies a good bundle against its expected digest, with or without the sha256: prefix', async () => {
+    await pack(tree, path.join(tmp, 'b.zip'));
+    const { contentDigest, manifest } = await verifyBundle(nodeBundleFileSystem, path.join(tmp, 'b.zip'));
+    assert.equal(manifest.contentDigest, contentDigest);
+    await verifyBundle(nodeBundleFileSystem, path.join(tmp, 'b.zip'), contentDigest);
+    await verifyBundle(nodeBundleFileSystem, path.join(tmp, 'b.zip'), contentDigest.slice('sha256:'.length).toUpperCase());
+  });
+
+  const kinds = async (zip: string, expected?: string): Promise<string[]> => {
+    try {
+      await verifyBundle(nodeBundleFileSystem, zip, expected);
+    } catch (error) {
+      assert.ok(error instanceof BundleVerificationError, String(error));
+      return error.problems.map((p) => `${p.kind}:${p.path ?? ''}`);
+    }
+    assert.fail('verification passed');
+  };
+
+  it('catches a tampered file', async () => {
+    await pack(tree, path.join(tmp, 'b.zip'));
+    await rewrite(path.join(tmp, 'b.zip'), path.join(tmp, 'bad.zip'), (e) => e.set('src/a.py', Buffer.from('print("evil")\n')));
+    assert.deepEqual(await kinds(path.join(tmp, 'bad.zip')), ['tampered:src/a.py', 'digest-mismatch:']);
+  });
+
+  it('catches a removed file', async () => {
+    await pack(tree, path.join(tmp, 'b.zip'));
+    await rewrite(path.join(tmp, 'b.zip'), path.join(tmp, 'bad.zip'), (e) => e.delete('src/nested/b.sql'));
+    assert.deepEqual(await kinds(path.join(tmp, 'bad.zip')), ['removed:src/nested/b.sql', 'digest-mismatch:']);
+  });
+
+  it('catches an added file', async () => {
+    await pack(tree, path.join(tmp, 'b.zip'));
+    await rewrite(path.join(tmp, 'b.zip'), path.join(tmp, 'bad.zip'), (e) => e.set('src/extra.py', Buffer.from('x')));
+    assert.deepEqual(await kinds(path.join(tmp, 'bad.zip')), ['added:src/extra.py', 'digest-mismatch:']);
+  });
+
+  it('catches a wrong expected digest', async () => {
+    await pack(tree, path.join(tmp, 'b.zip'));
+    assert.deepEqual(await kinds(path.join(tmp, 'b.zip'), `sha256:${'0'.repeat(64)}`), ['expected-digest-mismatch:']);
+  });
+
+  it('catches a manifest edited to match a tampered file (digest no longer matches the expected one)', async () => {
+    await pack(tree, path.join(tmp, 'b.zip'));
+    const good = await verifyBundle(nodeBundleFileSystem, path.join(tmp, 'b.zip'));
+    await rewrite(path.join(tmp, 'b.zip'), path.join(tmp, 'bad.zip'), (e) => {
+      e.set('src/a.py', Buffer.from('evil'));
+      const files = good.manifest.files.map((f) => (f.path === 'src/a.py' ? { ...f, size: 4, sha256: createHash('sha256').update('evil').digest('hex') } : f));
+      e.set('manifest.json', Buffer.from(serializeManifest({ ...good.manifest, files, contentDigest: computeContentDigest(files) })));
+    });
+    assert.deepEqual(await kinds(path.join(tmp, 'bad.zip'), good.contentDigest), ['expected-digest-mismatch:']);
+  });
+
+  it('refuses unsafe entry names', async () => {
+    await pack(tree, path.join(tmp, 'b.zip'));
+    await rewrite(path.join(tmp, 'b.zip'), path.join(tmp, 'bad.zip'), (e) => e.set('xx/escape.txt', Buffer.from('x')));
+    // yazl refuses to write such a name, so patch it in: same length, in both headers.
+    const bytes = fs.readFileSync(path.join(tmp, 'bad.zip'));
+    for (let i = bytes.indexOf('xx/escape'); i >= 0; i = bytes.indexOf('xx/escape', i + 1)) bytes.write('../escape', i, 'latin1');
+    fs.writeFileSync(path.join(tmp, 'bad.zip'), bytes);
+    assert.ok((await kinds(path.join(tmp, 'bad.zip'))).includes('unsafe-name:../escape.txt'));
+  });
+
+  it('extracts exactly the verified files into a fresh folder, and cleans up on failure', async () => {
+    await pack(tree, path.join(tmp, 'b.zip'));
+    const out = path.join(tmp, 'out');
+    const verified = await extractBundle(nodeBundleFileSystem, path.join(tmp, 'b.zip'), out);
+    assert.equal(fs.readFileSync(path.join(out, 'src', 'nested', 'b.sql'), 'utf8'), 'select 1;\n'.repeat(1000));
+    assert.equal(JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8')).contentDigest, verified.contentDigest);
+    await assert.rejects(extractBundle(nodeBundleFileSystem, path.join(tmp, 'b.zip'), out), /must be missing or empty/);
+    const other = path.join(tmp, 'out2');
+    await assert.rejects(extractBundle(nodeBundleFileSystem, path.join(tmp, 'b.zip'), other, { expectedDigest: `sha256:${'1'.repeat(64)}` }), BundleVerificationError);
+    assert.equal(fs.existsSync(other), false);
+  });
+
+  it('refuses to pack an unsafe or duplicate entry name', async () => {
+    const source = path.join(tree, 'src', 'a.py');
+    await assert.rejects(writeDeterministicZip(nodeBundleFileSystem, path.join(tmp, 'x.zip'), [{ name: '../a.py', sourcePath: source }]), /'\.\.'/);
+    await assert.rejects(writeDeterministicZip(nodeBundleFileSystem, path.join(tmp, 'x.zip'), [{ name: '/a.py', sourcePath: source }]), /absolute/);
+    await assert.rejects(
+      writeDeterministicZip(nodeBundleFileSystem, path.join(tmp, 'x.zip'), [{ name: 'a.py', sourcePath: source }, { name: 'a.py', sourcePath: source }]),
+      /twice/,
+    );
+  });
+});
