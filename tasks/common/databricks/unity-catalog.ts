@@ -41,20 +41,18 @@ export function parseModelFullName(inputName: string, value: string): ModelFullN
   return { catalog, schema, model, fullName: parts.join('.') };
 }
 
-// UC alias names: letters, digits and underscores, not starting with a digit-only form of a version.
-const aliasPattern = /^[A-Za-z_][A-Za-z0-9_]{0,254}$/;
+// MLflow/UC alias names: letters, digits, underscores and hyphens; `latest` and `v<n>` are reserved
+// because `models:/name@latest` and version references would become ambiguous.
+const aliasPattern = /^[A-Za-z0-9_-]{1,255}$/;
 
-/**
- * Checks an alias name (`champion`, `previous_champion`). `latest` is reserved by MLflow, so a
- * pipeline can never set or delete it.
- */
+/** Checks an alias name (`champion`, `previous_champion`); `latest` and `v<n>` are refused as reserved. */
 export function parseAliasName(inputName: string, value: string): string {
   const alias = value.trim();
   if (!aliasPattern.test(alias)) {
-    throw new Error(`Invalid '${inputName}' '${value}': expected an alias name of letters, digits and underscores, not starting with a digit`);
+    throw new Error(`Invalid '${inputName}' '${value}': expected an alias name of letters, digits, underscores and hyphens`);
   }
-  if (alias.toLowerCase() === 'latest') {
-    throw new Error(`Invalid '${inputName}' '${value}': 'latest' is reserved by MLflow and cannot be used as an alias`);
+  if (alias.toLowerCase() === 'latest' || /^v\d+$/i.test(alias)) {
+    throw new Error(`Invalid '${inputName}' '${value}': '${alias}' is reserved by MLflow and cannot be used as an alias`);
   }
   return alias;
 }

@@ -27,8 +27,10 @@ describe('unity-catalog', () => {
     it('accepts alias names and refuses latest and odd characters', () => {
       assert.equal(parseAliasName('alias', 'previous_champion'), 'previous_champion');
       assert.throws(() => parseAliasName('alias', 'Latest'), /Invalid 'alias'/);
-      assert.throws(() => parseAliasName('alias', 'champ-ion'), /Invalid 'alias'/);
-      assert.throws(() => parseAliasName('alias', '1st'), /Invalid 'alias'/);
+      assert.equal(parseAliasName('alias', 'blue-green'), 'blue-green');
+      assert.throws(() => parseAliasName('alias', 'V12'), /Invalid 'alias'.*reserved/);
+      assert.throws(() => parseAliasName('alias', 'champ ion'), /Invalid 'alias'/);
+      assert.throws(() => parseAliasName('alias', 'a.b'), /Invalid 'alias'/);
     });
 
     it('accepts positive integer versions only', () => {
