@@ -1,0 +1,123 @@
+import { isSignificantImprovement, type BootstrapInterval } from './bootstrap';
+import type { CheckResult } from './checks';
+import { evaluateGuardrail } from './guardrails';
+import { evaluateMetricThreshold } from './metric-threshold';
+import { isThresholdOnly, needsBaseline, type RulesDocument } from './rules';
+
+/** What to do when no version holds the champion alias. */
+export type NoChampionPolicy = 'promote' | 'fail';
+
+/** The verdict's two values, as the `decision` output variable carries them. */
+export type Decision = 'promote' | 'reject';
+
+/** A condition of the comparison itself (not of one metric), e.g. "a champion exists". */
+export interface Precondition {
+  name: string;
+  passed: boolean;
+  detail: string;
+}
+
+/** Everything the verdict is computed from. */
+export interface VerdictInput {
+  rules: RulesDocument;
+  candidate: Map<string, number>;
+  /** Undefined when no version holds the champion alias. */
+  champion?: Map<string, number>;
+  championAlias: string;
+  /** Explicit policy; undefined means the default (see {@link defaultNoChampionPolicy}). */
+  noChampion?: NoChampionPolicy;
+  requireSignificance: boolean;
+  /** Bootstrap intervals of candidate - champion by metric, where paired scores exist. */
+  intervals: Map<string, BootstrapInterval>;
+}
+
+/** The decision and every check behind it. */
+export interface Verdict {
+  decision: Decision;
+  checks: CheckResult[];
+  preconditions: Precondition[];
+  /** The no-champion policy in force (after the default was applied). */
+  noChampion: NoChampionPolicy;
+}
+
+/** `promote` when every rule is a threshold rule (those need no champion), otherwise `fail`. */
+export function defaultNoChampionPolicy(rules: RulesDocument): NoChampionPolicy {
+  return isThresholdOnly(rules) ? 'promote' : 'fail';
+}
+
+const changeKinds = new Set(['min_absolute_change', 'min_relative_change']);
+
+/**
+ * Applies every rule and decides: `promote` only when no check failed and every precondition holds
+ * (fail closed). Without a champion, change rules, guardrails and significance cannot be decided:
+ * with `noChampion: promote` they are skipped, with `fail` they fail and so does the precondition.
+ */
+export function decide(input: VerdictInput): Verdict {
+  const { rules, candidate, champion, championAlias } = input;
+  const noChampion = input.noChampion ?? defaultNoChampionPolicy(rules);
+  const checks: CheckResult[] = [];
+  const preconditions: Precondition[] = [];
+  const noChampionDetail = `no version of the model holds the alias '${championAlias}'`;
+  if (!champion) {
+    preconditions.push({
+      name: 'champion',
+      passed: noChampion === 'promote',
+      detail:
+        noChampion === 'promote'
+          ? `${noChampionDetail}; noChampion is 'promote', so only threshold rules decide`
+          : `${noChampionDetail}, and noChampion is 'fail'`,
+    });
+  }
+
+  for (const rule of rules.metrics) {
+    const result = evaluateMetricThreshold(rule, candidate.get(rule.metric), champion?.get(rule.metric));
+    for (const check of result.checks) {
+      if (!champion && changeKinds.has(check.kind) && candidate.has(rule.metric)) {
+        checks.push({ ...check, status: noChampion === 'promote' ? 'skipped' : 'failed', detail: noChampionDetail });
+      } else {
+        checks.push(check);
+      }
+    }
+    if (input.requireSignificance && needsBaseline(rule)) {
+      const interval = input.intervals.get(rule.metric);
+      const base = {
+        metric: rule.metric,
+        kind: 'significance' as const,
+        rule: `95% interval of candidate - champion ${rule.greaterIsBetter ? '> 0' : '< 0'}`,
+        candidate: candidate.get(rule.metric),
+        champion: champion?.get(rule.metric),
+      };
+      if (!champion) {
+        checks.push({ ...base, status: noChampion === 'promote' ? 'skipped' : 'failed', detail: noChampionDetail });
+      } else if (!interval) {
+        checks.push({ ...base, status: 'failed', detail: `requireSignificance is set but there are no paired per-example scores for '${rule.metric}'` });
+      } else {
+        const passed = isSignificantImprovement(interval, rule.greaterIsBetter);
+        const side = rule.greaterIsBetter ? 'lower' : 'upper';
+        checks.push({
+          ...base,
+          status: passed ? 'passed' : 'failed',
+          detail: `95% interval [${interval.lower}, ${interval.upper}] over ${interval.examples} examples; its ${side} bound ${passed ? 'excludes' : 'does not exclude'} zero`,
+        });
+      }
+    }
+  }
+
+  for (const rule of rules.guardrails) {
+    if (!champion) {
+      checks.push({
+        metric: rule.metric,
+        kind: 'guardrail',
+        status: noChampion === 'promote' ? 'skipped' : 'failed',
+        rule: `no worse than champion by more than ${rule.tolerance}`,
+        detail: noChampionDetail,
+        candidate: candidate.get(rule.metric),
+      });
+    } else {
+      checks.push(evaluateGuardrail(rule, candidate.get(rule.metric), champion.get(rule.metric)));
+    }
+  }
+
+  const failed = checks.some((c) => c.status === 'failed') || preconditions.some((p) => !p.passed);
+  return { decision: failed ? 'reject' : 'promote', checks, preconditions, noChampion };
+}
