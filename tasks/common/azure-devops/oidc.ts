@@ -1,12 +1,12 @@
 import { TaskApi } from 'azure-devops-node-api/TaskApi';
 import { BearerCredentialHandler } from 'azure-devops-node-api/handlers/bearertoken';
 import type { Clock, Logger, SecretRegistrar } from '../ports';
-import { ApiError, apiErrorFromConnection, apiErrorFromResponse } from '../http/errors';
+import { ApiError, apiErrorFromConnection, apiErrorFromResponse, redactSecrets } from '../http/errors';
 import type { AgentNetworkSettings } from '../http/node-transport';
 import { decideRetry, defaultRetryOptions, type RetryOptions } from '../http/retry-policy';
 import { TransportError, bodyText } from '../http/transport';
 import type { OidcTokenSource } from '../databricks/auth/oidc-token-source';
-import { redact, type TokenHttp } from '../databricks/auth/token-endpoint';
+import type { TokenHttp } from '../databricks/auth/token-endpoint';
 
 /** The job that asks for an OIDC token, from the System variables the agent sets. */
 export interface OidcJob {
@@ -79,7 +79,7 @@ async function withRetry(
         error.status === 401 || error.status === 403
           ? ' The job access token was refused: check that the job is allowed to use the service connection and that the job authorization scope includes this project.'
           : '';
-      throw new ApiError(redact(`Could not get an Azure DevOps OIDC token for ${audience.description}: ${error.message}.${hint}`, secrets), error.details, { cause: error });
+      throw new ApiError(redactSecrets(`Could not get an Azure DevOps OIDC token for ${audience.description}: ${error.message}.${hint}`, secrets), error.details, { cause: error });
     }
     options.logger.debug(`OIDC token for ${audience.description}: ${decision.reason}; retry ${attempt} in ${decision.delayMs} ms`);
     await options.clock.sleep(decision.delayMs, signal);

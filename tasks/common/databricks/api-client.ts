@@ -1,5 +1,5 @@
 import type { Clock, Logger } from '../ports';
-import { ApiError, apiErrorFromConnection, apiErrorFromResponse } from '../http/errors';
+import { ApiError, apiErrorFromConnection, apiErrorFromResponse, withoutSecrets } from '../http/errors';
 import { decideRetry, defaultRetryOptions, type RetryOptions } from '../http/retry-policy';
 import { TransportError, bodyText, type HttpMethod, type HttpResponse, type HttpTransport } from '../http/transport';
 import type { TokenProvider } from './token-provider';
@@ -87,8 +87,9 @@ export class DatabricksApiClient {
     const started = clock.now();
     let refreshedAfter401 = false;
     for (let attempt = 1; ; attempt++) {
+      const token = await tokens.getToken(options.signal);
       const headers: Record<string, string> = {
-        Authorization: `Bearer ${await tokens.getToken(options.signal)}`,
+        Authorization: `Bearer ${token}`,
         'User-Agent': this.options.userAgent,
         Accept: 'application/json',
       };
@@ -105,7 +106,8 @@ export class DatabricksApiClient {
       try {
         const response = await transport.send({ method, url, headers, body }, options.signal);
         if (response.status < 400) return response;
-        error = apiErrorFromResponse(method, path, response);
+        // A server may echo the request's headers in its error; the token must not reach a log.
+        error = withoutSecrets(apiErrorFromResponse(method, path, response), [token]);
       } catch (thrown) {
         if (thrown instanceof TransportError && thrown.aborted) throw thrown;
         if (options.signal?.aborted) throw options.signal.reason;

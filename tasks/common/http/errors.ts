@@ -116,6 +116,21 @@ function statusText(status: number): string {
   return statusTexts[status] ?? `HTTP ${status}`;
 }
 
+/** Replaces every occurrence of each secret in `text` with `***`. */
+export function redactSecrets(text: string, secrets: readonly string[]): string {
+  let result = text;
+  for (const secret of secrets) {
+    if (secret) result = result.split(secret).join('***');
+  }
+  return result;
+}
+
+/** The same error with every secret removed from its message (a server may echo what it was sent). */
+export function withoutSecrets(error: ApiError, secrets: readonly string[]): ApiError {
+  const message = redactSecrets(error.message, secrets);
+  return message === error.message ? error : new ApiError(message, error.details, { cause: error.cause });
+}
+
 /** Turns anything thrown into an Error, once, so callers can rely on `.message`. */
 export function toError(value: unknown): Error {
   if (value instanceof Error) return value;

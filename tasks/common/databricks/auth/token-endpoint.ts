@@ -1,5 +1,5 @@
 import type { Clock, Logger } from '../../ports';
-import { ApiError, apiErrorFromConnection, apiErrorFromResponse } from '../../http/errors';
+import { ApiError, apiErrorFromConnection, apiErrorFromResponse, redactSecrets } from '../../http/errors';
 import { decideRetry, defaultRetryOptions, type RetryOptions } from '../../http/retry-policy';
 import { TransportError, bodyText, type HttpTransport } from '../../http/transport';
 import type { IssuedToken } from './cached-token-provider';
@@ -34,15 +34,6 @@ export interface TokenRequest {
  * so that such a token is replaced well before any plausible expiry.
  */
 const assumedLifetimeMs = 10 * 60_000;
-
-/** Replaces every secret in `text` with `***`. */
-export function redact(text: string, secrets: readonly string[]): string {
-  let result = text;
-  for (const secret of secrets) {
-    if (secret) result = result.split(secret).join('***');
-  }
-  return result;
-}
 
 /**
  * POSTs a token request, retrying 429, 5xx and dropped connections per the retry policy (asking
@@ -85,7 +76,7 @@ export async function requestToken(http: TokenHttp, request: TokenRequest): Prom
 function tokenError(error: ApiError, request: TokenRequest): ApiError {
   const refused = error.status !== undefined && error.status >= 400 && error.status < 500;
   const hint = refused && request.hint ? ` ${request.hint}` : '';
-  const message = redact(`Could not get an access token for ${request.identity}: ${error.message}.${hint}`, request.secrets);
+  const message = redactSecrets(`Could not get an access token for ${request.identity}: ${error.message}.${hint}`, request.secrets);
   return new ApiError(message, error.details);
 }
 
