@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { cliEnvironment, isConflictingAuthVariable } from '../../../tasks/common/bundle/deploy/cli-environment';
+
+describe('bundle deploy: CLI environment', () => {
+  const inherited = {
+    PATH: '/usr/bin',
+    HOME: '/home/agent',
+    DATABRICKS_HOST: 'https://stale.example.net',
+    DATABRICKS_TOKEN: 'dapi-stale',
+    DATABRICKS_CLIENT_ID: 'sp',
+    DATABRICKS_CLIENT_SECRET: 'secret',
+    DATABRICKS_CONFIG_PROFILE: 'DEFAULT',
+    DATABRICKS_CONFIG_FILE: '/home/agent/.databrickscfg',
+    DATABRICKS_AZURE_RESOURCE_ID: '/subscriptions/x',
+    DATABRICKS_AUTH_TYPE: 'azure-cli',
+    ARM_CLIENT_ID: 'arm-id',
+    ARM_CLIENT_SECRET: 'arm-secret',
+    ARM_TENANT_ID: 'tenant',
+    arm_use_msi: 'true',
+    DATABRICKS_TF_EXEC_PATH: '/opt/terraform',
+    BUNDLE_VAR_catalog: 'main',
+    UNSET: undefined,
+  };
+
+  it('removes every inherited credential and pins the resolved host, token and pat auth', () => {
+    const env = cliEnvironment(inherited, { host: 'https://adb-1.azuredatabricks.net', token: 'dapi-fresh' });
+    assert.deepEqual(env, {
+      PATH: '/usr/bin',
+      HOME: '/home/agent',
+      DATABRICKS_TF_EXEC_PATH: '/opt/terraform',
+      BUNDLE_VAR_catalog: 'main',
+      DATABRICKS_HOST: 'https://adb-1.azuredatabricks.net',
+      DATABRICKS_TOKEN: 'dapi-fresh',
+      DATABRICKS_AUTH_TYPE: 'pat',
+    });
+  });
+
+  it('without credentials gives a clean environment for --version', () => {
+    const env = cliEnvironment(inherited);
+    assert.equal(env.DATABRICKS_TOKEN, undefined);
+    assert.equal(env.ARM_CLIENT_SECRET, undefined);
+    assert.equal(env.PATH, '/usr/bin');
+  });
+
+  it('treats Terraform and bundle variables as unrelated to identity', () => {
+    assert.equal(isConflictingAuthVariable('DATABRICKS_TF_VERSION'), false);
+    assert.equal(isConflictingAuthVariable('DATABRICKS_BUNDLE_ENGINE'), false);
+    assert.equal(isConflictingAuthVariable('DATABRICKS_GOOGLE_SERVICE_ACCOUNT'), true);
+    assert.equal(isConflictingAuthVariable('DATABRICKS_OIDC_TOKEN'), true);
+  });
+});
