@@ -58,6 +58,32 @@ function loadTaskSchema(schemaDir: string, required: boolean, log: (line: string
   return undefined;
 }
 
+/** What `tfx extension create --json` reported, and any lines it printed before the result. */
+export interface TfxResult {
+  path: string;
+  extensionId: string;
+  version: string;
+  publisher: string;
+  messages: string[];
+}
+
+/**
+ * Reads tfx's `--json` output. Warnings are printed to stdout before the result, and may contain
+ * braces themselves, so the result is the last block that starts with a line holding only `{`.
+ */
+export function parseTfxResult(stdout: string): TfxResult {
+  const lines = stdout.split(/\r?\n/);
+  const start = lines.map((line) => line.trim()).lastIndexOf('{');
+  let parsed: Partial<TfxResult> | undefined;
+  try {
+    parsed = start >= 0 ? (JSON.parse(lines.slice(start).join('\n')) as Partial<TfxResult>) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || typeof parsed.path !== 'string') throw new Error(`Unexpected tfx output:\n${stdout}`);
+  return { path: parsed.path, extensionId: String(parsed.extensionId), version: String(parsed.version), publisher: String(parsed.publisher), messages: lines.slice(0, start) };
+}
+
 /** Stages, checks and packages one variant. */
 export async function packageExtension(options: PackageOptions): Promise<PackageResult> {
   const root = options.root ?? repoRoot;
@@ -75,21 +101,15 @@ export async function packageExtension(options: PackageOptions): Promise<Package
   const tfx = require.resolve('tfx-cli/_build/tfx-cli.js');
   const args = [tfx, 'extension', 'create', '--root', stageDir, '--manifest-globs', 'vss-extension.json', '--output-path', outDir, '--json', '--no-prompt', '--no-color'];
   let stdout: string;
+  let stderr: string;
   try {
-    ({ stdout } = await execFileAsync(process.execPath, args, { cwd: stageDir, maxBuffer: 16 * 1024 * 1024 }));
+    ({ stdout, stderr } = await execFileAsync(process.execPath, args, { cwd: stageDir, maxBuffer: 16 * 1024 * 1024 }));
   } catch (error) {
     const failed = error as Error & { stdout?: string; stderr?: string };
     throw new Error(`tfx extension create failed: ${failed.stderr || failed.stdout || failed.message}`);
   }
-  // tfx prints warnings before the JSON result; the result is the last JSON object in stdout.
-  const json = stdout.slice(stdout.indexOf('{'));
-  let result: { path: string; extensionId: string; version: string; publisher: string };
-  try {
-    result = JSON.parse(json);
-  } catch {
-    throw new Error(`Unexpected tfx output:\n${stdout}`);
-  }
-  for (const line of stdout.slice(0, stdout.indexOf('{')).split('\n').filter((line) => line.trim())) log(`tfx: ${line}`);
+  const result = parseTfxResult(stdout);
+  for (const line of [...result.messages, ...stderr.split('\n')].filter((line) => line.trim())) log(`tfx: ${line}`);
   log(`packaged ${path.relative(root, result.path)} (${result.publisher}.${result.extensionId} ${result.version})`);
   return { vsixPath: result.path, publisher: result.publisher, extensionId: result.extensionId, version: result.version, stageDir };
 }

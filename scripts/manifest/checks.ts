@@ -337,7 +337,7 @@ export function checkContributions(extension: ExtensionUnderCheck): Problem[] {
     if (found.length > 1) problems.push({ check: 'contributions', subject: task.folder, message: `${found.length} contributions point at '${packagedTaskPath(task.folder)}'` });
   }
   for (const name of byPath.keys()) {
-    if (!known.has(name)) problems.push({ check: 'contributions', subject: name, message: `task contribution points at '${name}', which is not a task folder` });
+    if (!known.has(name)) problems.push({ check: 'contributions', subject: name, message: `task contribution points at '${name}', which is not a task folder (no task.json there)` });
   }
   return problems;
 }

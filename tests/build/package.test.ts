@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ManifestCheckError, packageExtension } from '../../scripts/package';
+import { ManifestCheckError, packageExtension, parseTfxResult } from '../../scripts/package';
 import { agentId, serverId, writeFixtureRepo } from './fixtures';
 import { jsonEntry, readVsix } from './vsix';
 import { deriveTaskId } from '../../scripts/manifest/variants';
@@ -70,5 +70,17 @@ describe('package (fixture repo through tfx)', () => {
       assert.ok(error.message.includes(missing));
       return true;
     });
+  });
+});
+
+describe('parseTfxResult', () => {
+  it('takes the last JSON block and keeps the warnings printed before it, braces and all', () => {
+    const stdout = ['warning: Invalid task json: {"id": 1}', '{', '  "path": "/out/p.e-1.0.0.vsix",', '  "extensionId": "e",', '  "version": "1.0.0",', '  "publisher": "p"', '}', ''].join('\n');
+    assert.deepEqual(parseTfxResult(stdout), { path: '/out/p.e-1.0.0.vsix', extensionId: 'e', version: '1.0.0', publisher: 'p', messages: ['warning: Invalid task json: {"id": 1}'] });
+  });
+
+  it('refuses output without a result', () => {
+    assert.throws(() => parseTfxResult('error: something\n'), /Unexpected tfx output/);
+    assert.throws(() => parseTfxResult('{\n  "nope": true\n}\n'), /Unexpected tfx output/);
   });
 });
