@@ -1,0 +1,207 @@
+import type { Run, RunTask } from '@databricks/sdk-experimental/dist/apis/jobs/model';
+import type { JobsClient } from '../databricks/jobs';
+import type { FilesClient } from '../databricks/files';
+import type { Logger } from '../ports';
+import { toError } from '../http/errors';
+import type { TestCase, TestSuite } from '../junit/model';
+import { parseJUnitXml } from '../junit/parser';
+import { runOutcome, type RunOutcome } from './run-outcome';
+import { findResultFiles } from './result-files';
+
+/** One task run of the finished run, with what `runs/get-output` said about it. */
+export interface TaskRunResult {
+  taskKey: string;
+  /** The task run's own id (absent when the task never started). */
+  runId?: number;
+  outcome: RunOutcome;
+  durationMs?: number;
+  runPageUrl?: string;
+  /** `error`: why the task failed. */
+  error?: string;
+  /** `error_trace`: the stack trace. */
+  errorTrace?: string;
+  /** `notebook_output.result`: the value passed to `dbutils.notebook.exit()`. */
+  notebookResult?: string;
+  /** The exit value was cut at 5 MB. */
+  notebookTruncated?: boolean;
+  /** stdout/stderr of Python file tasks (the last 5 MB). */
+  logs?: string;
+  /** Why the output could not be read, when it could not. */
+  outputUnavailable?: string;
+}
+
+function durationOf(task: RunTask | Run): number | undefined {
+  if (task.start_time && task.end_time && task.end_time >= task.start_time) return task.end_time - task.start_time;
+  return task.run_duration || task.execution_duration || undefined;
+}
+
+/**
+ * Reads `runs/get-output` for every task run of a finished run. Never on the parent of a
+ * multi-task run (the workspace refuses); only a legacy run without `tasks` is read directly.
+ * A task whose output cannot be read keeps its state and says why.
+ */
+export async function collectTaskResults(jobs: JobsClient, run: Run, logger: Logger, signal?: AbortSignal): Promise<TaskRunResult[]> {
+  const tasks: Array<RunTask | (Run & { task_key: string })> =
+    run.tasks && run.tasks.length > 0 ? run.tasks : [{ ...run, task_key: run.run_name ?? 'run' }];
+  const results: TaskRunResult[] = [];
+  for (const task of tasks) {
+    const result: TaskRunResult = {
+      taskKey: task.task_key,
+      runId: task.run_id,
+      outcome: runOutcome(task),
+      durationMs: durationOf(task),
+      runPageUrl: task.run_page_url,
+    };
+    if (task.run_id !== undefined) {
+      try {
+        const output = await jobs.getRunOutput(task.run_id, signal);
+        result.error = output.error || undefined;
+        result.errorTrace = output.error_trace || undefined;
+        result.notebookResult = output.notebook_output?.result;
+        result.notebookTruncated = output.notebook_output?.truncated;
+        result.logs = output.logs || undefined;
+      } catch (thrown) {
+        if (signal?.aborted) throw signal.reason;
+        result.outputUnavailable = toError(thrown).message;
+        logger.warn(`Could not read the output of task '${task.task_key}': ${result.outputUnavailable}`);
+      }
+    }
+    results.push(result);
+  }
+  return results;
+}
+
+/** A JSON test report as a notebook may return it with `dbutils.notebook.exit(json.dumps(report))`. */
+interface JsonTestReport {
+  tests: Array<{ name?: unknown; classname?: unknown; status?: unknown; durationMs?: unknown; message?: unknown; trace?: unknown }>;
+}
+
+/** The JSON test report in a notebook's exit value; undefined when the value is not one. */
+export function parseJsonTestReport(exitValue: string | undefined, taskKey: string): TestCase[] | undefined {
+  if (!exitValue || !exitValue.trimStart().startsWith('{')) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(exitValue);
+  } catch {
+    return undefined;
+  }
+  if (!parsed || typeof parsed !== 'object' || !Array.isArray((parsed as JsonTestReport).tests)) return undefined;
+  return (parsed as JsonTestReport).tests.map((test, index): TestCase => {
+    const name = typeof test?.name === 'string' && test.name ? test.name : `test ${index + 1}`;
+    const testCase: TestCase = {
+      name,
+      classname: typeof test?.classname === 'string' && test.classname ? test.classname : taskKey,
+      time: typeof test?.durationMs === 'number' && test.durationMs >= 0 ? test.durationMs / 1000 : undefined,
+    };
+    const message = typeof test?.message === 'string' ? test.message : undefined;
+    const trace = typeof test?.trace === 'string' ? test.trace : undefined;
+    switch (test?.status) {
+      case 'passed':
+        break;
+      case 'skipped':
+        testCase.skipped = { message };
+        break;
+      case 'failed':
+        testCase.failure = { message: message ?? trace?.split('\n')[0] ?? 'failed', trace };
+        break;
+      default:
+        // Fail closed: a status we cannot read is not a pass.
+        testCase.failure = { message: `unknown test status ${JSON.stringify(test?.status)}${message ? `: ${message}` : ''}`, trace };
+    }
+    return testCase;
+  });
+}
+
+function describeTaskFailure(task: TaskRunResult): string {
+  return task.error ?? (task.outcome.message || `ended ${task.outcome.resultState}`);
+}
+
+/** The task as one test case: passed on SUCCESS, skipped when it never ran, failed otherwise. */
+export function taskAsTestCase(task: TaskRunResult, classname: string): TestCase {
+  const testCase: TestCase = { name: task.taskKey, classname, time: task.durationMs === undefined ? undefined : task.durationMs / 1000 };
+  switch (task.outcome.kind) {
+    case 'success':
+      break;
+    case 'skipped':
+      testCase.skipped = { message: `${task.outcome.resultState}${task.outcome.message ? `: ${task.outcome.message}` : ''}` };
+      break;
+    default:
+      testCase.failure = { message: describeTaskFailure(task), type: task.outcome.resultState, trace: task.errorTrace };
+  }
+  if (task.logs) testCase.systemOut = task.logs;
+  return testCase;
+}
+
+/** Where the test results came from. */
+export type ResultSource = 'junit' | 'notebook-json' | 'tasks';
+
+/** The test suites of a finished run. */
+export interface CollectedTests {
+  suites: TestSuite[];
+  /** Per task, where its tests came from (`junit` applies to the whole run). */
+  sources: ResultSource[];
+  /** JUnit files read. */
+  files: string[];
+}
+
+/** Options of {@link collectTests}. */
+export interface CollectTestsOptions {
+  runId: number;
+  runName: string;
+  tasks: TaskRunResult[];
+  /** `/Volumes/...` or `/Workspace/...` file, folder or glob of JUnit XML files. */
+  testResultsPath?: string;
+  files: FilesClient;
+  logger: Logger;
+  signal?: AbortSignal;
+}
+
+/**
+ * Builds the run's test suites: from JUnit XML files when `testResultsPath` is set, otherwise per
+ * task from a JSON report in the notebook exit value, otherwise one test case per task. Tasks that
+ * did not succeed always appear as failed cases, so a crash before any report was written still
+ * shows in the Tests tab.
+ * @throws Error when `testResultsPath` matches no file or a file is not JUnit XML.
+ */
+export async function collectTests(options: CollectTestsOptions): Promise<CollectedTests> {
+  const { tasks, runName, runId } = options;
+  const properties = { 'databricks.runId': String(runId) };
+  if (options.testResultsPath) {
+    const paths = await findResultFiles(options.files, options.testResultsPath, options.signal);
+    if (paths.length === 0) {
+      const problem = `No JUnit XML file matches testResultsPath '${options.testResultsPath}'.`;
+      const failedTasks = tasks.filter((t) => t.outcome.kind !== 'success');
+      // When the run already failed, its tasks explain why; otherwise missing results are a failure of their own.
+      if (failedTasks.length === 0) throw new Error(`${problem} The run succeeded but wrote no test results there.`);
+      options.logger.warn(problem);
+      return { suites: [{ name: runName, properties, cases: failedTasks.map((t) => taskAsTestCase(t, runName)) }], sources: tasks.map(() => 'tasks'), files: [] };
+    }
+    const suites: TestSuite[] = [];
+    for (const path of paths) {
+      const bytes = await options.files.download(path, options.signal);
+      const parsed = parseJUnitXml(Buffer.from(bytes).toString('utf8'), path);
+      suites.push(...parsed.map((suite) => ({ ...suite, properties: { ...suite.properties, ...properties } })));
+    }
+    const failedTasks = tasks.filter((t) => t.outcome.kind !== 'success' && t.outcome.kind !== 'skipped');
+    if (failedTasks.length > 0) suites.push({ name: `${runName} (tasks)`, properties, cases: failedTasks.map((t) => taskAsTestCase(t, runName)) });
+    return { suites, sources: tasks.map(() => 'junit'), files: paths };
+  }
+
+  const suites: TestSuite[] = [];
+  const sources: ResultSource[] = [];
+  const plain: TestCase[] = [];
+  for (const task of tasks) {
+    if (task.notebookTruncated) options.logger.warn(`The exit value of task '${task.taskKey}' was truncated at 5 MB; it is not read as a test report.`);
+    const report = task.notebookTruncated ? undefined : parseJsonTestReport(task.notebookResult, task.taskKey);
+    if (report) {
+      if (task.outcome.kind !== 'success') report.push(taskAsTestCase(task, task.taskKey));
+      suites.push({ name: task.taskKey, properties: { ...properties, 'databricks.taskRunId': String(task.runId ?? '') }, cases: report });
+      sources.push('notebook-json');
+    } else {
+      plain.push(taskAsTestCase(task, runName));
+      sources.push('tasks');
+    }
+  }
+  if (plain.length > 0) suites.push({ name: runName, properties, cases: plain });
+  return { suites, sources, files: [] };
+}
