@@ -1,0 +1,66 @@
+/** A TaskContext made of fakes, for tests of code that reads inputs, variables and connections. */
+import type { ServiceEndpoint, TaskContext } from '../../../tasks/common/azure-devops/task-context';
+import type { AgentNetworkSettings } from '../../../tasks/common/http/node-transport';
+import type { HttpTransport } from '../../../tasks/common/http/transport';
+import { silentLogger, type Clock } from '../../../tasks/common/ports';
+import { FakeClock, FakeTransport } from '../http/fakes';
+
+/** A service connection as a test describes it. */
+export interface EndpointSpec {
+  url: string;
+  scheme: string;
+  params?: Record<string, string>;
+  data?: Record<string, string>;
+}
+
+export interface FakeContextOptions {
+  inputs?: Record<string, string>;
+  variables?: Record<string, string>;
+  endpoints?: Record<string, EndpointSpec>;
+  transport?: HttpTransport;
+  clock?: Clock;
+  network?: AgentNetworkSettings;
+}
+
+export interface FakeContext extends TaskContext {
+  /** Every value registered with setSecret, in order. */
+  secrets: string[];
+}
+
+/** Builds the context; endpoint params are matched case-insensitively, as task-lib does. */
+export function fakeContext(options: FakeContextOptions = {}): FakeContext {
+  const secrets: string[] = [];
+  const endpoint = (id: string): ServiceEndpoint | undefined => {
+    const spec = options.endpoints?.[id];
+    if (!spec) return undefined;
+    const lookup = (values: Record<string, string> | undefined, key: string): string | undefined =>
+      Object.entries(values ?? {}).find(([name]) => name.toLowerCase() === key.toLowerCase())?.[1];
+    return { id, url: spec.url, scheme: spec.scheme, param: (key) => lookup(spec.params, key), data: (key) => lookup(spec.data, key) };
+  };
+  return {
+    secrets,
+    inputs: {
+      get: (name) => options.inputs?.[name]?.trim() || undefined,
+      variable: (name) => options.variables?.[name] || undefined,
+      endpoint,
+    },
+    outputs: {
+      setSecret: (value) => {
+        secrets.push(value);
+      },
+      setOutput: () => undefined,
+      setProgress: () => undefined,
+      uploadSummary: () => undefined,
+      publishTestResults: () => undefined,
+      uploadArtifact: () => undefined,
+      addAttachment: () => undefined,
+    },
+    logger: silentLogger,
+    clock: options.clock ?? new FakeClock(),
+    transport: options.transport ?? new FakeTransport(new Error('no transport scripted')),
+    network: options.network,
+    signal: new AbortController().signal,
+    tempDirectory: '/tmp',
+    userAgent: 'databricks-mlops-azure-devops/test Task/1.0.0',
+  };
+}
