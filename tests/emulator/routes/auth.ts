@@ -212,7 +212,8 @@ export function authRoutes(context: EmulatorContext): Route[] {
               id: oidcTokenLocationId,
               area: 'distributedtask',
               resourceName: 'oidctoken',
-              routeTemplate: '{scopeIdentifier}/_apis/{area}/hubs/{hubName}/plans/{planId}/jobs/{jobId}/{resourceName}',
+              // azure-devops-node-api fills {area} and {resource} (not {resourceName}) from the location.
+              routeTemplate: '{scopeIdentifier}/_apis/{area}/hubs/{hubName}/plans/{planId}/jobs/{jobId}/{resource}',
               resourceVersion: 1,
               minVersion: '7.1',
               maxVersion: '7.2',

@@ -22,7 +22,8 @@ export interface DatabricksOAuthSettings {
  */
 export function createDatabricksOAuthTokenProvider(settings: DatabricksOAuthSettings, http: TokenHttp): CachedTokenProvider {
   const identity = `service principal ${settings.clientId} (Databricks OAuth secret of ${settings.source})`;
-  const basic = Buffer.from(`${settings.clientId}:${settings.clientSecret}`).toString('base64');
+  // RFC 6749 §2.3.1: client id and secret are form-encoded before the Basic encoding.
+  const basic = Buffer.from(`${encodeURIComponent(settings.clientId)}:${encodeURIComponent(settings.clientSecret)}`).toString('base64');
   settings.setSecret(settings.clientSecret);
   settings.setSecret(basic);
   return new CachedTokenProvider({

@@ -65,7 +65,7 @@ describe('token providers', () => {
       assert.equal(request.method, 'POST');
       assert.equal(request.url, `${host}/oidc/v1/token`);
       assert.equal(request.headers['Content-Type'], 'application/x-www-form-urlencoded');
-      assert.equal(request.headers.Authorization, `Basic ${Buffer.from(`sp-app-id:${secret}`).toString('base64')}`);
+      assert.equal(request.headers.Authorization, `Basic ${Buffer.from(`sp-app-id:${encodeURIComponent(secret)}`).toString('base64')}`);
       assert.equal(request.headers['User-Agent'], 'ext/1.0 Task/1.0');
       assert.deepEqual(form(request), { grant_type: 'client_credentials', scope: 'all-apis' });
       assert.ok(secrets.includes(secret), 'the client secret is masked');
@@ -93,7 +93,7 @@ describe('token providers', () => {
       assert.match(error.message, /service principal sp-app-id/);
       assert.match(error.message, /Client authentication failed/);
       assert.ok(!error.message.includes(secret), error.message);
-      assert.ok(!error.message.includes(Buffer.from(`sp-app-id:${secret}`).toString('base64')));
+      assert.ok(!error.message.includes(Buffer.from(`sp-app-id:${encodeURIComponent(secret)}`).toString('base64')));
       assert.equal(h.transport.requests.length, 1, '401 is not retried');
     });
   });
