@@ -22,7 +22,13 @@ export const taskLibInputs: TaskInputs = {
       id,
       url,
       scheme: tl.getEndpointAuthorizationScheme(id, true) ?? '',
-      param: (key) => tl.getEndpointAuthorizationParameter(id, key, true) || undefined,
+      // Not tl.getEndpointAuthorizationParameter: it writes the value (a token) into a debug line
+      // before any task code can register it as a secret.
+      param: (key) => {
+        const parameters = tl.getEndpointAuthorization(id, true)?.parameters ?? {};
+        const match = Object.keys(parameters).find((name) => name.toLowerCase() === key.toLowerCase());
+        return (match === undefined ? undefined : parameters[match]) || undefined;
+      },
       data: (key) => tl.getEndpointDataParameter(id, key, true) || undefined,
     };
   },
