@@ -1,0 +1,32 @@
+/** Input and output-variable names of DatabricksBundleDeploy@1 (checked against task.json by a test). */
+export const inputNames = {
+  bundlePath: 'bundlePath',
+  bundleRoot: 'bundleRoot',
+  expectedDigest: 'expectedDigest',
+  target: 'target',
+  variables: 'variables',
+  cliVersion: 'cliVersion',
+  runJob: 'runJob',
+  forceLock: 'forceLock',
+} as const;
+
+export const outputNames = {
+  deployedTarget: 'deployedTarget',
+  runId: 'runId',
+} as const;
+
+/**
+ * Environment variable (or pipeline variable of that name) that replaces the GitHub releases URL
+ * the CLI is downloaded from: a mirror on networks without GitHub access, a loopback server in tests.
+ * The mirror must serve the release's own SHA256SUMS file beside the zips.
+ */
+export const cliDownloadUrlVariable = 'MLOPS_DATABRICKS_CLI_DOWNLOAD_URL';
+
+/**
+ * Pipeline variables that tune the wait for a held deployment lock: attempts in all (default 6) and
+ * the first wait in seconds (default 15, doubling up to 120). Tests set them to wait milliseconds.
+ */
+export const lockRetryVariables = {
+  attempts: 'DatabricksBundleDeploy.LockRetryAttempts',
+  firstDelaySeconds: 'DatabricksBundleDeploy.LockRetryDelaySeconds',
+} as const;

@@ -1,0 +1,107 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { resolveWorkspaceAccess } from '../common/azure-devops/connection';
+import type { TaskContext, TaskOutcome } from '../common/azure-devops/task-context';
+import { cliEnvironment } from '../common/bundle/deploy/cli-environment';
+import { locateCli, type LocatedCli } from '../common/bundle/deploy/cli-locate';
+import { deployBundle, type BundleDeployResult } from '../common/bundle/deploy/deploy';
+import { prepareBundleFolder, prepareReleaseBundle, type PreparedBundle } from '../common/bundle/deploy/prepare';
+import { createCliCommandRunner } from '../common/node/cli-command-runner';
+import { createCliProgramLocator } from '../common/node/cli-program-locator';
+import { createCliToolCache } from '../common/node/cli-tool-cache';
+import { nodeBundleFileSystem } from '../common/node/bundle-file-system';
+import { parseInputs, parseLockRetry, type DeploySettings } from './inputs';
+import { resolveBundlePath } from './find-bundle';
+import { cliDownloadUrlVariable, inputNames, outputNames } from './names';
+
+/** Markdown for the run's Extensions tab. */
+function summary(settings: DeploySettings, prepared: PreparedBundle, cli: LocatedCli, result: BundleDeployResult): string {
+  const rows: Array<[string, string]> = [['Target', `\`${result.deployedTarget}\``]];
+  const manifest = prepared.verified?.manifest;
+  if (manifest && prepared.verified) {
+    rows.push(['Bundle', `${manifest.bundle?.name ?? ''} ${manifest.version ?? ''}`.trim()]);
+    rows.push(['Content digest', `\`${prepared.verified.contentDigest}\`${settings.source.kind === 'releaseBundle' && settings.source.expectedDigest ? ' (matches the expected digest)' : ''}`]);
+    rows.push(['Files', String(prepared.verified.fileCount)]);
+    if (manifest.source?.commit) rows.push(['Source commit', `\`${manifest.source.commit}\``]);
+  } else {
+    rows.push(['Bundle folder', `\`${prepared.bundleRoot}\``]);
+  }
+  if (prepared.prebuiltArtifacts.length > 0) rows.push(['Prebuilt artifacts (not rebuilt)', prepared.prebuiltArtifacts.join(', ')]);
+  rows.push(['Databricks CLI', `${cli.version} (${cli.source === 'path' ? 'PATH' : cli.source === 'toolCache' ? 'tool cache' : 'downloaded, checksum verified'})`]);
+  if (result.deployAttempts > 1) rows.push(['Deploy attempts (lock contention)', String(result.deployAttempts)]);
+  if (result.run) {
+    const link = result.run.runUrl ? `[${result.run.runId ?? 'run'}](${result.run.runUrl})` : (result.run.runId ?? 'unknown');
+    rows.push([`Job \`${settings.runJob}\``, `${link} ${result.run.succeeded ? 'succeeded' : 'failed'}`]);
+  }
+  const escape = (text: string): string => text.replace(/\|/g, '\\|');
+  return `# Databricks bundle deployment\n\n| | |\n|---|---|\n${rows.map(([k, v]) => `| ${escape(k)} | ${escape(v)} |`).join('\n')}\n`;
+}
+
+/** DatabricksBundleDeploy@1: verify and extract the release bundle, then validate, deploy and optionally run with the Databricks CLI. */
+export async function run(context: TaskContext): Promise<TaskOutcome | void> {
+  const baseDirectory = context.inputs.variable('System.DefaultWorkingDirectory') ?? process.cwd();
+  const settings = parseInputs(context.inputs, baseDirectory);
+  const lockRetry = parseLockRetry(context.inputs);
+  const workFolder = await fs.promises.mkdtemp(path.join(context.tempDirectory, 'bundle-deploy-'));
+  try {
+    // Verification comes first: a tampered or unexpected bundle fails before any CLI or workspace call.
+    const prepared =
+      settings.source.kind === 'releaseBundle'
+        ? await prepareReleaseBundle(nodeBundleFileSystem, await resolveBundlePath(inputNames.bundlePath, settings.source.bundlePath), path.join(workFolder, 'bundle'), {
+            expectedDigest: settings.source.expectedDigest,
+            target: settings.target,
+            logger: context.logger,
+          })
+        : await prepareBundleFolder(nodeBundleFileSystem, settings.source.bundleRoot);
+
+    const access = resolveWorkspaceAccess(context, settings.connection);
+    const runner = createCliCommandRunner();
+    const cli = await locateCli({
+      cliVersion: settings.cliVersion,
+      env: cliEnvironment(process.env),
+      cwd: prepared.bundleRoot,
+      nodePlatform: process.platform,
+      nodeArch: process.arch,
+      downloadBaseUrl: process.env[cliDownloadUrlVariable] || undefined,
+      runner,
+      locator: createCliProgramLocator(),
+      toolCache: createCliToolCache(context.inputs.variable('Agent.ToolsDirectory') ?? path.join(context.tempDirectory, '_tools')),
+      transport: context.transport,
+      clock: context.clock,
+      logger: context.logger,
+      signal: context.signal,
+    });
+
+    const result = await deployBundle(
+      { target: settings.target, variables: settings.variables, forceLock: settings.forceLock, runJob: settings.runJob },
+      {
+        cli: cli.executable,
+        bundleRoot: prepared.bundleRoot,
+        host: access.host,
+        tokens: access.tokens,
+        registerSecret: (value) => context.outputs.setSecret(value),
+        inheritedEnv: process.env,
+        runner,
+        clock: context.clock,
+        logger: context.logger,
+        signal: context.signal,
+        lockRetry,
+      },
+    );
+    context.outputs.setOutput(outputNames.deployedTarget, result.deployedTarget);
+    if (result.run?.runId) context.outputs.setOutput(outputNames.runId, result.run.runId);
+
+    const summaryPath = path.join(context.tempDirectory, `bundle-deploy-${settings.target}-${Date.now()}.md`);
+    await fs.promises.writeFile(summaryPath, summary(settings, prepared, cli, result));
+    context.outputs.uploadSummary(summaryPath);
+
+    if (result.run && !result.run.succeeded) {
+      const id = result.run.runId ? ` (run ${result.run.runId})` : '';
+      return { result: 'Failed', message: `Deployed to target '${result.deployedTarget}', but the job '${settings.runJob}'${id} failed: ${result.run.failure ?? 'see the log'}` };
+    }
+    const ran = result.run ? ` and ran job '${settings.runJob}' (run ${result.run.runId ?? 'id unknown'})` : '';
+    return { result: 'Succeeded', message: `Deployed the bundle to target '${result.deployedTarget}'${ran}.` };
+  } finally {
+    await fs.promises.rm(workFolder, { recursive: true, force: true });
+  }
+}

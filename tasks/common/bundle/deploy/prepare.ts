@@ -1,0 +1,89 @@
+/**
+ * Turns the task's bundle input into a folder the CLI can deploy: a release bundle zip is verified
+ * and extracted (one pass, so what is deployed is exactly what was verified), and its prebuilt
+ * artifacts are pinned; a plain bundle folder is used as it is.
+ */
+import * as path from 'node:path';
+import type { Logger } from '../../ports';
+import type { BundleFileSystem } from '../ports';
+import { extractBundle, type VerifiedBundle } from '../verify';
+import { unsafeEntryReason, type BundleManifest } from '../manifest';
+import { addInclude, prebuiltOverlay, prebuiltOverlayFileName, rootConfigFileNames, type PrebuiltArtifact } from './prebuilt-artifacts';
+
+/** A folder ready for `databricks bundle deploy`. */
+export interface PreparedBundle {
+  /** The folder holding the root configuration; the CLI runs here. */
+  bundleRoot: string;
+  /** Present for a release bundle: what verification found. */
+  verified?: VerifiedBundle;
+  /** Names of the artifacts deployed from their packed outputs. */
+  prebuiltArtifacts: string[];
+}
+
+/** The first root configuration file the CLI would pick in `folder`, or undefined. */
+async function findRootConfig(fs: BundleFileSystem, folder: string): Promise<string | undefined> {
+  for (const name of rootConfigFileNames) {
+    const info = await fs.stat(path.join(folder, name));
+    if (info?.kind === 'file') return path.join(folder, name);
+  }
+  return undefined;
+}
+
+/** A bundle folder given directly (`bundleRoot`): it must hold a root configuration. */
+export async function prepareBundleFolder(fs: BundleFileSystem, folder: string): Promise<PreparedBundle> {
+  const info = await fs.stat(folder);
+  if (info?.kind !== 'directory') throw new Error(`Bundle folder ${folder} does not exist.`);
+  if (!(await findRootConfig(fs, folder))) throw new Error(`Bundle folder ${folder} has no ${rootConfigFileNames.join(' / ')}.`);
+  return { bundleRoot: folder, prebuiltArtifacts: [] };
+}
+
+/** Prebuilt artifacts of the manifest, with whether the deployed target's configuration lists `files` for them. */
+export function prebuiltArtifactsOf(manifest: BundleManifest, target: string): PrebuiltArtifact[] {
+  const targetConfig = manifest.targets?.[target]?.config as { artifacts?: Record<string, { files?: unknown }> } | undefined;
+  return Object.entries(manifest.artifacts ?? {})
+    .filter(([, artifact]) => artifact.mode === 'prebuilt')
+    .map(([name, artifact]) => {
+      const files = targetConfig?.artifacts?.[name]?.files;
+      return { name, files: artifact.files ?? [], configuredFiles: Array.isArray(files) && files.length > 0 };
+    });
+}
+
+/**
+ * Verifies `zipPath` (against `expectedDigest` when given) while extracting it into `destination`
+ * (missing or empty), checks the bundle was built for `target`, and pins prebuilt artifacts.
+ * Throws before anything is deployed when verification fails.
+ */
+export async function prepareReleaseBundle(
+  fs: BundleFileSystem,
+  zipPath: string,
+  destination: string,
+  options: { expectedDigest?: string; target: string; logger: Logger },
+): Promise<PreparedBundle> {
+  const verified = await extractBundle(fs, zipPath, destination, { expectedDigest: options.expectedDigest });
+  const { manifest } = verified;
+  options.logger.info(
+    `Verified release bundle ${manifest.bundle?.name ?? ''} ${manifest.version ?? ''}: ${verified.fileCount} files, content digest ${verified.contentDigest}.`,
+  );
+
+  const root = manifest.bundle?.root ?? '.';
+  if (root !== '.' && unsafeEntryReason(root)) throw new Error(`The manifest's bundle root '${root}' is not a safe relative path.`);
+  const bundleRoot = root === '.' ? destination : path.join(destination, ...root.split('/'));
+  const rootConfig = await findRootConfig(fs, bundleRoot);
+  if (!rootConfig) throw new Error(`The release bundle has no ${rootConfigFileNames.join(' / ')} in its bundle root '${root}'.`);
+
+  const builtTargets = Object.keys(manifest.targets ?? {});
+  if (builtTargets.length > 0 && !builtTargets.includes(options.target)) {
+    throw new Error(`Target '${options.target}' is not in this release bundle; it was built for: ${builtTargets.join(', ')}.`);
+  }
+
+  const prebuilt = prebuiltArtifactsOf(manifest, options.target);
+  const overlay = prebuiltOverlay(prebuilt, options.target, destination, builtTargets.includes(options.target));
+  if (overlay !== undefined) {
+    const overlayPath = path.join(bundleRoot, prebuiltOverlayFileName);
+    if (await fs.lstat(overlayPath)) throw new Error(`The release bundle already contains ${prebuiltOverlayFileName}; refusing to overwrite it.`);
+    await fs.writeText(overlayPath, overlay);
+    await fs.writeText(rootConfig, addInclude(await fs.readText(rootConfig), prebuiltOverlayFileName));
+    options.logger.info(`Deploying prebuilt artifacts without rebuilding: ${prebuilt.map((artifact) => artifact.name).join(', ')}.`);
+  }
+  return { bundleRoot, verified, prebuiltArtifacts: prebuilt.map((artifact) => artifact.name) };
+}
