@@ -21,6 +21,7 @@ export interface RunProgress {
   tasksDone: number;
   /** 0 to 100, from the share of finished tasks. */
   percent: number;
+  runPageUrl?: string;
 }
 
 /** Stopped waiting because the task's own time limit passed; the run itself may still be going. */
@@ -112,7 +113,7 @@ function progressOf(run: Run, runId: number, elapsedMs: number): RunProgress {
   const done = tasks.filter((task) => runOutcome(task).terminal).length;
   const lifecycle = runOutcome(run).lifecycle;
   const percent = tasks.length > 0 ? (100 * done) / tasks.length : runOutcome(run).terminal ? 100 : 0;
-  return { runId, lifecycle, elapsedMs, tasksTotal: tasks.length, tasksDone: done, percent };
+  return { runId, lifecycle, elapsedMs, tasksTotal: tasks.length, tasksDone: done, percent, runPageUrl: run.run_page_url };
 }
 
 /**

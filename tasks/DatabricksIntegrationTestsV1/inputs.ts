@@ -1,0 +1,223 @@
+import type { ClusterSpec } from '@databricks/sdk-experimental/dist/apis/compute/model';
+import type { TaskInputs } from '../common/azure-devops/task-context';
+import type { Compute, RunSpec } from '../common/runs/submission';
+import { computeKinds, defaults, inputNames, runTypes } from './names';
+
+/** Everything the task does, parsed and checked from its inputs before any call. */
+export interface Settings {
+  /** What to run: a job by name or id, or a one-time notebook or Python file run. */
+  spec: RunSpec;
+  /** Name of the Databricks run; undefined lets the task derive one from the pipeline. */
+  runName?: string;
+  /** The task's time limit in milliseconds; also sent to Databricks as `timeout_seconds` for one-time runs. */
+  timeoutMs: number;
+  /** Cancel the Databricks run when the task stops before the run ends. */
+  cancelOnExit: boolean;
+  /** `/Volumes/...` or `/Workspace/...` JUnit XML file, folder or glob. */
+  testResultsPath?: string;
+  /** Publish the results to the pipeline run's Tests tab. */
+  publishTestResults: boolean;
+  /** Title of the published test run; undefined derives it from the run name. */
+  testRunTitle?: string;
+  /** Fail the task when a test failed, even though the run succeeded. */
+  failOnTestFailure: boolean;
+}
+
+function quote(value: string): string {
+  return value.length > 200 ? `${value.slice(0, 200)}...` : value;
+}
+
+function invalid(name: string, value: string, expected: string): Error {
+  return new Error(`Invalid '${name}' '${quote(value)}': expected ${expected}`);
+}
+
+function oneOf<T extends string>(inputs: TaskInputs, name: string, allowed: readonly T[], fallback: T): T {
+  const value = inputs.get(name) ?? fallback;
+  if (!(allowed as readonly string[]).includes(value)) throw invalid(name, value, `one of ${allowed.join(', ')}`);
+  return value as T;
+}
+
+function bool(inputs: TaskInputs, name: string, fallback: boolean): boolean {
+  const value = inputs.get(name);
+  if (value === undefined) return fallback;
+  if (/^true$/i.test(value)) return true;
+  if (/^false$/i.test(value)) return false;
+  throw invalid(name, value, 'true or false');
+}
+
+function required(inputs: TaskInputs, name: string, when: string): string {
+  const value = inputs.get(name);
+  if (value === undefined) throw new Error(`Input '${name}' is required ${when}.`);
+  return value;
+}
+
+function lines(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+}
+
+/** `key=value` lines into a map; the value may contain `=`; a key may appear once. */
+export function parseKeyValueLines(name: string, value: string | undefined): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const line of lines(value)) {
+    const equals = line.indexOf('=');
+    const key = equals < 0 ? '' : line.slice(0, equals).trim();
+    if (equals < 0 || key === '') throw invalid(name, line, 'one key=value pair per line');
+    if (key in result) throw invalid(name, line, `each key once, but '${key}' appears again`);
+    result[key] = line.slice(equals + 1).trim();
+  }
+  return result;
+}
+
+/** Line and column (1-based) of a character offset. */
+function position(text: string, offset: number): string {
+  const before = text.slice(0, offset).split('\n');
+  return `line ${before.length}, column ${before[before.length - 1].length + 1}`;
+}
+
+/** A JSON object input; errors name the input and where the JSON breaks. */
+function parseJsonObject(name: string, value: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch (error) {
+    const message = (error as Error).message;
+    const offset = /at position (\d+)/.exec(message);
+    const where = offset ? ` at ${position(value, Number(offset[1]))} (position ${offset[1]})` : message.includes('end of JSON') ? ' at the end of the text' : '';
+    throw new Error(`Invalid '${name}': not valid JSON${where}: ${message.replace(/ \(line \d+ column \d+\)$/, '')}`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw invalid(name, value, 'a JSON object (a Databricks cluster spec such as {"spark_version": "15.4.x-scala2.12", "node_type_id": "Standard_D4ds_v5", "num_workers": 1})');
+  }
+  return parsed as Record<string, unknown>;
+}
+
+function parseNewCluster(value: string): ClusterSpec {
+  const spec = parseJsonObject(inputNames.newCluster, value);
+  if (typeof spec.spark_version !== 'string' || spec.spark_version === '') {
+    throw invalid(inputNames.newCluster, value, 'a cluster spec with "spark_version" (e.g. "15.4.x-scala2.12")');
+  }
+  return spec as ClusterSpec;
+}
+
+function parseJobId(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) <= 0 || !Number.isSafeInteger(Number(value))) throw invalid(inputNames.jobId, value, 'a positive whole number (the job id)');
+  return Number(value);
+}
+
+function parseTimeout(value: string | undefined): number {
+  if (value === undefined) return defaults.timeoutMinutes * 60_000;
+  const minutes = Number(value);
+  if (!/^\s*\d*\.?\d+\s*$/.test(value) || !Number.isFinite(minutes) || minutes <= 0) {
+    throw invalid(inputNames.timeoutMinutes, value, 'a number of minutes greater than 0 (fractions allowed, e.g. 0.5)');
+  }
+  if (minutes > 7 * 24 * 60) throw invalid(inputNames.timeoutMinutes, value, 'at most 10080 (7 days)');
+  return Math.round(minutes * 60_000);
+}
+
+function parseWorkspacePath(name: string, value: string, expected: string, allowDbfs: boolean): string {
+  const ok = value.startsWith('/') || (allowDbfs && value.startsWith('dbfs:/'));
+  if (!ok || value.includes('\\') || /(^|\/)\.\.?(\/|$)/.test(value) || value.endsWith('/')) throw invalid(name, value, expected);
+  return value;
+}
+
+/** Checks `testResultsPath`: a Unity Catalog volume or workspace location, never anything else. */
+export function parseTestResultsPath(value: string): string {
+  const expected =
+    'a JUnit XML file, folder or glob under /Volumes/<catalog>/<schema>/<volume>/ or /Workspace/ (e.g. /Volumes/main/ci/test_results/run-$(Build.BuildId)/*.xml)';
+  if (value.includes('\\') || /(^|\/)\.\.?(\/|$)/.test(value) || /\/\//.test(value)) throw invalid(inputNames.testResultsPath, value, expected);
+  const segments = value.split('/');
+  const glob = /[*?[\]{}!()]/;
+  if (segments[0] !== '') throw invalid(inputNames.testResultsPath, value, expected);
+  if (segments[1] === 'Volumes') {
+    // Catalog, schema and volume must be literal: the Files API lists below a volume, not across volumes.
+    if (segments.length < 5 || segments.slice(2, 5).some((s) => s === '' || glob.test(s))) throw invalid(inputNames.testResultsPath, value, expected);
+  } else if (segments[1] === 'Workspace') {
+    if (segments.length < 3 || segments[2] === '' || glob.test(segments[2])) throw invalid(inputNames.testResultsPath, value, expected);
+  } else {
+    throw invalid(inputNames.testResultsPath, value, expected);
+  }
+  return value.replace(/\/+$/, '');
+}
+
+function parseCompute(inputs: TaskInputs, runType: 'notebook' | 'pythonFile'): Compute {
+  const kind = oneOf(inputs, inputNames.compute, computeKinds, defaults.compute);
+  const when = `when '${inputNames.compute}' is '${kind}'`;
+  switch (kind) {
+    case 'existingCluster': {
+      const clusterId = required(inputs, inputNames.clusterId, when);
+      if (/\s/.test(clusterId)) throw invalid(inputNames.clusterId, clusterId, 'a cluster id without spaces, e.g. 0123-456789-abcdefgh');
+      return { kind, clusterId };
+    }
+    case 'newCluster':
+      return { kind, spec: parseNewCluster(required(inputs, inputNames.newCluster, when)) };
+    case 'serverless': {
+      const dependencies = lines(inputs.get(inputNames.environmentDependencies));
+      if (dependencies.length > 0 && runType === 'notebook') {
+        throw new Error(
+          `Input '${inputNames.environmentDependencies}' applies to Python files on serverless compute; a notebook on serverless installs its libraries itself (%pip install).`,
+        );
+      }
+      return { kind, dependencies };
+    }
+  }
+}
+
+function parseSpec(inputs: TaskInputs): RunSpec {
+  const runType = oneOf(inputs, inputNames.runType, runTypes, defaults.runType);
+  switch (runType) {
+    case 'job': {
+      const name = inputs.get(inputNames.jobName);
+      const id = inputs.get(inputNames.jobId);
+      if (name !== undefined && id !== undefined) {
+        throw new Error(`Inputs '${inputNames.jobName}' ('${quote(name)}') and '${inputNames.jobId}' ('${quote(id)}') are both set: set one of them.`);
+      }
+      if (name === undefined && id === undefined) {
+        throw new Error(`Input '${inputNames.jobName}' or '${inputNames.jobId}' is required when '${inputNames.runType}' is 'job'.`);
+      }
+      const parameters = parseKeyValueLines(inputNames.jobParameters, inputs.get(inputNames.jobParameters));
+      return { kind: 'job', job: id !== undefined ? { id: parseJobId(id) } : { name: name as string }, parameters };
+    }
+    case 'notebook': {
+      const notebookPath = parseWorkspacePath(
+        inputNames.notebookPath,
+        required(inputs, inputNames.notebookPath, `when '${inputNames.runType}' is 'notebook'`),
+        'an absolute workspace path of a notebook, e.g. /Workspace/Users/me@example.com/tests/integration',
+        false,
+      );
+      const parameters = parseKeyValueLines(inputNames.notebookParameters, inputs.get(inputNames.notebookParameters));
+      return { kind: 'notebook', notebookPath, parameters, compute: parseCompute(inputs, 'notebook') };
+    }
+    case 'pythonFile': {
+      const pythonFile = parseWorkspacePath(
+        inputNames.pythonFile,
+        required(inputs, inputNames.pythonFile, `when '${inputNames.runType}' is 'pythonFile'`),
+        'an absolute path of a Python file in the workspace, a volume or DBFS, e.g. /Workspace/Shared/tests/run_tests.py',
+        true,
+      );
+      return { kind: 'pythonFile', pythonFile, args: lines(inputs.get(inputNames.pythonArgs)), compute: parseCompute(inputs, 'pythonFile') };
+    }
+  }
+}
+
+/**
+ * Reads and checks every input of the task (except the connection, see `connection.ts`). Pure:
+ * nothing is called before all of them are known to be good. Errors name the input, quote the
+ * value and say what is expected.
+ */
+export function parseInputs(inputs: TaskInputs): Settings {
+  const spec = parseSpec(inputs);
+  const testResultsPath = inputs.get(inputNames.testResultsPath);
+  return {
+    spec,
+    runName: inputs.get(inputNames.runName),
+    timeoutMs: parseTimeout(inputs.get(inputNames.timeoutMinutes)),
+    cancelOnExit: bool(inputs, inputNames.cancelOnExit, defaults.cancelOnExit),
+    testResultsPath: testResultsPath === undefined ? undefined : parseTestResultsPath(testResultsPath),
+    publishTestResults: bool(inputs, inputNames.publishTestResults, defaults.publishTestResults),
+    testRunTitle: inputs.get(inputNames.testRunTitle),
+    failOnTestFailure: bool(inputs, inputNames.failOnTestFailure, defaults.failOnTestFailure),
+  };
+}

@@ -1,0 +1,48 @@
+/** Input names of DatabricksIntegrationTests@1 (the contract pipelines use; a test checks them against task.json). */
+export const inputNames = {
+  runType: 'runType',
+  jobName: 'jobName',
+  jobId: 'jobId',
+  jobParameters: 'jobParameters',
+  notebookPath: 'notebookPath',
+  notebookParameters: 'notebookParameters',
+  pythonFile: 'pythonFile',
+  pythonArgs: 'pythonArgs',
+  compute: 'compute',
+  clusterId: 'clusterId',
+  newCluster: 'newCluster',
+  environmentDependencies: 'environmentDependencies',
+  runName: 'runName',
+  timeoutMinutes: 'timeoutMinutes',
+  cancelOnExit: 'cancelOnExit',
+  testResultsPath: 'testResultsPath',
+  publishTestResults: 'publishTestResults',
+  testRunTitle: 'testRunTitle',
+  failOnTestFailure: 'failOnTestFailure',
+} as const;
+
+/** Output variable names. */
+export const outputNames = {
+  runId: 'runId',
+  runPageUrl: 'runPageUrl',
+  resultState: 'resultState',
+  testsTotal: 'testsTotal',
+  testsFailed: 'testsFailed',
+} as const;
+
+/** Defaults, the same as the task.json `defaultValue`s. */
+export const defaults = {
+  runType: 'job',
+  compute: 'serverless',
+  timeoutMinutes: 60,
+  cancelOnExit: true,
+  publishTestResults: true,
+  failOnTestFailure: true,
+} as const;
+
+export const runTypes = ['job', 'notebook', 'pythonFile'] as const;
+export const computeKinds = ['serverless', 'existingCluster', 'newCluster'] as const;
+
+/** The task as logs and the User-Agent name it. */
+export const taskName = 'DatabricksIntegrationTests';
+export const taskVersion = '1.0.0';
