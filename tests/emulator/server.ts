@@ -35,6 +35,8 @@ export interface EmulatorOptions {
   clock?: EmulatorClock;
   /** Clock time per run step when a clock is given. Default 1000 ms. */
   runStepMs?: number;
+  /** TCP port on 127.0.0.1; default 0 (a free port), which tests should keep. */
+  port?: number;
 }
 
 /** How a request authenticated, as the log shows it (never the secret itself). */
@@ -344,7 +346,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   if (options.scenario) state.apply(options.scenario);

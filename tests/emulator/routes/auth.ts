@@ -163,7 +163,7 @@ export function authRoutes(context: EmulatorContext): Route[] {
     checkOrganization(request);
     const { org, project, plan, job } = request.params;
     const ado = context.state.azureDevOps;
-    const serviceConnectionId = request.query.get('serviceConnectionId') ?? undefined;
+    const serviceConnectionId = request.query.get('serviceConnectionId') || undefined;
     const issuedAt = Math.floor(now() / 1000);
     const claims = {
       iss: `https://vstoken.dev.azure.com/${ado.organizationId}`,

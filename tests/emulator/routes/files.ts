@@ -26,8 +26,16 @@ import { settleAllRuns } from './jobs';
 const fileNotFound = (): EmulatorApiError => new EmulatorApiError(404, 'NOT_FOUND', 'The file being accessed is not found.');
 const directoryNotFound = (): EmulatorApiError => new EmulatorApiError(404, 'NOT_FOUND', 'The directory being accessed is not found.');
 
+/**
+ * Segments (with the leading empty one) of the deepest directory that always exists: a volume root
+ * `/Volumes/<catalog>/<schema>/<volume>` or the workspace root `/Workspace`.
+ */
+function rootDepth(path: string): number {
+  return path.startsWith('/Volumes/') ? 5 : 2;
+}
+
 /** Decodes `/Volumes/a/b%20c/...` segment by segment; rejects encoded separators and relative parts. */
-export function decodeVolumePath(encoded: string): string {
+export function decodeFilesPath(encoded: string): string {
   const segments = encoded.split('/').filter((s) => s !== '');
   const decoded = segments.map((segment) => {
     let value: string;
@@ -40,8 +48,9 @@ export function decodeVolumePath(encoded: string): string {
     if (value === '.' || value === '..') throw invalidParameter('Invalid path: relative segments are not allowed.');
     return value;
   });
-  if (decoded[0] !== 'Volumes' || decoded.length < 4) {
-    throw invalidParameter(`Invalid path '/${decoded.join('/')}': expected /Volumes/<catalog>/<schema>/<volume>/...`);
+  const volume = decoded[0] === 'Volumes' && decoded.length >= 4;
+  if (!volume && decoded[0] !== 'Workspace') {
+    throw invalidParameter(`Invalid path '/${decoded.join('/')}': expected /Volumes/<catalog>/<schema>/<volume>/... or /Workspace/...`);
   }
   return `/${decoded.join('/')}`;
 }
@@ -54,14 +63,14 @@ export function filesRoutes(context: EmulatorContext): Route[] {
   }
 
   function filePath(request: EmulatorRequest): string {
-    const path = decodeVolumePath(request.params.path);
-    if (path.split('/').length < 6) throw invalidParameter(`Invalid path '${path}': a file path needs a name below the volume.`);
+    const path = decodeFilesPath(request.params.path);
+    if (path.split('/').length <= rootDepth(path)) throw invalidParameter(`Invalid path '${path}': a file path needs a name below the volume.`);
     return path;
   }
 
   function directoryExists(path: string): boolean {
     // A volume root always exists; below it, a directory exists when created or implied by a file.
-    if (path.split('/').length <= 5) return true;
+    if (path.split('/').length <= rootDepth(path)) return true;
     if (state().directories.has(path)) return true;
     const prefix = `${path}/`;
     for (const file of state().files.keys()) if (file.startsWith(prefix)) return true;
@@ -84,7 +93,7 @@ export function filesRoutes(context: EmulatorContext): Route[] {
     if (!overwrite && state().files.has(path)) {
       throw new EmulatorApiError(409, 'ALREADY_EXISTS', 'The file being created already exists.');
     }
-    if (directoryExists(path) && path.split('/').length > 5 && !state().files.has(path)) {
+    if (!state().files.has(path) && directoryExists(path)) {
       throw new EmulatorApiError(409, 'ALREADY_EXISTS', 'A directory already exists at the path of the file being created.');
     }
     state().files.set(path, { content: Buffer.from(request.raw), modifiedAt: context.now() });
@@ -114,7 +123,7 @@ export function filesRoutes(context: EmulatorContext): Route[] {
 
   function listDirectory(request: EmulatorRequest): Reply {
     settle();
-    const path = decodeVolumePath(request.params.path);
+    const path = decodeFilesPath(request.params.path);
     if (state().files.has(path)) throw invalidParameter(`'${path}' is a file, not a directory.`);
     if (!directoryExists(path)) throw directoryNotFound();
     const pageSizeText = request.query.get('page_size');
@@ -147,21 +156,21 @@ export function filesRoutes(context: EmulatorContext): Route[] {
   }
 
   function createDirectory(request: EmulatorRequest): Reply {
-    const path = decodeVolumePath(request.params.path);
+    const path = decodeFilesPath(request.params.path);
     if (state().files.has(path)) throw new EmulatorApiError(409, 'ALREADY_EXISTS', 'A file already exists at the path of the directory being created.');
     const segments = path.split('/');
-    for (let i = 6; i <= segments.length; i++) state().directories.add(segments.slice(0, i).join('/'));
+    for (let i = rootDepth(path) + 1; i <= segments.length; i++) state().directories.add(segments.slice(0, i).join('/'));
     return { status: 204 };
   }
 
   function headDirectory(request: EmulatorRequest): Reply {
     settle();
-    const path = decodeVolumePath(request.params.path);
+    const path = decodeFilesPath(request.params.path);
     return { status: directoryExists(path) && !state().files.has(path) ? 200 : 404 };
   }
 
   function deleteDirectory(request: EmulatorRequest): Reply {
-    const path = decodeVolumePath(request.params.path);
+    const path = decodeFilesPath(request.params.path);
     if (!directoryExists(path)) throw directoryNotFound();
     const prefix = `${path}/`;
     const hasChildren = [...state().files.keys(), ...state().directories].some((p) => p.startsWith(prefix));
