@@ -47,7 +47,6 @@ export interface ManifestTarget {
 /** A secret-scan finding that was allowed through `secretScanAllow`. */
 export interface AllowedSecretFinding {
   path: string;
-  line: number;
   rule: string;
 }
 

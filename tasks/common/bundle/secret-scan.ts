@@ -1,0 +1,133 @@
+/**
+ * Finds credentials in files about to be packed. It sees each file's bytes as they stream into the
+ * zip (no second read), and reports rule, file and line: never the matched text, so a finding can
+ * be logged safely.
+ */
+import { Readable } from 'node:stream';
+
+/** A kind of secret the scanner knows. */
+export interface SecretRule {
+  id: string;
+  description: string;
+  /** Cheap byte test before the regular expression runs. */
+  marker: string;
+  pattern: RegExp;
+}
+
+/** The rules, by id. */
+export const secretRules: readonly SecretRule[] = [
+  { id: 'databricks-token', description: 'Databricks personal access token', marker: 'dapi', pattern: /dapi[0-9a-f]{32}/g },
+  { id: 'private-key', description: 'PEM private key', marker: 'PRIVATE KEY-----', pattern: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----/g },
+  { id: 'storage-account-key', description: 'Azure storage connection string with an account key', marker: 'AccountKey=', pattern: /AccountKey=[A-Za-z0-9+/]{20,}={0,2}/g },
+  // Entra client secrets: three characters, a digit, `Q~`, then 31-34 more (the current format).
+  { id: 'entra-client-secret', description: 'Microsoft Entra client secret', marker: 'Q~', pattern: /(?<![A-Za-z0-9_~.-])[A-Za-z0-9_~.-]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])/g },
+];
+
+/** Rule id for a `.databrickscfg` file, which holds workspace credentials by design. */
+export const databricksConfigRule = 'databrickscfg';
+
+/** Every rule id, for validating `secretScanAllow`. */
+export const secretRuleIds = [...secretRules.map((r) => r.id), databricksConfigRule];
+
+/** Where a secret-like value was found (the value itself is never kept). */
+export interface SecretHit {
+  path: string;
+  line: number;
+  rule: string;
+}
+
+/** Longest match a chunk boundary may split; this much of the previous chunk is rescanned. */
+const overlap = 256;
+
+/**
+ * Scans one file as a stream of chunks. Line numbers are found afterwards, and only for files with
+ * hits, by {@link locateLines}: counting lines on every byte of every file would cost more than
+ * the scan itself.
+ */
+export class StreamingSecretScanner {
+  private tail: Buffer = Buffer.alloc(0);
+  private consumed = 0;
+  private readonly offsets: Array<{ offset: number; rule: string }> = [];
+  private readonly seen = new Set<string>();
+
+  constructor(readonly path: string) {
+    const base = path.split('/').pop();
+    if (base === '.databrickscfg') this.offsets.push({ offset: -1, rule: databricksConfigRule });
+  }
+
+  chunk(data: Buffer): void {
+    const window = this.tail.length > 0 ? Buffer.concat([this.tail, data]) : data;
+    const windowStart = this.consumed - this.tail.length;
+    for (const rule of secretRules) {
+      if (window.indexOf(rule.marker, 0, 'latin1') < 0) continue;
+      const text = window.toString('latin1');
+      rule.pattern.lastIndex = 0;
+      for (let match = rule.pattern.exec(text); match; match = rule.pattern.exec(text)) {
+        const offset = windowStart + match.index;
+        const id = `${rule.id}@${offset}`;
+        if (!this.seen.has(id)) {
+          this.seen.add(id);
+          this.offsets.push({ offset, rule: rule.id });
+        }
+      }
+    }
+    this.consumed += data.length;
+    this.tail = window.subarray(Math.max(0, window.length - overlap));
+    // Copy so the tail does not pin the whole chunk in memory.
+    this.tail = Buffer.from(this.tail);
+  }
+
+  /** Byte offsets of hits (-1: the whole file), by rule. */
+  hits(): Array<{ offset: number; rule: string }> {
+    return [...this.offsets];
+  }
+}
+
+/** Turns byte offsets into 1-based line numbers by reading the file once more. */
+export async function locateLines(stream: Readable, offsets: readonly number[]): Promise<number[]> {
+  const sorted = [...new Set(offsets.filter((o) => o >= 0))].sort((a, b) => a - b);
+  const lines = new Map<number, number>();
+  let line = 1;
+  let position = 0;
+  let next = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    while (next < sorted.length && sorted[next] < position + chunk.length) {
+      let count = line;
+      for (let i = 0; i < sorted[next] - position; i += 1) if (chunk[i] === 10) count += 1;
+      lines.set(sorted[next], count);
+      next += 1;
+    }
+    for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) line += 1;
+    position += chunk.length;
+    if (next >= sorted.length) {
+      stream.destroy();
+      break;
+    }
+  }
+  return offsets.map((o) => (o < 0 ? 1 : (lines.get(o) ?? line)));
+}
+
+/** A parsed `secretScanAllow` line: `path:rule` (path relative to the zip root, or `*` for any). */
+export interface SecretAllowance {
+  path: string;
+  rule: string;
+}
+
+/** Parses `secretScanAllow` lines; errors name the line and list the known rules. */
+export function parseSecretAllowances(lines: readonly string[]): SecretAllowance[] {
+  return lines.map((raw) => {
+    const line = raw.trim();
+    const split = line.lastIndexOf(':');
+    const file = line.slice(0, split).trim().replace(/\\/g, '/').replace(/^\.\//, '');
+    const rule = line.slice(split + 1).trim();
+    if (split <= 0 || !file || !secretRuleIds.includes(rule)) {
+      throw new Error(`Invalid 'secretScanAllow' '${line}': expected <path>:<rule> with a rule among ${secretRuleIds.join(', ')}`);
+    }
+    return { path: file, rule };
+  });
+}
+
+/** True when an allowance covers the hit. */
+export function isAllowed(hit: SecretHit, allowances: readonly SecretAllowance[]): boolean {
+  return allowances.some((a) => a.rule === hit.rule && a.path === hit.path);
+}
