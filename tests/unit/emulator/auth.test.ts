@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { getBearerHandler, WebApi } from 'azure-devops-node-api';
 import { azureDatabricksResourceId, decodeJwtClaims, startEmulator, type Emulator } from '../../emulator';
-import { basic, call, FakeClock } from './helpers';
+import { basic, bodyOf, call, FakeClock } from './helpers';
 
 const systemToken = 'ado-system-access-token-for-tests-0123456789abcdef0123456789';
 const tenant = 'tenant-1';
@@ -106,7 +106,7 @@ describe('emulator token endpoints', () => {
       assert.equal(emulator.requests.at(-1)?.auth.tokenKind, 'databricks-federation');
       assert.equal(emulator.requests.at(-1)?.auth.identity, 'sp-federated');
       const exchange = emulator.requestsTo('POST', '/oidc/v1/token')[0];
-      assert.equal(exchange.body.subject_token, '<redacted ado-oidc>');
+      assert.equal(bodyOf(exchange).subject_token, '<redacted ado-oidc>');
     });
 
     it('refuses a token exchange for a principal without a matching federation policy, or an expired subject token', async () => {
@@ -173,7 +173,7 @@ describe('emulator token endpoints', () => {
       assert.equal(result.json.expires_in, 120);
       assert.equal((await call(emulator, 'GET', listPath, { token: result.json.access_token })).status, 200);
       assert.equal(emulator.requests.at(-1)?.auth.tokenKind, 'entra');
-      assert.equal(emulator.requests[0].body.client_secret, '<redacted secret>');
+      assert.equal(bodyOf(emulator.requests[0]).client_secret, '<redacted secret>');
     });
 
     it('issues a workspace token for an ADO OIDC client assertion of a federated service connection', async () => {

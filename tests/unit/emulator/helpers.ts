@@ -70,3 +70,8 @@ export class FakeClock {
     this.time += ms;
   }
 }
+
+/** The logged body of a request, for field assertions. */
+export function bodyOf(entry: { body: unknown } | undefined): Loose {
+  return entry?.body;
+}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { startEmulator, type Emulator } from '../../emulator';
-import { call, owner, ownerPat } from './helpers';
+import { bodyOf, call, owner, ownerPat } from './helpers';
 
 describe('emulator core', () => {
   let emulator: Emulator;
@@ -54,7 +54,7 @@ describe('emulator core', () => {
       ],
     );
     assert.deepEqual(emulator.requests[0].query, { name: 'nightly', limit: '5' });
-    assert.equal(emulator.requests[1].body.run_name, 'x');
+    assert.equal(bodyOf(emulator.requests[1]).run_name, 'x');
     assert.equal(emulator.requestsTo('post', '/api/2.2/jobs/runs/submit').length, 1);
     assert.equal(emulator.requestsTo('GET', /jobs\/list$/).length, 1);
   });
