@@ -34,3 +34,37 @@ export function pairedScoresFromRows(rows: Array<Array<string | null>>, table: s
   }
   return result;
 }
+
+/** The SQL call the reader makes ({@link SqlStatements} implements it). */
+export interface SqlExecutor {
+  execute(
+    statement: { statement: string; warehouseId: string; parameters?: Array<{ name: string; value: string | null; type?: string }> },
+    options?: { signal?: AbortSignal; deadline?: number },
+  ): Promise<{ statementId: string; columns: string[]; rows: Array<Array<string | null>>; truncated: boolean }>;
+}
+
+/**
+ * Reads the paired scores of `metrics` from a table with columns `metric`, `example_id`,
+ * `candidate_score`, `champion_score`, one statement per metric with the metric name as a named
+ * parameter. The table name is validated and quoted by the caller (`quotedTable`). A truncated
+ * result is refused, since a bootstrap over part of the examples would be a different test.
+ */
+export async function readPairedScores(
+  sql: SqlExecutor,
+  options: { quotedTable: string; displayName: string; warehouseId: string; metrics: string[]; signal?: AbortSignal; deadline?: number },
+): Promise<Map<string, PairedScores>> {
+  const rows: Array<Array<string | null>> = [];
+  for (const metric of options.metrics) {
+    const result = await sql.execute(
+      {
+        statement: `SELECT ${pairedScoreColumns.join(', ')} FROM ${options.quotedTable} WHERE metric = :metric`,
+        warehouseId: options.warehouseId,
+        parameters: [{ name: 'metric', value: metric, type: 'STRING' }],
+      },
+      { signal: options.signal, deadline: options.deadline },
+    );
+    if (result.truncated) throw new Error(`The paired scores in ${options.displayName} were truncated by the SQL statement API; reduce the number of examples.`);
+    rows.push(...result.rows);
+  }
+  return rows.length === 0 ? new Map() : pairedScoresFromRows(rows, options.displayName);
+}
