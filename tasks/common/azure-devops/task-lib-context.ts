@@ -15,11 +15,15 @@ export const taskLibInputs: TaskInputs = {
     const value = tl.getVariable(name);
     return value === undefined || value === '' ? undefined : value;
   },
-  endpoint(id): ServiceEndpoint | undefined {
-    const url = tl.getEndpointUrl(id, true);
-    if (url === undefined) return undefined;
+  endpoint(requestedId): ServiceEndpoint | undefined {
+    // The agent names endpoint variables with the id in upper case (ENDPOINT_URL_<ID>,
+    // ENDPOINT_URL_SYSTEMVSSCONNECTION) while inputs hold it as typed, and task-lib looks URL and
+    // data up case-sensitively: try both spellings.
+    const id = [requestedId, requestedId.toUpperCase()].find((candidate) => tl.getEndpointUrl(candidate, true) !== undefined);
+    if (id === undefined) return undefined;
+    const url = tl.getEndpointUrl(id, true) as string;
     return {
-      id,
+      id: requestedId,
       url,
       scheme: tl.getEndpointAuthorizationScheme(id, true) ?? '',
       // Not tl.getEndpointAuthorizationParameter: it writes the value (a token) into a debug line
