@@ -6,6 +6,8 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { childAt, formatKeyPath, toPlain, type ConfigNode } from './config-tree';
 import { displayPath, type LoadedBundle } from './bundle-config';
 import type { Finding } from './findings';
+import type { Logger } from '../ports';
+import type { BundleFileSystem, CommandRunner } from './ports';
 
 /** A schema error at a path of the validated document. */
 export interface SchemaError {
@@ -115,4 +117,35 @@ function deepestNode(tree: ConfigNode, keys: readonly string[]): ConfigNode {
     if (node) return node;
   }
   return tree;
+}
+
+/** Where the schema came from, for the summary. */
+export interface LoadedSchema {
+  validator: BundleSchemaValidator;
+  origin: string;
+}
+
+/**
+ * The bundle schema from `schemaFile`, else from `databricks bundle schema` when the CLI is on
+ * PATH; undefined when neither is available (only the semantic checks run then).
+ */
+export async function loadBundleSchema(
+  fs: BundleFileSystem,
+  runner: CommandRunner,
+  schemaFile: string | undefined,
+  logger: Logger,
+  signal?: AbortSignal,
+): Promise<LoadedSchema | undefined> {
+  if (schemaFile) {
+    if ((await fs.stat(schemaFile))?.kind !== 'file') throw new Error(`Invalid 'schemaFile' '${schemaFile}': the file does not exist`);
+    return { validator: compileBundleSchema(parseSchemaText(await fs.readText(schemaFile), schemaFile)), origin: schemaFile };
+  }
+  const cli = await runner.which('databricks');
+  if (!cli) return undefined;
+  const result = await runner.capture(cli, ['bundle', 'schema'], { signal });
+  if (result.exitCode !== 0) {
+    logger.warn(`'databricks bundle schema' exited with code ${result.exitCode}; only the semantic checks run.`);
+    return undefined;
+  }
+  return { validator: compileBundleSchema(parseSchemaText(result.stdout, `${cli} bundle schema`)), origin: `${cli} bundle schema` };
 }

@@ -1,0 +1,116 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { TaskContext, TaskInputs, TaskOutcome } from '../common/azure-devops/task-context';
+import { formatFinding, type Finding } from '../common/bundle/findings';
+import { buildReleaseBundle, failsBuild } from '../common/bundle/release-bundle';
+import { loadBundleSchema } from '../common/bundle/schema-validation';
+import { renderBuildSummary, renderVerifySummary } from '../common/bundle/summary';
+import { verifyBundle } from '../common/bundle/verify';
+import { createNodeCommandRunner, nodeBundleFileSystem } from '../common/node/bundle-file-system';
+import { parseInputs, type BuildInputs, type VerifyInputs } from './inputs';
+import { outputNames } from './names';
+
+/** Log text that came from user files: one line, and never a logging command. */
+function safeLine(text: string): string {
+  return text.replace(/\r?\n/g, ' ').replace(/##vso\[/gi, '##vso_[').replace(/^##\[/, '#[');
+}
+
+function writeSummary(context: TaskContext, name: string, markdown: string): void {
+  const file = path.join(context.tempDirectory, name);
+  fs.writeFileSync(file, markdown, 'utf8');
+  context.outputs.uploadSummary(file);
+}
+
+function logFindings(context: TaskContext, findings: readonly Finding[]): void {
+  for (const finding of findings) {
+    const line = safeLine(`${finding.check}: ${formatFinding(finding)}`);
+    // Errors go to the log in red and into the result message; warnings become run issues.
+    if (finding.severity === 'error') context.logger.info(`##[error]${line}`);
+    else context.logger.warn(line);
+  }
+}
+
+function sourceFacts(inputs: TaskInputs): { source: Record<string, string>; build: Record<string, string> } {
+  const pick = (entries: Array<[string, string | undefined]>): Record<string, string> =>
+    Object.fromEntries(entries.filter((e): e is [string, string] => e[1] !== undefined));
+  const buildId = inputs.variable('Build.BuildId');
+  const collection = inputs.variable('System.CollectionUri');
+  const project = inputs.variable('System.TeamProject');
+  const url = buildId && collection && project ? `${collection.replace(/\/?$/, '/')}${encodeURIComponent(project)}/_build/results?buildId=${buildId}` : undefined;
+  return {
+    source: pick([
+      ['repository', inputs.variable('Build.Repository.Uri') ?? inputs.variable('Build.Repository.Name')],
+      ['branch', inputs.variable('Build.SourceBranch')],
+      ['commit', inputs.variable('Build.SourceVersion')],
+    ]),
+    build: pick([
+      ['id', buildId],
+      ['number', inputs.variable('Build.BuildNumber')],
+      ['url', url],
+    ]),
+  };
+}
+
+async function build(context: TaskContext, settings: BuildInputs): Promise<TaskOutcome | void> {
+  const runner = createNodeCommandRunner(context.logger);
+  const schema = await loadBundleSchema(nodeBundleFileSystem, runner, settings.schemaFile, context.logger, context.signal);
+  if (!schema) context.logger.warn('No bundle JSON schema (schemaFile input or databricks CLI on PATH): only the semantic checks ran.');
+  const artifactFolder = path.join(settings.outputDirectory, settings.artifactName);
+  const { source, build: buildFacts } = sourceFacts(context.inputs);
+  const result = await buildReleaseBundle(
+    { fs: nodeBundleFileSystem, runner, logger: context.logger, env: process.env, schema: schema?.validator, signal: context.signal },
+    {
+      bundleRoot: settings.bundleRoot,
+      targets: settings.targets,
+      variables: settings.variables,
+      version: settings.version,
+      outputDirectory: artifactFolder,
+      strict: settings.strict,
+      buildArtifacts: settings.buildArtifacts,
+      secretScan: settings.secretScan,
+      secretScanAllow: settings.secretScanAllow,
+      source,
+      build: buildFacts,
+    },
+  );
+  logFindings(context, result.findings);
+  writeSummary(context, 'release-bundle-summary.md', renderBuildSummary(result, schema?.origin));
+  if (!result.succeeded || !result.bundlePath || !result.manifest || !result.manifestPath) {
+    const errors = result.findings.filter((f) => f.severity === 'error');
+    const reasons = (errors.length > 0 ? errors : result.findings).slice(0, 10).map((f) => safeLine(formatFinding(f)));
+    const strictOnly = errors.length === 0 && failsBuild(result.findings, settings.strict);
+    return {
+      result: 'Failed',
+      message: `The release bundle was not built: ${errors.length} error(s), ${result.findings.length - errors.length} warning(s)${strictOnly ? " (warnings fail the build because 'strict' is true)" : ''}: ${reasons.join('; ')}`,
+    };
+  }
+  context.outputs.setOutput(outputNames.bundlePath, result.bundlePath);
+  context.outputs.setOutput(outputNames.bundleDigest, result.manifest.contentDigest);
+  context.outputs.setOutput(outputNames.bundleVersion, result.manifest.version);
+  context.outputs.setOutput(outputNames.manifestPath, result.manifestPath);
+  if (settings.publishArtifact) context.outputs.uploadArtifact(settings.artifactName, artifactFolder);
+  const message = `Built release bundle ${path.basename(result.bundlePath)} (${result.fileCount} files, digest ${result.manifest.contentDigest}).`;
+  context.logger.info(message);
+  const warnings = result.findings.filter((f) => f.severity === 'warning').length;
+  return warnings > 0 || !schema ? { result: 'SucceededWithIssues', message: `${message} ${warnings} warning(s)${schema ? '' : '; no bundle JSON schema, only semantic checks ran'}.` } : { result: 'Succeeded', message };
+}
+
+async function verify(context: TaskContext, settings: VerifyInputs): Promise<TaskOutcome | void> {
+  const verified = await verifyBundle(nodeBundleFileSystem, settings.bundlePath, settings.expectedDigest);
+  context.outputs.setOutput(outputNames.bundlePath, settings.bundlePath);
+  context.outputs.setOutput(outputNames.bundleDigest, verified.contentDigest);
+  context.outputs.setOutput(outputNames.bundleVersion, verified.manifest.version);
+  const beside = path.join(path.dirname(settings.bundlePath), 'manifest.json');
+  if (fs.existsSync(beside)) context.outputs.setOutput(outputNames.manifestPath, beside);
+  writeSummary(context, 'release-bundle-verify-summary.md', renderVerifySummary(settings.bundlePath, verified, settings.expectedDigest));
+  const message = `Verified release bundle ${path.basename(settings.bundlePath)} (${verified.fileCount} files, digest ${verified.contentDigest}).`;
+  context.logger.info(message);
+  return { result: 'Succeeded', message };
+}
+
+/** DatabricksReleaseBundle@1: build a release bundle, or verify one. */
+export async function run(context: TaskContext): Promise<TaskOutcome | void> {
+  const baseDirectory = context.inputs.variable('System.DefaultWorkingDirectory') ?? process.cwd();
+  const settings = parseInputs(context.inputs, baseDirectory);
+  return settings.command === 'build' ? build(context, settings) : verify(context, settings);
+}
