@@ -102,13 +102,15 @@ function describeHolder(version: number | undefined): string {
  * Turns Unity Catalog's 403 on an alias write into a message that says what is needed: ownership
  * of the registered model, by the identity the task runs as.
  */
-export function explainAliasPermission(error: unknown, context: { identity: string; modelName: string; owner?: string; alias: string }): unknown {
+export function explainAliasPermission(error: unknown, context: { identity: string; modelName: string; owner?: string }): unknown {
   if (!(error instanceof ApiError) || error.status !== 403) return error;
-  const owner = context.owner ? `Its owner is '${context.owner}'.` : 'Its owner could not be read.';
+  // The client already appended generic causes; quote the service's own words instead.
+  const original = error.cause instanceof ApiError ? error.cause : error;
+  const owner = context.owner ? `the model's owner is '${context.owner}'` : "the model's owner could not be read";
   return new ApiError(
-    `Changing alias '${context.alias}' of model ${context.modelName} was refused: Unity Catalog lets only the owner of a registered model set or delete its aliases. ` +
-      `The task ran as ${context.identity}. ${owner} Make that identity the owner (ALTER MODEL ${context.modelName} OWNER TO \`<principal>\`), ` +
-      `or make it a member of the owning group. Service said: ${error.message}`,
+    `Unity Catalog refused to change the aliases of model ${context.modelName}: only the owner of a registered model may set or delete its aliases. ` +
+      `The task ran as ${context.identity}; ${owner}. Make that identity the owner (ALTER MODEL ${context.modelName} OWNER TO \`<principal>\`) ` +
+      `or a member of the owning group. ${original.message}`,
     error.details,
     { cause: error },
   );
@@ -195,7 +197,7 @@ function expectationText(expected: ExpectedHolder, seen: number | undefined): st
 export async function promoteModel(deps: PromotionDependencies, request: PromotionRequest): Promise<PromotionResult> {
   validate(request);
   const model = await readModel(deps, request.modelName);
-  const permission = { identity: deps.registry.identity, modelName: request.modelName, owner: model.owner, alias: request.alias };
+  const permission = { identity: deps.registry.identity, modelName: request.modelName, owner: model.owner };
   try {
     return request.action === 'promote'
       ? await promote(deps, request, model)

@@ -47,7 +47,9 @@ export function refusalSummary(request: PromotionRequest, reason: string, audit:
   return [
     `## ${verb} of \`${request.modelName}\` refused`,
     '',
-    `Nothing was moved. ${cell(reason)}`,
+    cell(reason),
+    '',
+    'No alias was changed by this run.',
     '',
     `- Audit record: ${auditLine(audit)}`,
     '',

@@ -1,0 +1,212 @@
+/**
+ * DatabricksModelPromote@1 run as the agent runs it (the built bundle in a child process) against the
+ * workspace emulator: alias moves, concurrent changes, rollback, re-runs, ownership and the audit row.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { startEmulator, type Emulator } from '../../emulator';
+import { runTaskBundle, type TaskRun } from '../../support/task-bundle';
+
+const task = 'DatabricksModelPromoteV1';
+const model = 'main.ml.churn';
+const owner = '6f1c2a7e-0000-4000-8000-00000000c0de';
+const auditTable = 'main.mlops.decisions';
+
+const scenario = {
+  identities: { pats: { 'dapi-owner-token': owner, 'dapi-reader-token': 'reader@example.com' } },
+  models: [
+    {
+      fullName: model,
+      owner,
+      versions: [{ version: 3 }, { version: 4 }, { version: 5 }, { version: 6, status: 'PENDING_REGISTRATION' as const }],
+      aliases: { champion: 4, challenger: 5 },
+    },
+  ],
+  warehouses: ['wh1'],
+};
+
+const variables = {
+  'System.CollectionUri': 'https://dev.azure.com/contoso/',
+  'System.TeamProject': 'ML Platform',
+  'Build.BuildId': '812',
+  'Build.SourceVersion': '3f9c2d1e8b7a',
+  'Build.RequestedFor': 'Ada Lovelace',
+};
+
+describe('DatabricksModelPromote@1 bundle', function () {
+  this.timeout(60_000);
+  let emulator: Emulator;
+
+  before(async () => {
+    emulator = await startEmulator({ scenario });
+  });
+  after(async () => emulator?.close());
+  beforeEach(() => emulator.reset());
+
+  function promote(inputs: Record<string, string>, token = 'dapi-owner-token'): Promise<TaskRun> {
+    return runTaskBundle(task, {
+      inputs: { connectionType: 'databricks', databricksConnection: 'CONN', modelName: model, ...inputs },
+      endpoints: { CONN: { url: emulator.url, scheme: 'Token', parameters: { apitoken: token } } },
+      variables,
+      timeoutMs: 30_000,
+    });
+  }
+
+  function aliases(): Record<string, number> {
+    const record = emulator.state.models.get(model);
+    assert.ok(record);
+    return Object.fromEntries([...record.aliases].sort(([a], [b]) => a.localeCompare(b)));
+  }
+
+  function aliasWrites(): string[] {
+    return emulator.requests
+      .filter((r) => (r.method === 'PUT' || r.method === 'DELETE') && r.path.includes('/aliases/'))
+      .map((r) => `${r.method} ${r.path.slice(r.path.lastIndexOf('/') + 1)}`);
+  }
+
+  function auditRows(): Record<string, string | null>[] {
+    const table = emulator.state.tables.get(auditTable);
+    if (!table) return [];
+    return table.rows.map((row) => Object.fromEntries(table.columns.map((column, i) => [column.name, row[i]])));
+  }
+
+  it('promotes: moves champion, keeps the previous champion, removes the challenger', async () => {
+    const run = await promote({ version: '5', expectedCurrentVersion: '4' });
+    assert.equal(run.result, 'Succeeded', run.resultMessage);
+    assert.deepEqual(aliases(), { champion: 5, previous_champion: 4 });
+    assert.deepEqual(run.outputs, { previousVersion: '4', promotedVersion: '5' });
+    assert.deepEqual(aliasWrites(), ['PUT previous_champion', 'PUT champion', 'DELETE challenger']);
+    assert.ok(run.secrets.includes('dapi-owner-token'));
+    assert.equal(run.summaries.length, 1);
+    assert.ok(fs.existsSync(run.summaries[0]));
+    for (const request of emulator.requests.filter((r) => r.method === 'GET' && r.path.includes('/unity-catalog/'))) {
+      assert.equal(request.query.include_aliases, 'true', request.path);
+    }
+  });
+
+  it('fails without moving anything when the champion changed since the pipeline saw it', async () => {
+    const run = await promote({ version: '5', expectedCurrentVersion: '3' });
+    assert.equal(run.result, 'Failed');
+    assert.deepEqual(aliasWrites(), []);
+    assert.deepEqual(aliases(), { challenger: 5, champion: 4 });
+    assert.deepEqual(run.outputs, {});
+  });
+
+  it("treats 'none' as no champion expected", async () => {
+    const refused = await promote({ version: '5', expectedCurrentVersion: 'none' });
+    assert.equal(refused.result, 'Failed');
+    assert.deepEqual(aliasWrites(), []);
+    emulator.state.models.get(model)?.aliases.delete('champion');
+    const first = await promote({ version: '5', expectedCurrentVersion: 'none' });
+    assert.equal(first.result, 'Succeeded', first.resultMessage);
+    assert.deepEqual(aliases(), { champion: 5 });
+    assert.deepEqual(first.outputs, { previousVersion: '', promotedVersion: '5' });
+  });
+
+  it('refuses a version that is not READY', async () => {
+    const run = await promote({ version: '6', expectedCurrentVersion: '4' });
+    assert.equal(run.result, 'Failed');
+    assert.deepEqual(aliasWrites(), []);
+  });
+
+  it('rolls back to the previous champion', async () => {
+    assert.equal((await promote({ version: '5', expectedCurrentVersion: '4' })).result, 'Succeeded');
+    const run = await promote({ action: 'rollback', expectedCurrentVersion: '5' });
+    assert.equal(run.result, 'Succeeded', run.resultMessage);
+    assert.deepEqual(aliases(), { champion: 4 });
+    assert.deepEqual(run.outputs, { previousVersion: '5', promotedVersion: '4' });
+  });
+
+  it('is idempotent: a re-run writes nothing and succeeds with the same outputs', async () => {
+    const first = await promote({ version: '5', expectedCurrentVersion: '4' });
+    assert.equal(first.result, 'Succeeded');
+    const writes = aliasWrites().length;
+    const again = await promote({ version: '5', expectedCurrentVersion: '4' });
+    assert.equal(again.result, 'Succeeded', again.resultMessage);
+    assert.equal(aliasWrites().length, writes);
+    assert.deepEqual(again.outputs, first.outputs);
+    assert.deepEqual(aliases(), { champion: 5, previous_champion: 4 });
+  });
+
+  it('finishes a promotion whose first run stopped after moving the champion', async () => {
+    // The state a run leaves when it dies after the champion PUT, before removing the challenger.
+    const record = emulator.state.models.get(model);
+    record?.aliases.set('previous_champion', 4);
+    record?.aliases.set('champion', 5);
+    const run = await promote({ version: '5', expectedCurrentVersion: '4' });
+    assert.equal(run.result, 'Succeeded', run.resultMessage);
+    assert.deepEqual(aliases(), { champion: 5, previous_champion: 4 });
+    assert.deepEqual(aliasWrites(), ['DELETE challenger']);
+  });
+
+  it('explains a 403: only the model owner may set aliases', async () => {
+    const run = await promote({ version: '5', expectedCurrentVersion: '4' }, 'dapi-reader-token');
+    assert.equal(run.result, 'Failed');
+    assert.match(run.resultMessage ?? '', new RegExp(owner));
+    assert.match(run.resultMessage ?? '', /service connection 'CONN'/);
+    assert.deepEqual(aliases(), { challenger: 5, champion: 4 });
+  });
+
+  describe('audit record', () => {
+    // A warehouse that is already running, except where a test says otherwise.
+    beforeEach(() => emulator.seed({ statementPendingPolls: 0 }));
+
+    it('writes one row whose values came as named parameters, waiting for a starting warehouse', async () => {
+      emulator.seed({ statementPendingPolls: 1 });
+      const run = await promote({ version: '5', expectedCurrentVersion: '4', auditTable, sqlWarehouseId: 'wh1' });
+      assert.equal(run.result, 'Succeeded', run.resultMessage);
+      const rows = auditRows();
+      assert.equal(rows.length, 1);
+      assert.equal(rows[0].event_type, 'promote');
+      assert.equal(rows[0].model_name, model);
+      assert.equal(rows[0].model_version, '5');
+      assert.equal(rows[0].other_version, '4');
+      assert.equal(rows[0].decision, 'promote');
+      assert.equal(rows[0].pipeline_run_url, 'https://dev.azure.com/contoso/ML%20Platform/_build/results?buildId=812');
+      assert.equal(rows[0].source_commit, '3f9c2d1e8b7a');
+      assert.equal(rows[0].requested_for, 'Ada Lovelace');
+      assert.equal(rows[0].task, 'DatabricksModelPromote@1');
+      assert.equal((JSON.parse(rows[0].details ?? '{}') as { alias: string }).alias, 'champion');
+
+      assert.ok(emulator.requestsTo('GET', /^\/api\/2\.0\/sql\/statements\/[^/]+$/).length >= 2, 'polled while PENDING');
+      const inserts = [...emulator.state.statements.values()].filter((s) => /^\s*INSERT/i.test(s.statement));
+      assert.equal(inserts.length, 1);
+      const [insert] = inserts;
+      assert.equal(insert.warehouseId, 'wh1');
+      const sent = Object.fromEntries(insert.parameters.map((p) => [p.name, p.value]));
+      assert.equal(sent.model_name, model);
+      assert.equal(sent.requested_for, 'Ada Lovelace');
+      for (const value of [model, 'Ada Lovelace', '3f9c2d1e8b7a', 'champion']) assert.ok(!insert.statement.includes(value), `'${value}' is in the SQL text`);
+    });
+
+    it('records a refused promotion too', async () => {
+      const run = await promote({ version: '5', expectedCurrentVersion: '3', auditTable, sqlWarehouseId: 'wh1' });
+      assert.equal(run.result, 'Failed');
+      const rows = auditRows();
+      assert.equal(rows.length, 1);
+      assert.equal(rows[0].decision, 'refused');
+      assert.equal(rows[0].other_version, '4');
+    });
+
+    it('fails the task when the row cannot be written', async () => {
+      emulator.faults.failTableWrites({ table: auditTable });
+      const run = await promote({ version: '5', expectedCurrentVersion: '4', auditTable, sqlWarehouseId: 'wh1' });
+      assert.equal(run.result, 'Failed');
+      assert.equal(auditRows().length, 0);
+      // The re-run after the failure is a no-op for the aliases and writes the row.
+      emulator.faults.clear();
+      const again = await promote({ version: '5', expectedCurrentVersion: '4', auditTable, sqlWarehouseId: 'wh1' });
+      assert.equal(again.result, 'Succeeded', again.resultMessage);
+      assert.equal(auditRows().length, 1);
+    });
+
+    it('only warns when auditRequired is false', async () => {
+      emulator.faults.failTableWrites({ table: auditTable });
+      const run = await promote({ version: '5', expectedCurrentVersion: '4', auditTable, sqlWarehouseId: 'wh1', auditRequired: 'false' });
+      assert.equal(run.result, 'SucceededWithIssues', run.resultMessage);
+      assert.ok(run.warnings.length >= 1);
+      assert.deepEqual(aliases(), { champion: 5, previous_champion: 4 });
+      assert.deepEqual(run.outputs, { previousVersion: '4', promotedVersion: '5' });
+    });
+  });
+});
