@@ -1,6 +1,7 @@
 import type { ClusterSpec } from '@databricks/sdk-experimental/dist/apis/compute/model';
 import type { TaskInputs } from '../common/azure-devops/task-context';
 import type { Compute, RunSpec } from '../common/runs/submission';
+import { jsonErrorOffset } from './json-position';
 import { computeKinds, defaults, inputNames, runTypes } from './names';
 
 /** Everything the task does, parsed and checked from its inputs before any call. */
@@ -83,10 +84,9 @@ function parseJsonObject(name: string, value: string): Record<string, unknown> {
   try {
     parsed = JSON.parse(value);
   } catch (error) {
-    const message = (error as Error).message;
-    const offset = /at position (\d+)/.exec(message);
-    const where = offset ? ` at ${position(value, Number(offset[1]))} (position ${offset[1]})` : message.includes('end of JSON') ? ' at the end of the text' : '';
-    throw new Error(`Invalid '${name}': not valid JSON${where}: ${message.replace(/ \(line \d+ column \d+\)$/, '')}`);
+    const offset = jsonErrorOffset(value);
+    const where = offset === undefined ? '' : offset >= value.length ? ' at the end of the text' : ` at ${position(value, offset)}`;
+    throw new Error(`Invalid '${name}': not valid JSON${where}: ${(error as Error).message}`);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw invalid(name, value, 'a JSON object (a Databricks cluster spec such as {"spark_version": "15.4.x-scala2.12", "node_type_id": "Standard_D4ds_v5", "num_workers": 1})');

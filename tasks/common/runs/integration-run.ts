@@ -108,15 +108,21 @@ export function judge(outcome: RunOutcome, counts: TestCounts, failOnTestFailure
 export async function runIntegrationTests(settings: IntegrationTestSettings, deps: IntegrationTestDependencies): Promise<IntegrationTestReport> {
   const { jobs, clock, logger, signal } = deps;
   const startedAt = clock.now();
+  const submitSettings = {
+    runName: settings.runName,
+    idempotencyToken: settings.idempotencyToken,
+    // Databricks stops the run itself too, even if this process is killed outright.
+    timeoutSeconds: Math.ceil(settings.timeoutMs / 1000),
+  };
   let started: StartedRun;
   try {
-    started = await startRun(jobs, settings.spec, settings, logger, signal);
+    started = await startRun(jobs, settings.spec, submitSettings, logger, signal);
   } catch (error) {
     if (signal.aborted && settings.cancelOnExit && settings.idempotencyToken !== undefined) {
       // The request may have reached the workspace before the step was cancelled. The same token
       // returns that run (or starts one, which is cancelled at once), so nothing is left running.
       try {
-        const orphan = await startRun(jobs, settings.spec, settings, logger, deps.cleanupSignal());
+        const orphan = await startRun(jobs, settings.spec, submitSettings, logger, deps.cleanupSignal());
         await cancelRun(jobs, orphan.runId, deps, 'the step was cancelled while the run was being submitted');
       } catch (cleanup) {
         logger.warn(`Could not make sure no run was left behind: ${toError(cleanup).message}`);
