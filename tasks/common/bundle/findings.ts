@@ -42,7 +42,10 @@ export function formatFinding(finding: Finding): string {
   return `${where}${key}: ${finding.message}${target}`;
 }
 
-/** Drops findings that say the same thing at the same place (the same check across targets). */
+/**
+ * Drops findings that say the same thing at the same place (the same check across targets) and
+ * orders them: errors first, then by file, line and key.
+ */
 export function dedupeFindings(findings: readonly Finding[]): Finding[] {
   const seen = new Map<string, Finding>();
   for (const finding of findings) {
@@ -51,5 +54,6 @@ export function dedupeFindings(findings: readonly Finding[]): Finding[] {
     if (!existing) seen.set(id, { ...finding });
     else if (existing.target !== finding.target) existing.target = undefined;
   }
-  return [...seen.values()];
+  const rank = (f: Finding): number => (f.severity === 'error' ? 0 : 1);
+  return [...seen.values()].sort((a, b) => rank(a) - rank(b) || a.file.localeCompare(b.file) || a.line - b.line || a.key.localeCompare(b.key));
 }
