@@ -87,6 +87,9 @@ export interface StatementRecord {
   pendingPolls: number;
   error?: ServiceError;
   result?: { columns: ScenarioColumn[]; rows: Array<Array<string | null>> };
+  /** `row_limit` of the request; rows beyond it are dropped and the manifest says `truncated`. */
+  rowLimit?: number;
+  truncated?: boolean;
   caller: IdentityName;
   createdAt: number;
 }

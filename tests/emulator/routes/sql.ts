@@ -76,6 +76,10 @@ export function sqlRoutes(context: EmulatorContext): Route[] {
         tables: context.state.tables,
         writeFault: (table) => context.faults.takeTableWrite(table),
       });
+      if (statement.rowLimit !== undefined && statement.result.rows.length > statement.rowLimit) {
+        statement.result.rows = statement.result.rows.slice(0, statement.rowLimit);
+        statement.truncated = true;
+      }
       statement.state = 'SUCCEEDED';
     } catch (error) {
       if (!(error instanceof SqlError)) throw error;
@@ -132,7 +136,7 @@ export function sqlRoutes(context: EmulatorContext): Route[] {
             })),
           }
         : {}),
-      truncated: false,
+      truncated: statement.truncated ?? false,
     };
     return { ...base, manifest, ...(columns.length > 0 ? { result: chunk(statement, 0) } : {}) };
   }
@@ -157,7 +161,8 @@ export function sqlRoutes(context: EmulatorContext): Route[] {
         throw invalidParameter(`Parameter '${parameter.name}' must have a string value (use 'type' for other SQL types).`);
       }
     }
-    if (body.row_limit !== undefined) parseInteger('row_limit', body.row_limit);
+    const rowLimit = body.row_limit === undefined ? undefined : parseInteger('row_limit', body.row_limit);
+    if (rowLimit !== undefined && rowLimit < 0) throw invalidParameter('row_limit must not be negative.');
     const statement: StatementRecord = {
       id: `01ef${randomUUID().slice(4)}`,
       warehouseId: body.warehouse_id,
@@ -165,6 +170,7 @@ export function sqlRoutes(context: EmulatorContext): Route[] {
       parameters,
       state: 'PENDING',
       pendingPolls: context.state.statementPendingPolls,
+      rowLimit,
       caller: request.caller!.identity,
       createdAt: context.now(),
     };

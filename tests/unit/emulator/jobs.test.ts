@@ -320,5 +320,21 @@ describe('emulator Jobs API', () => {
         await clocked.close();
       }
     });
+
+    it('stays TERMINATING for one clock step after a cancel', async () => {
+      const clock = new FakeClock();
+      const clocked = await startEmulator({ clock, scenario: { identities: { pats: { [ownerPat]: owner } }, notebooks: { '/nb/forever': { pending: 0, running: 'forever' } } } });
+      try {
+        const { json } = await submit(clocked, { tasks: [notebookTask('t', '/nb/forever')] });
+        clock.advance(3_000);
+        await call(clocked, 'POST', '/api/2.2/jobs/runs/cancel', { body: { run_id: json.run_id } });
+        assert.equal((await getRun(clocked, json.run_id)).json.state.life_cycle_state, 'TERMINATING');
+        assert.equal((await getRun(clocked, json.run_id)).json.state.life_cycle_state, 'TERMINATING');
+        clock.advance(1_000);
+        assert.deepEqual(states((await getRun(clocked, json.run_id)).json), ['TERMINATED', 'CANCELED', 'TERMINATED', 'USER_CANCELED']);
+      } finally {
+        await clocked.close();
+      }
+    });
   });
 });

@@ -129,6 +129,15 @@ describe('emulator SQL statements', () => {
     assert.equal((await call(emulator, 'GET', `/api/2.0/sql/statements/${final.statement_id}/result/chunks/2`)).status, 400);
   });
 
+  it('applies row_limit and marks the manifest truncated', async () => {
+    emulator.seed({ statementPendingPolls: 0 });
+    const limited = await execute('SELECT * FROM main.ml.scores', [], { row_limit: 3 });
+    assert.equal(limited.manifest.total_row_count, 3);
+    assert.equal(limited.manifest.truncated, true);
+    const unlimited = await execute('SELECT * FROM main.ml.scores', [], { row_limit: 10 });
+    assert.equal(unlimited.manifest.truncated, false);
+  });
+
   it('fails bad SQL with status.error in a 200 response', async () => {
     const syntax = await run('SELEC * FROM main.ml.scores');
     assert.equal(syntax.final.status.state, 'FAILED');
