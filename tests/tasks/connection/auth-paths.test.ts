@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { startEmulator, type Emulator, type TokenKind } from '../../emulator';
+import { startProxy } from '../../unit/http/loopback';
 import { runTaskBundle, type EndpointFixture, type TaskRun } from '../../support/task-bundle';
 
 const task = 'DatabricksModelPromoteV1';
@@ -43,7 +44,13 @@ describe('connection types in a built task', function () {
   after(async () => emulator?.close());
   beforeEach(() => emulator.reset());
 
-  function promote(model: keyof typeof identities, inputs: Record<string, string>, endpoints: Record<string, EndpointFixture>, variables: Record<string, string> = {}): Promise<TaskRun> {
+  function promote(
+    model: keyof typeof identities,
+    inputs: Record<string, string>,
+    endpoints: Record<string, EndpointFixture>,
+    variables: Record<string, string> = {},
+    secretVariables: Record<string, string> = {},
+  ): Promise<TaskRun> {
     return runTaskBundle(task, {
       inputs: { modelName: `main.auth.${model}`, version: '2', alias: 'champion', ...inputs },
       endpoints: { SystemVssConnection: { url: emulator.collectionUri, scheme: 'OAuth', parameters: { AccessToken: systemToken } }, ...endpoints },
@@ -55,6 +62,7 @@ describe('connection types in a built task', function () {
         'System.JobId': 'job-1',
         ...variables,
       },
+      secretVariables,
       timeoutMs: 30_000,
     });
   }
@@ -107,6 +115,32 @@ describe('connection types in a built task', function () {
   it('Azure DevOps federation', async () => {
     const run = await promote('federation', { connectionType: 'azureDevOpsFederation', workspaceUrl: emulator.url, federationClientId: identities.federation }, {});
     assertAuthenticated(run, 'federation', 'databricks-federation', [systemToken]);
+  });
+
+  it("goes through the agent's proxy for token endpoints, the workspace and the OIDC request", async () => {
+    const proxy = await startProxy({ username: 'agent-user', password: 'proxy-secret' });
+    try {
+      const run = await promote(
+        'wif',
+        { connectionType: 'azureResourceManager', azureSubscription: 'arm-wif', workspaceUrl: emulator.url },
+        {
+          'arm-wif': { url: 'https://management.azure.com/', scheme: 'WorkloadIdentityFederation', parameters: { serviceprincipalid: identities.wif, tenantid: 'tenant-b' }, data: { environmentAuthorityUrl: `${emulator.url}/entra/` } },
+        },
+        { 'Agent.ProxyUrl': proxy.url, 'Agent.ProxyUsername': 'agent-user', 'Agent.ProxyBypassList': '["bypass\\\\.example\\\\.com"]' },
+        { 'Agent.ProxyPassword': 'proxy-secret' },
+      );
+      assertAuthenticated(run, 'wif', 'entra', [systemToken]);
+      // task-lib itself debug-prints Agent.ProxyPassword while loading, before any task code runs;
+      // on an agent that line is masked because the agent registers its proxy password. We register it too.
+      assert.ok(run.secrets.includes('proxy-secret'));
+      const seen = proxy.seen.map((r) => `${r.method} ${r.method === 'CONNECT' ? r.url : new URL(r.url).pathname}`);
+      const emulatorHost = new URL(emulator.url).host;
+      assert.ok(seen.includes(`CONNECT ${emulatorHost}`), `OIDC request tunnelled by azure-devops-node-api: ${seen.join(', ')}`);
+      assert.ok(seen.includes('POST /entra/tenant-b/oauth2/v2.0/token'), seen.join(', '));
+      assert.ok(seen.includes('PUT /api/2.1/unity-catalog/models/main.auth.wif/aliases/champion'), seen.join(', '));
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('fails with the input named when the connection has the wrong scheme', async () => {
