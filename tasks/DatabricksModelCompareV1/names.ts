@@ -1,0 +1,43 @@
+/** Input names of DatabricksModelCompare@1 (the contract pipelines use; checked against task.json by a test). */
+export const inputNames = {
+  modelName: 'modelName',
+  candidateVersion: 'candidateVersion',
+  candidateAlias: 'candidateAlias',
+  championAlias: 'championAlias',
+  rules: 'rules',
+  rulesFile: 'rulesFile',
+  metricsSource: 'metricsSource',
+  validationRunId: 'validationRunId',
+  evaluationJobName: 'evaluationJobName',
+  evaluationJobParameters: 'evaluationJobParameters',
+  evaluationTimeoutMinutes: 'evaluationTimeoutMinutes',
+  noChampion: 'noChampion',
+  runMode: 'runMode',
+  setAliasOnPass: 'setAliasOnPass',
+  requireSignificance: 'requireSignificance',
+  pairedScoresTable: 'pairedScoresTable',
+  bootstrapSeed: 'bootstrapSeed',
+} as const;
+
+/** Output variable names. */
+export const outputNames = {
+  decision: 'decision',
+  candidateVersion: 'candidateVersion',
+  championVersion: 'championVersion',
+} as const;
+
+/** Defaults, the same as the task.json `defaultValue`s. */
+export const defaults = {
+  championAlias: 'champion',
+  metricsSource: 'runs',
+  runMode: 'enabled',
+  requireSignificance: false,
+  bootstrapSeed: 20240601,
+  evaluationTimeoutMinutes: 60,
+} as const;
+
+/** `championVersion` when no version holds the champion alias; DatabricksModelPromote@1 reads it as "the alias must not exist yet". */
+export const noChampionVersion = 'none';
+
+/** The task as the audit record and the version comment name it. */
+export const taskReference = 'DatabricksModelCompare@1';

@@ -1,0 +1,305 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { auditInputNames, parseAuditInputs, parseAuditTableName, parseBooleanInput, recordAuditEvent, type AuditOutcome, type AuditSettings, type AuditTableName } from '../common/audit';
+import { connectWorkspace, parseConnectionInputs, type ConnectionSettings } from '../common/azure-devops/connection';
+import { describePipelineRun } from '../common/azure-devops/pipeline-run';
+import type { TaskContext, TaskInputs, TaskOutcome } from '../common/azure-devops/task-context';
+import { JobsClient } from '../common/databricks/jobs';
+import { MlflowClient } from '../common/databricks/mlflow';
+import { SqlStatements } from '../common/databricks/sql';
+import { UnityCatalogModels, parseAliasName, parseModelFullName, parseVersionNumber, type ModelFullName } from '../common/databricks/unity-catalog';
+import { applyVerdict, verdictCommentLine } from '../common/compare/apply-verdict';
+import { compareModels, type CandidateSelector, type Comparison, type MetricsSourceSettings, type PairedScoresSource } from '../common/compare/compare-models';
+import { createEvaluationJobRunner } from '../common/compare/evaluation-job';
+import { readPairedScores } from '../common/compare/paired-table';
+import { auditDetails, junitSuite, renderSummary, type ReportContext } from '../common/compare/report';
+import { parseRules, type RulesDocument } from '../common/compare/rules';
+import { reservedEvaluationParameters } from '../common/compare/sources';
+import type { NoChampionPolicy } from '../common/compare/verdict';
+import { writeJUnitXml } from '../common/junit/writer';
+import { idempotencyToken } from '../common/runs/idempotency';
+import manifest from './task.json';
+import { defaults, inputNames, noChampionVersion, outputNames, taskReference } from './names';
+
+/** Where the rules come from. */
+export type RulesSource = { kind: 'inline'; rules: RulesDocument } | { kind: 'file'; path: string };
+
+/** Everything the task needs, parsed and validated. */
+export interface CompareTaskSettings {
+  connection: ConnectionSettings;
+  /** `catalog.schema.model`. */
+  model: ModelFullName;
+  /** The candidate: a version number or an alias. */
+  candidate: CandidateSelector;
+  /** The alias the candidate must beat (`champion`). */
+  championAlias: string;
+  rules: RulesSource;
+  metricsSource: MetricsSourceSettings;
+  /** How long the evaluation job may run. */
+  evaluationTimeoutMs: number;
+  /** Undefined: promote when every rule is a threshold rule, else fail. */
+  noChampion?: NoChampionPolicy;
+  /** `dryRun` reports and changes nothing; a rejection does not fail the task. */
+  runMode: 'enabled' | 'dryRun';
+  /** Alias set on the candidate when it passes. */
+  setAliasOnPass?: string;
+  /** The worse bound of the bootstrap interval must exclude zero for every change-rule metric. */
+  requireSignificance: boolean;
+  /** Table of paired per-example scores, read through `warehouseId`. */
+  pairedScores?: { table: AuditTableName; warehouseId: string };
+  /** Seed of the paired bootstrap. */
+  bootstrapSeed: number;
+  audit: AuditSettings;
+}
+
+function pick<T extends string>(name: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) throw new Error(`Invalid '${name}' '${value}': expected one of ${allowed.join(', ')}`);
+  return value as T;
+}
+
+/** Parses `key=value` lines (blank lines and `#` comments ignored); the task's own parameters are refused. */
+export function parseJobParameters(name: string, value: string | undefined): Record<string, string> {
+  const parameters: Record<string, string> = {};
+  for (const raw of (value ?? '').split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const equals = line.indexOf('=');
+    const key = equals > 0 ? line.slice(0, equals).trim() : '';
+    if (key === '') throw new Error(`Invalid '${name}' line '${line}': expected key=value`);
+    if (reservedEvaluationParameters.includes(key)) throw new Error(`Invalid '${name}': '${key}' is set by the task and cannot be given`);
+    if (key in parameters) throw new Error(`Invalid '${name}': '${key}' is given twice`);
+    parameters[key] = line.slice(equals + 1).trim();
+  }
+  return parameters;
+}
+
+function parseInteger(name: string, value: string, min: number, max: number): number {
+  if (!/^\d+$/.test(value.trim()) || Number(value) < min || Number(value) > max) {
+    throw new Error(`Invalid '${name}' '${value}': expected a whole number from ${min} to ${max}`);
+  }
+  return Number(value);
+}
+
+function parseMetricsSource(inputs: TaskInputs): MetricsSourceSettings {
+  const kind = pick(inputNames.metricsSource, inputs.get(inputNames.metricsSource) ?? defaults.metricsSource, ['runs', 'validationRun', 'evaluationJob'] as const);
+  switch (kind) {
+    case 'runs':
+      return { kind };
+    case 'validationRun': {
+      const runId = inputs.get(inputNames.validationRunId);
+      if (runId === undefined) throw new Error(`Input '${inputNames.validationRunId}' is required when '${inputNames.metricsSource}' is validationRun.`);
+      if (!/^[A-Za-z0-9_-]{1,64}$/.test(runId)) throw new Error(`Invalid '${inputNames.validationRunId}' '${runId}': expected an MLflow run id, e.g. 0f3c0b7a9d6e4c1b8a2f5e7d9c1b3a5f`);
+      return { kind, runId };
+    }
+    case 'evaluationJob': {
+      const jobName = inputs.get(inputNames.evaluationJobName);
+      if (jobName === undefined) throw new Error(`Input '${inputNames.evaluationJobName}' is required when '${inputNames.metricsSource}' is evaluationJob.`);
+      return { kind, jobName, parameters: parseJobParameters(inputNames.evaluationJobParameters, inputs.get(inputNames.evaluationJobParameters)) };
+    }
+  }
+}
+
+/** Reads and checks every input; throws naming the input, the value and the expected form. */
+export function parseInputs(inputs: TaskInputs): CompareTaskSettings {
+  const modelValue = inputs.get(inputNames.modelName);
+  if (modelValue === undefined) throw new Error(`Input '${inputNames.modelName}' is required.`);
+  const model = parseModelFullName(inputNames.modelName, modelValue);
+
+  const versionValue = inputs.get(inputNames.candidateVersion);
+  const aliasValue = inputs.get(inputNames.candidateAlias);
+  if (versionValue !== undefined && aliasValue !== undefined) {
+    throw new Error(`Set either '${inputNames.candidateVersion}' or '${inputNames.candidateAlias}', not both.`);
+  }
+  if (versionValue === undefined && aliasValue === undefined) {
+    throw new Error(`Input '${inputNames.candidateVersion}' or '${inputNames.candidateAlias}' is required.`);
+  }
+  const candidate: CandidateSelector =
+    versionValue !== undefined ? { version: parseVersionNumber(inputNames.candidateVersion, versionValue) } : { alias: parseAliasName(inputNames.candidateAlias, aliasValue!) };
+  const championAlias = parseAliasName(inputNames.championAlias, inputs.get(inputNames.championAlias) ?? defaults.championAlias);
+  if ('alias' in candidate && candidate.alias === championAlias) {
+    throw new Error(`Invalid '${inputNames.candidateAlias}' '${candidate.alias}': it is the champion alias; the candidate must be another version.`);
+  }
+
+  const inlineRules = inputs.get(inputNames.rules);
+  const rulesFile = inputs.get(inputNames.rulesFile);
+  if (inlineRules !== undefined && rulesFile !== undefined) throw new Error(`Set either '${inputNames.rules}' or '${inputNames.rulesFile}', not both.`);
+  if (inlineRules === undefined && rulesFile === undefined) throw new Error(`Input '${inputNames.rules}' or '${inputNames.rulesFile}' is required.`);
+  const rules: RulesSource = inlineRules !== undefined ? { kind: 'inline', rules: parseRules(inlineRules, `'${inputNames.rules}'`) } : { kind: 'file', path: rulesFile! };
+
+  const noChampionValue = inputs.get(inputNames.noChampion);
+  const setAliasOnPass = inputs.get(inputNames.setAliasOnPass);
+  const alias = setAliasOnPass === undefined ? undefined : parseAliasName(inputNames.setAliasOnPass, setAliasOnPass);
+  if (alias !== undefined && alias === championAlias) {
+    throw new Error(`Invalid '${inputNames.setAliasOnPass}' '${alias}': the champion alias is moved by DatabricksModelPromote@1, which checks it did not change meanwhile.`);
+  }
+
+  // sqlWarehouseId serves the audit record and the paired-scores table; without an audit table it
+  // is not an incomplete audit configuration.
+  const pairedTableValue = inputs.get(inputNames.pairedScoresTable);
+  const warehouseId = inputs.get(auditInputNames.sqlWarehouseId);
+  let pairedScores: CompareTaskSettings['pairedScores'];
+  if (pairedTableValue !== undefined) {
+    if (warehouseId === undefined) throw new Error(`Input '${auditInputNames.sqlWarehouseId}' is required when '${inputNames.pairedScoresTable}' is set.`);
+    pairedScores = { table: parseAuditTableName(inputNames.pairedScoresTable, pairedTableValue), warehouseId };
+  }
+  const auditInputs = pairedScores && inputs.get(auditInputNames.auditTable) === undefined ? { get: (name: string) => (name === auditInputNames.sqlWarehouseId ? undefined : inputs.get(name)) } : inputs;
+
+  return {
+    connection: parseConnectionInputs(inputs),
+    model,
+    candidate,
+    championAlias,
+    rules,
+    metricsSource: parseMetricsSource(inputs),
+    evaluationTimeoutMs:
+      parseInteger(inputNames.evaluationTimeoutMinutes, inputs.get(inputNames.evaluationTimeoutMinutes) ?? String(defaults.evaluationTimeoutMinutes), 1, 24 * 60) * 60_000,
+    ...(noChampionValue !== undefined ? { noChampion: pick(inputNames.noChampion, noChampionValue, ['promote', 'fail'] as const) } : {}),
+    runMode: pick(inputNames.runMode, inputs.get(inputNames.runMode) ?? defaults.runMode, ['enabled', 'dryRun'] as const),
+    ...(alias !== undefined ? { setAliasOnPass: alias } : {}),
+    requireSignificance: parseBooleanInput(inputNames.requireSignificance, inputs.get(inputNames.requireSignificance), defaults.requireSignificance),
+    ...(pairedScores ? { pairedScores } : {}),
+    bootstrapSeed: parseInteger(inputNames.bootstrapSeed, inputs.get(inputNames.bootstrapSeed) ?? String(defaults.bootstrapSeed), 0, 0xffffffff),
+    audit: parseAuditInputs(auditInputs),
+  };
+}
+
+/** Reads the rules file; the path is the agent's, so this is the task's one file read. */
+export function loadRules(source: RulesSource): RulesDocument {
+  if (source.kind === 'inline') return source.rules;
+  let text: string;
+  try {
+    text = fs.readFileSync(source.path, 'utf8');
+  } catch (error) {
+    throw new Error(`Cannot read '${inputNames.rulesFile}' '${source.path}': ${(error as Error).message}`);
+  }
+  return parseRules(text, `'${inputNames.rulesFile}' '${source.path}'`);
+}
+
+const messages: Record<string, string> = manifest.messages;
+
+function message(key: keyof typeof manifest.messages, ...args: (string | number)[]): string {
+  let index = 0;
+  return messages[key].replace(/%s/g, () => String(args[index++] ?? ''));
+}
+
+function writeFile(context: TaskContext, name: string, content: string): string {
+  const file = path.join(context.tempDirectory, `${name}-${Date.now().toString(36)}-${process.pid}`);
+  fs.writeFileSync(file, content, 'utf8');
+  return file;
+}
+
+function failureList(comparison: Comparison): string {
+  const failed = [
+    ...comparison.verdict.checks.filter((c) => c.status === 'failed').map((c) => `${c.metric}.${c.kind}: ${c.detail}`),
+    ...comparison.verdict.preconditions.filter((p) => !p.passed).map((p) => `${p.name}: ${p.detail}`),
+  ];
+  return failed.join('; ');
+}
+
+/** Compares, reports (outputs, summary, JUnit, audit), writes the verdict back in enabled mode, and decides the result. */
+export async function run(context: TaskContext): Promise<TaskOutcome> {
+  const settings = parseInputs(context.inputs);
+  const { model } = settings;
+  try {
+    const rules = loadRules(settings.rules);
+    const client = connectWorkspace(context, settings.connection);
+    const registry = new UnityCatalogModels(client);
+    const mlflow = new MlflowClient(client);
+    const sql = new SqlStatements(client, context.clock, { logger: context.logger });
+    const pipelineRun = describePipelineRun(context.inputs);
+
+    const pairedScores: PairedScoresSource | undefined = settings.pairedScores
+      ? (metrics, signal) =>
+          readPairedScores(sql, {
+            quotedTable: settings.pairedScores!.table.quoted,
+            displayName: `${settings.pairedScores!.table.catalog}.${settings.pairedScores!.table.schema}.${settings.pairedScores!.table.table}`,
+            warehouseId: settings.pairedScores!.warehouseId,
+            metrics,
+            signal,
+            deadline: context.clock.now() + 10 * 60_000,
+          })
+      : undefined;
+    const comparison = await compareModels(
+      {
+        model,
+        candidate: settings.candidate,
+        championAlias: settings.championAlias,
+        rules,
+        metricsSource: settings.metricsSource,
+        ...(settings.noChampion ? { noChampion: settings.noChampion } : {}),
+        requireSignificance: settings.requireSignificance,
+        bootstrapSeed: settings.bootstrapSeed,
+      },
+      {
+        registry,
+        metrics: mlflow,
+        evaluation: createEvaluationJobRunner({
+          jobs: new JobsClient(client),
+          clock: context.clock,
+          logger: context.logger,
+          idempotencyToken: idempotencyToken((name) => context.inputs.variable(name)),
+          timeoutMs: settings.evaluationTimeoutMs,
+        }),
+        ...(pairedScores ? { pairedScores } : {}),
+        logger: context.logger,
+        signal: context.signal,
+      },
+    );
+    const { verdict } = comparison;
+    const championText = comparison.champion ? `champion version ${comparison.champion.version}` : 'no champion';
+    context.outputs.setOutput(outputNames.decision, verdict.decision);
+    context.outputs.setOutput(outputNames.candidateVersion, String(comparison.candidate.version));
+    context.outputs.setOutput(outputNames.championVersion, comparison.champion ? String(comparison.champion.version) : noChampionVersion);
+
+    const report: ReportContext = {
+      modelName: model.fullName,
+      championAlias: settings.championAlias,
+      runMode: settings.runMode,
+      requireSignificance: settings.requireSignificance,
+      bootstrapSeed: settings.bootstrapSeed,
+      ...(pipelineRun.url ? { pipelineRunUrl: pipelineRun.url } : {}),
+    };
+    context.outputs.uploadSummary(writeFile(context, 'model-compare-summary.md', renderSummary(comparison, report)));
+    const junitFile = writeFile(context, 'model-compare-junit.xml', writeJUnitXml([junitSuite(comparison, report)], `Model comparison ${model.fullName}`));
+    context.outputs.publishTestResults({ format: 'JUnit', files: [junitFile], runTitle: `Model comparison ${model.fullName} v${comparison.candidate.version}` });
+
+    // Recorded before anything in the registry changes, so no alias moves without its record.
+    const audit: AuditOutcome = await recordAuditEvent({ sql, clock: context.clock, logger: context.logger, signal: context.signal }, settings.audit, {
+      eventType: 'compare',
+      modelName: model.fullName,
+      modelVersion: comparison.candidate.version,
+      otherVersion: comparison.champion?.version,
+      decision: verdict.decision,
+      details: auditDetails(comparison, report, rules),
+      task: taskReference,
+      run: pipelineRun,
+    });
+
+    if (settings.runMode === 'enabled') {
+      await applyVerdict(registry, model, comparison, {
+        commentLine: verdictCommentLine(comparison, settings.championAlias, pipelineRun.url, taskReference),
+        ...(settings.setAliasOnPass ? { setAliasOnPass: settings.setAliasOnPass } : {}),
+        logger: context.logger,
+        signal: context.signal,
+      });
+    }
+
+    const auditIssue = audit.status === 'failed' ? ` ${message('AuditNotWritten', audit.warning)}` : '';
+    if (verdict.decision === 'promote') {
+      const done = message('Promote', comparison.candidate.version, model.fullName, championText);
+      context.logger.info(done);
+      return auditIssue ? { result: 'SucceededWithIssues', message: done + auditIssue } : { result: 'Succeeded', message: done };
+    }
+    if (settings.runMode === 'dryRun') {
+      const warning = message('DryRunReject', comparison.candidate.version, model.fullName, championText, failureList(comparison));
+      context.logger.warn(warning);
+      return { result: 'SucceededWithIssues', message: warning + auditIssue };
+    }
+    return { result: 'Failed', message: message('Reject', comparison.candidate.version, model.fullName, championText, failureList(comparison)) + auditIssue };
+  } catch (error) {
+    // Fail closed: a step that failed (including after deciding, e.g. a required audit row that was
+    // not written) must never leave 'promote' in the output for a step that runs anyway.
+    context.outputs.setOutput(outputNames.decision, 'reject');
+    throw error;
+  }
+}
