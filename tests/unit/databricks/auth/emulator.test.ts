@@ -138,6 +138,14 @@ describe('auth paths against the emulator', function () {
     assert.equal(emulator.requestsTo('OPTIONS', /distributedtask/).length, 0, 'no TaskApi location lookup');
   });
 
+  it('shares one token request among concurrent calls', async () => {
+    const ctx = context({ conn: { url: emulator.url, scheme: 'UsernamePassword', params: { username: 'sp-m2m', password: 'm2m-secret-value' } } });
+    const client = connectWorkspace(ctx, { type: 'databricks', connectionId: 'conn' }, options);
+    await Promise.all(Array.from({ length: 5 }, () => client.call('GET', '/api/2.2/jobs/list')));
+    assert.equal(emulator.requestsTo('POST', '/oidc/v1/token').length, 1);
+    assert.equal(workspaceCallsBy('databricks-oauth'), 5);
+  });
+
   it('refreshes once when the workspace says the cached token expired', async () => {
     const ctx = context({ conn: { url: emulator.url, scheme: 'UsernamePassword', params: { username: 'sp-m2m', password: 'm2m-secret-value' } } });
     const client = connectWorkspace(ctx, { type: 'databricks', connectionId: 'conn' }, options);
