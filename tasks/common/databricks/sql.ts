@@ -63,6 +63,7 @@ export interface SqlPollOptions {
   factor: number;
 }
 
+/** 1 s, growing by half each poll, at most 5 s: quick for a running warehouse, gentle while one starts. */
 export const defaultSqlPollOptions: SqlPollOptions = { initialDelayMs: 1_000, maxDelayMs: 5_000, factor: 1.5 };
 
 /**
