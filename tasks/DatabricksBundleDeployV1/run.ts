@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { resolveWorkspaceAccess } from '../common/azure-devops/connection';
 import type { TaskContext, TaskOutcome } from '../common/azure-devops/task-context';
-import { cliEnvironment } from '../common/bundle/deploy/cli-environment';
+import { cliEnvironment, proxyEnvironment } from '../common/bundle/deploy/cli-environment';
 import { locateCli, type LocatedCli } from '../common/bundle/deploy/cli-locate';
 import { deployBundle, type BundleDeployResult } from '../common/bundle/deploy/deploy';
 import { prepareBundleFolder, prepareReleaseBundle, type PreparedBundle } from '../common/bundle/deploy/prepare';
@@ -55,10 +55,13 @@ export async function run(context: TaskContext): Promise<TaskOutcome | void> {
         : await prepareBundleFolder(nodeBundleFileSystem, settings.source.bundleRoot);
 
     const access = resolveWorkspaceAccess(context, settings.connection);
+    const proxy = proxyEnvironment(process.env, context.network?.proxy);
+    if (proxy.secret) context.outputs.setSecret(proxy.secret);
+    const inheritedEnv = { ...process.env, ...proxy.env };
     const runner = createCliCommandRunner();
     const cli = await locateCli({
       cliVersion: settings.cliVersion,
-      env: cliEnvironment(process.env),
+      env: cliEnvironment(inheritedEnv),
       cwd: prepared.bundleRoot,
       nodePlatform: process.platform,
       nodeArch: process.arch,
@@ -80,7 +83,7 @@ export async function run(context: TaskContext): Promise<TaskOutcome | void> {
         host: access.host,
         tokens: access.tokens,
         registerSecret: (value) => context.outputs.setSecret(value),
-        inheritedEnv: process.env,
+        inheritedEnv,
         runner,
         clock: context.clock,
         logger: context.logger,

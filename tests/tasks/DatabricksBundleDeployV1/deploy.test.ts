@@ -250,6 +250,38 @@ describe('DatabricksBundleDeployV1 (task bundle with a fake databricks CLI)', fu
     assert.deepEqual(deployed.args, ['bundle', 'deploy', '-t', 'staging']);
   });
 
+  it('stops the CLI and reports Cancelled when the pipeline cancels the step', async () => {
+    const { zipPath } = await zip();
+    let signalled = false;
+    const run = await deploy(
+      { bundlePath: zipPath },
+      {
+        env: { FAKE_DATABRICKS_DEPLOY_SECONDS: '30' },
+        onLine: (line, child) => {
+          if (!signalled && line.includes('Deploying resources...')) {
+            signalled = true;
+            child.kill('SIGINT');
+          }
+        },
+      },
+    );
+    assert.ok(signalled);
+    assert.equal(run.result, 'Cancelled');
+    assert.ok(run.elapsedMs < 20_000, 'the task did not wait for the deployment to finish');
+    const deploying = calls().find((call) => call.args?.[1] === 'deploy') as Call & { pid: number };
+    const alive = (pid: number): boolean => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (let waited = 0; alive(deploying.pid) && waited < 5000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(alive(deploying.pid), false, 'the CLI process was stopped');
+    assert.ok(!calls().some((call) => (call as unknown as { finished?: string }).finished), 'the deployment did not run to its end');
+  });
+
   describe('with cliVersion (installed from a loopback release server)', () => {
     let server: ReleaseServer | undefined;
     afterEach(async () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cliEnvironment, isConflictingAuthVariable } from '../../../tasks/common/bundle/deploy/cli-environment';
+import { cliEnvironment, isConflictingAuthVariable, proxyEnvironment } from '../../../tasks/common/bundle/deploy/cli-environment';
 
 describe('bundle deploy: CLI environment', () => {
   const inherited = {
@@ -47,5 +47,21 @@ describe('bundle deploy: CLI environment', () => {
     assert.equal(isConflictingAuthVariable('DATABRICKS_BUNDLE_ENGINE'), false);
     assert.equal(isConflictingAuthVariable('DATABRICKS_GOOGLE_SERVICE_ACCOUNT'), true);
     assert.equal(isConflictingAuthVariable('DATABRICKS_OIDC_TOKEN'), true);
+  });
+});
+
+describe('bundle deploy: agent proxy for the CLI', () => {
+  it('passes the agent proxy with encoded credentials and reports the URL as a secret', () => {
+    const result = proxyEnvironment({ PATH: '/usr/bin' }, { proxyUrl: 'http://proxy.contoso.com:8080', proxyUsername: 'svc@contoso', proxyPassword: 'p@ss:word' });
+    assert.deepEqual(result, {
+      env: { HTTPS_PROXY: 'http://svc%40contoso:p%40ss%3Aword@proxy.contoso.com:8080', HTTP_PROXY: 'http://svc%40contoso:p%40ss%3Aword@proxy.contoso.com:8080' },
+      secret: 'http://svc%40contoso:p%40ss%3Aword@proxy.contoso.com:8080',
+    });
+  });
+
+  it('leaves an explicit proxy setting alone and sets nothing without an agent proxy', () => {
+    assert.deepEqual(proxyEnvironment({ https_proxy: 'http://mine:3128' }, { proxyUrl: 'http://proxy:8080' }), { env: {} });
+    assert.deepEqual(proxyEnvironment({}, undefined), { env: {} });
+    assert.deepEqual(proxyEnvironment({}, { proxyUrl: 'http://proxy:8080' }), { env: { HTTPS_PROXY: 'http://proxy:8080', HTTP_PROXY: 'http://proxy:8080' }, secret: undefined });
   });
 });

@@ -54,3 +54,38 @@ export function cliEnvironment(inherited: Readonly<Record<string, string | undef
   }
   return env;
 }
+
+/** The agent's proxy, as task-lib reports it. */
+export interface ProxySettings {
+  proxyUrl: string;
+  proxyUsername?: string;
+  proxyPassword?: string;
+}
+
+/**
+ * `HTTPS_PROXY`/`HTTP_PROXY` for the agent's configured proxy, which child processes do not get on
+ * their own; the CLI (Go) and Terraform honour these. Nothing is set when the agent has no proxy or
+ * the environment already names one (an explicit setting wins). The agent's bypass list is made of
+ * regular expressions that `NO_PROXY` cannot express, so it is not translated. `secret` is the URL
+ * with credentials, to register as a secret.
+ */
+export function proxyEnvironment(
+  inherited: Readonly<Record<string, string | undefined>>,
+  proxy: ProxySettings | undefined,
+): { env: Record<string, string>; secret?: string } {
+  if (!proxy?.proxyUrl) return { env: {} };
+  const named = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((name) => inherited[name]);
+  if (named) return { env: {} };
+  let url: URL;
+  try {
+    url = new URL(proxy.proxyUrl);
+  } catch {
+    return { env: {} };
+  }
+  if (proxy.proxyUsername) {
+    url.username = encodeURIComponent(proxy.proxyUsername);
+    url.password = encodeURIComponent(proxy.proxyPassword ?? '');
+  }
+  const value = url.toString().replace(/\/$/, '');
+  return { env: { HTTPS_PROXY: value, HTTP_PROXY: value }, secret: proxy.proxyUsername ? value : undefined };
+}
