@@ -1,5 +1,8 @@
 import type { Run, RunTask } from '@databricks/sdk-experimental/dist/apis/jobs/model';
-import type { Clock, Logger } from '../../../tasks/common/ports';
+import { DatabricksApiClient } from '../../../tasks/common/databricks/api-client';
+import { StaticTokenProvider } from '../../../tasks/common/databricks/token-provider';
+import { TransportError, type HttpRequest, type HttpResponse, type HttpTransport } from '../../../tasks/common/http/transport';
+import { silentLogger, type Clock, type Logger } from '../../../tasks/common/ports';
 
 /** A clock that only moves when someone sleeps on it. */
 export class SimulatedClock implements Clock {
@@ -81,4 +84,56 @@ export class ScriptedRun {
       ...runState(lifecycle, this.result),
     };
   };
+}
+
+/** What a fake workspace handler sees of a request. */
+export interface FakeRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  /** Parsed JSON body, or the raw bytes of an octet-stream body. */
+  body: unknown;
+}
+
+/** A scripted answer: JSON (or raw bytes) with a status, or a dropped connection. */
+export type FakeReply = { status?: number; body?: unknown; headers?: Record<string, string> } | 'drop';
+
+/** An HttpTransport that answers from a handler and keeps a request log (`"POST /api/2.2/jobs/runs/submit"`). */
+export class FakeTransport implements HttpTransport {
+  readonly log: string[] = [];
+  readonly requests: FakeRequest[] = [];
+  constructor(private readonly handler: (request: FakeRequest) => FakeReply | Promise<FakeReply>) {}
+
+  async send(request: HttpRequest, signal?: AbortSignal): Promise<HttpResponse> {
+    if (signal?.aborted) throw new TransportError('The operation was aborted', 'ABORT_ERR');
+    const url = new URL(request.url);
+    let body: unknown;
+    if (request.body instanceof Uint8Array) body = request.body;
+    else if (typeof request.body === 'string') body = JSON.parse(request.body);
+    const fake: FakeRequest = { method: request.method, path: url.pathname, query: url.searchParams, body };
+    this.log.push(`${request.method} ${url.pathname}`);
+    this.requests.push(fake);
+    const reply = await this.handler(fake);
+    if (reply === 'drop') throw new TransportError('socket hang up', 'ECONNRESET');
+    const payload = reply.body instanceof Uint8Array ? reply.body : Buffer.from(reply.body === undefined ? '' : JSON.stringify(reply.body));
+    return { status: reply.status ?? 200, headers: reply.headers ?? {}, body: payload };
+  }
+}
+
+/** A Databricks client over a fake transport, retrying at once (jitter 0). */
+export function fakeClient(transport: HttpTransport, clock: Clock = new SimulatedClock()): DatabricksApiClient {
+  return new DatabricksApiClient({
+    host: 'https://adb-1.2.azuredatabricks.net/',
+    transport,
+    tokens: new StaticTokenProvider('dapi-fake', 'a test token'),
+    clock,
+    logger: silentLogger,
+    userAgent: 'test',
+    retry: { random: () => 0 },
+  });
+}
+
+/** A Databricks error answer. */
+export function apiError(status: number, errorCode: string, message: string): FakeReply {
+  return { status, body: { error_code: errorCode, message } };
 }
