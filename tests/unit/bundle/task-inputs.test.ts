@@ -1,0 +1,73 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { TaskInputs } from '../../../tasks/common/azure-devops/task-context';
+import { parseInputs, parseTargets, parseVariables } from '../../../tasks/DatabricksReleaseBundleV1/inputs';
+import { defaults, inputNames, outputNames } from '../../../tasks/DatabricksReleaseBundleV1/names';
+
+const taskJson = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../tasks/DatabricksReleaseBundleV1/task.json'), 'utf8')) as {
+  inputs: Array<{ name: string; defaultValue?: string }>;
+  outputVariables: Array<{ name: string }>;
+};
+
+function inputs(values: Record<string, string>, variables: Record<string, string> = {}): TaskInputs {
+  return { get: (name) => values[name], variable: (name) => variables[name], endpoint: () => undefined };
+}
+
+describe('DatabricksReleaseBundle@1 inputs', () => {
+  it('uses exactly the input and output names of task.json, with the same defaults', () => {
+    assert.deepEqual(Object.values(inputNames).sort(), taskJson.inputs.map((i) => i.name).sort());
+    assert.deepEqual(Object.values(outputNames).sort(), taskJson.outputVariables.map((o) => o.name).sort());
+    const byName = new Map(taskJson.inputs.map((i) => [i.name, i.defaultValue]));
+    for (const [name, value] of Object.entries(defaults)) assert.equal(byName.get(name), String(value), name);
+  });
+
+  it('parses a build with defaults, resolving paths against the working directory', () => {
+    const settings = parseInputs(inputs({ bundleRoot: 'ml' }, { 'Build.BuildNumber': '20261128.3', 'Build.ArtifactStagingDirectory': '/agent/a' }), '/agent/s');
+    assert.deepEqual(settings, {
+      command: 'build',
+      bundleRoot: path.resolve('/agent/s/ml'),
+      targets: [],
+      variables: {},
+      version: '20261128.3',
+      outputDirectory: path.resolve('/agent/a'),
+      artifactName: 'release-bundle',
+      publishArtifact: true,
+      strict: false,
+      buildArtifacts: false,
+      secretScan: true,
+      secretScanAllow: [],
+    });
+  });
+
+  it('parses targets, variables and allowances', () => {
+    assert.deepEqual(parseTargets('staging, prod\nprod\n'), ['staging', 'prod']);
+    assert.deepEqual(parseVariables('catalog=main\n# comment\n\nquery = a=b \n'), { catalog: 'main', query: 'a=b' });
+    const settings = parseInputs(inputs({ secretScanAllow: 'docs/a.md:databricks-token\n', strict: 'TRUE', version: '2.0.0' }), '/w');
+    assert.equal(settings.command === 'build' && settings.strict, true);
+    assert.deepEqual(settings.command === 'build' && settings.secretScanAllow, [{ path: 'docs/a.md', rule: 'databricks-token' }]);
+  });
+
+  it('rejects malformed values, naming the input and the expected form', () => {
+    assert.throws(() => parseInputs(inputs({ command: 'deploy' }), '/w'), /Invalid 'command' 'deploy': expected build or verify/);
+    assert.throws(() => parseInputs(inputs({ strict: 'yes' }), '/w'), /Invalid 'strict' 'yes': expected true or false/);
+    assert.throws(() => parseVariables('no equals sign'), /Invalid 'variables' 'no equals sign': expected <name>=<value> lines/);
+    assert.throws(() => parseTargets('prod; rm -rf'), /Invalid 'targets'/);
+    assert.throws(() => parseInputs(inputs({ command: 'verify' }), '/w'), /'bundlePath' is required/);
+    assert.throws(() => parseInputs(inputs({ command: 'verify', bundlePath: 'b.zip', expectedDigest: 'md5:abc' }), '/w'), /Invalid 'expectedDigest' 'md5:abc'/);
+  });
+
+  it('treats an unexpanded $(Build.BuildNumber) as unset', () => {
+    const settings = parseInputs(inputs({ version: '$(Build.BuildNumber)' }), '/w');
+    assert.equal(settings.command === 'build' && settings.version, 'local');
+  });
+
+  it('parses verify', () => {
+    const digest = `sha256:${'a'.repeat(64)}`;
+    assert.deepEqual(parseInputs(inputs({ command: 'verify', bundlePath: 'drop/b.zip', expectedDigest: digest }), '/w'), {
+      command: 'verify',
+      bundlePath: path.resolve('/w/drop/b.zip'),
+      expectedDigest: digest,
+    });
+  });
+});
