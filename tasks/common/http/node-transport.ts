@@ -206,5 +206,8 @@ function bare(hostname: string): string {
 
 function transportError(error: NodeJS.ErrnoException): TransportError {
   const code = error.name === 'AbortError' ? 'ABORT_ERR' : error.code;
-  return new TransportError(error.message, code, { cause: error });
+  const certificate = code !== undefined && /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)/.test(code);
+  // A corporate TLS-inspecting proxy or private CA is the usual cause; say where the fix goes.
+  const hint = certificate ? " (the server's certificate is not trusted: configure the agent's CA certificate, or its proxy)" : '';
+  return new TransportError(`${error.message}${hint}`, code, { cause: error });
 }

@@ -80,10 +80,30 @@ export function parseRetryAfter(header: string | undefined, nowMs: number): numb
   return Math.max(0, date - nowMs);
 }
 
+/**
+ * Connection failures that repeat identically however often they are tried: the server's
+ * certificate is not trusted or does not match, or the proxy refuses us.
+ */
+const permanentConnectionCodes = new Set([
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'EPROXY',
+]);
+
 /** Whether the failure class allows another attempt, ignoring time. */
 function isRetryable(call: FailedCall): { retryable: boolean; reason: string } {
   const { error, method, idempotent } = call;
   const safe = method === 'GET' || method === 'HEAD' || idempotent;
+  const connectionCode = (error.cause as { code?: unknown } | undefined)?.code;
+  if (error.status === undefined && typeof connectionCode === 'string' && permanentConnectionCodes.has(connectionCode)) {
+    return { retryable: false, reason: `connection failed with ${connectionCode}, which a retry cannot fix` };
+  }
   if (error.status === undefined) {
     return { retryable: safe, reason: safe ? 'connection failed' : 'connection failed on a non-idempotent write' };
   }

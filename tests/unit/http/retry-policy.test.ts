@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { ApiError } from '../../../tasks/common/http/errors';
+import { ApiError, apiErrorFromConnection } from '../../../tasks/common/http/errors';
 import { decideRetry, defaultRetryOptions, parseRetryAfter, type FailedCall, type RetryOptions } from '../../../tasks/common/http/retry-policy';
-import type { HttpMethod } from '../../../tasks/common/http/transport';
+import { TransportError, type HttpMethod } from '../../../tasks/common/http/transport';
 
 const now = Date.parse('2026-11-28T04:00:00Z');
 
@@ -90,6 +90,16 @@ describe('retry policy', () => {
       assert.equal(decideRetry(failure(undefined), withRandom(0.3)).retry, true);
       assert.equal(decideRetry(failure(undefined, { method: 'POST', idempotent: true }), withRandom(0.3)).retry, true);
       assert.equal(decideRetry(failure(undefined, { method: 'HEAD' }), withRandom(0.3)).retry, true);
+    });
+
+    it('does not retry certificate failures or a proxy refusal, which repeat identically', () => {
+      for (const code of ['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID', 'EPROXY']) {
+        const error = apiErrorFromConnection('GET', '/api/2.2/jobs/get', new TransportError('failed', code));
+        const decision = decideRetry({ method: 'GET', idempotent: false, error, attempt: 1, elapsedMs: 0, nowMs: now }, withRandom(0.3));
+        assert.equal(decision.retry, false, code);
+      }
+      const reset = apiErrorFromConnection('GET', '/api/2.2/jobs/get', new TransportError('socket hang up', 'ECONNRESET'));
+      assert.equal(decideRetry({ method: 'GET', idempotent: false, error: reset, attempt: 1, elapsedMs: 0, nowMs: now }, withRandom(0.3)).retry, true);
     });
 
     it('does not repeat a non-idempotent write, which may have been applied', () => {
