@@ -83,6 +83,10 @@ describe('DatabricksBundleDeployV1 (task bundle with a fake databricks CLI)', fu
     assert.deepEqual(leaked, [], 'the token is never printed');
     assert.ok(!run.stderr.includes(pat));
     assert.ok(!calls().some((call) => call.args.some((arg) => arg.includes(pat))), 'the token is never on a command line');
+    for (const call of calls()) {
+      const carriers = Object.entries(call.env ?? {}).filter(([, value]) => value.includes(pat)).map(([name]) => name);
+      assert.deepEqual(carriers, call.env?.DATABRICKS_TOKEN ? ['DATABRICKS_TOKEN'] : [], 'only DATABRICKS_TOKEN carries it (no ENDPOINT_* leftovers)');
+    }
   }
 
   it('verifies, extracts and deploys with the right target, working directory and auth environment', async () => {
