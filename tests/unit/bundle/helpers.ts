@@ -94,3 +94,11 @@ export function buildSettings(bundleRoot: string, outputDirectory: string, overr
     ...overrides,
   };
 }
+
+/** Secret-shaped values, assembled at run time so this source file holds none of them. */
+export const fakeSecrets = {
+  databricksToken: `dapi${'0a1b2c3d'.repeat(4)}`,
+  privateKey: `-----BEGIN ${'RSA PRIVATE'} KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----`,
+  storageKey: `DefaultEndpointsProtocol=https;AccountName=churn;AccountKey=${'Zm9vYmFy'.repeat(8)}==;EndpointSuffix=core.windows.net`,
+  entraSecret: `abc8Q~${'Xy7_Kq.9'.repeat(4)}`,
+};

@@ -5,15 +5,7 @@ import { Readable } from 'node:stream';
 import { locateLines, parseSecretAllowances, StreamingSecretScanner } from '../../../tasks/common/bundle/secret-scan';
 import { buildReleaseBundle } from '../../../tasks/common/bundle/release-bundle';
 import { formatFinding } from '../../../tasks/common/bundle/findings';
-import { buildDeps, buildSettings, removeTree, tempDir, writeTree } from './helpers';
-
-/** Secret-shaped values, assembled at run time so this source file holds none of them. */
-export const fakeSecrets = {
-  databricksToken: `dapi${'0a1b2c3d'.repeat(4)}`,
-  privateKey: `-----BEGIN ${'RSA PRIVATE'} KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----`,
-  storageKey: `DefaultEndpointsProtocol=https;AccountName=churn;AccountKey=${'Zm9vYmFy'.repeat(8)}==;EndpointSuffix=core.windows.net`,
-  entraSecret: `abc8Q~${'Xy7_Kq.9'.repeat(4)}`,
-};
+import { buildDeps, buildSettings, fakeSecrets, removeTree, tempDir, writeTree } from './helpers';
 
 describe('secret scan', () => {
   const scan = (name: string, chunks: string[]) => {

@@ -1,0 +1,128 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { runTaskBundle, type TaskRun, type TaskRunOptions } from '../../support/task-bundle';
+import { requireSchema } from '../../support/schemas';
+import { copyFixture, fakeSecrets, removeTree, tempDir, writeTree } from '../../unit/bundle/helpers';
+
+/** DatabricksReleaseBundle@1 as the agent runs it (needs `npm run build`); no workspace involved. */
+describe('DatabricksReleaseBundle@1 (task bundle)', function () {
+  this.timeout(60_000);
+  let tmp: string;
+  const runs: TaskRun[] = [];
+  beforeEach(() => (tmp = tempDir('release-bundle-task-')));
+  afterEach(() => {
+    for (const run of runs.splice(0)) {
+      removeTree(run.tempDirectory);
+      removeTree(run.cwd);
+    }
+    removeTree(tmp);
+  });
+
+  const pipelineVariables = {
+    'Build.BuildId': '314',
+    'Build.BuildNumber': '20261128.4',
+    'Build.SourceBranch': 'refs/heads/release/2026.11',
+    'Build.SourceVersion': 'abcdef0123456789abcdef0123456789abcdef01',
+    'Build.Repository.Uri': 'https://dev.azure.com/contoso/ml/_git/churn',
+    'System.CollectionUri': 'https://dev.azure.com/contoso/',
+    'System.TeamProject': 'ml',
+  };
+
+  async function run(inputs: Record<string, string>, options: TaskRunOptions = {}): Promise<TaskRun> {
+    const result = await runTaskBundle('DatabricksReleaseBundleV1', { inputs, variables: pipelineVariables, ...options });
+    runs.push(result);
+    return result;
+  }
+
+  it('builds the bundle, publishes it and sets the outputs; verify then accepts it and rejects a tampered copy', async function () {
+    const schemaFile = requireSchema('databricks-bundle.schema.json', this);
+    const bundleRoot = copyFixture(path.join(tmp, 'repo'));
+    const output = path.join(tmp, 'staging');
+    const build = await run({ command: 'build', bundleRoot, outputDirectory: output, schemaFile, targets: 'staging,prod' });
+    assert.equal(build.result, 'Succeeded', build.resultMessage ?? build.stderr);
+    const zip = path.join(output, 'release-bundle', 'churn_model-20261128.4.zip');
+    assert.deepEqual(build.outputs, {
+      bundlePath: zip,
+      bundleDigest: build.outputs.bundleDigest,
+      bundleVersion: '20261128.4',
+      manifestPath: path.join(output, 'release-bundle', 'manifest.json'),
+    });
+    assert.match(build.outputs.bundleDigest, /^sha256:[0-9a-f]{64}$/);
+    const upload = build.commands.find((c) => c.command === 'artifact.upload');
+    assert.equal(upload?.properties.artifactname, 'release-bundle');
+    assert.equal(upload?.message, path.join(output, 'release-bundle'));
+    assert.equal(build.summaries.length, 1);
+    const summary = fs.readFileSync(build.summaries[0], 'utf8');
+    assert.ok(summary.includes(build.outputs.bundleDigest));
+    const manifest = JSON.parse(fs.readFileSync(build.outputs.manifestPath, 'utf8'));
+    assert.deepEqual(manifest.build, { id: '314', number: '20261128.4', url: 'https://dev.azure.com/contoso/ml/_build/results?buildId=314' });
+    assert.deepEqual(manifest.source, { repository: 'https://dev.azure.com/contoso/ml/_git/churn', branch: 'refs/heads/release/2026.11', commit: 'abcdef0123456789abcdef0123456789abcdef01' });
+    assert.deepEqual(Object.keys(manifest.targets).sort(), ['prod', 'staging']);
+
+    const verify = await run({ command: 'verify', bundlePath: zip, expectedDigest: build.outputs.bundleDigest });
+    assert.equal(verify.result, 'Succeeded', verify.resultMessage);
+    assert.equal(verify.outputs.bundleDigest, build.outputs.bundleDigest);
+    assert.equal(verify.outputs.bundleVersion, '20261128.4');
+
+    const wrong = await run({ command: 'verify', bundlePath: zip, expectedDigest: `sha256:${'0'.repeat(64)}` });
+    assert.equal(wrong.result, 'Failed');
+    assert.match(wrong.resultMessage ?? '', /differs from the expected/);
+    assert.deepEqual(wrong.outputs, {});
+
+    // Flip one byte of a stored (deflated) entry: its hash no longer matches.
+    const bytes = fs.readFileSync(zip);
+    const tampered = path.join(tmp, 'tampered.zip');
+    const at = bytes.indexOf(Buffer.from('churn-model/src/jobs/score.py')) + 'churn-model/src/jobs/score.py'.length + 4;
+    bytes[at] ^= 0xff;
+    fs.writeFileSync(tampered, bytes);
+    const broken = await run({ command: 'verify', bundlePath: tampered, expectedDigest: build.outputs.bundleDigest });
+    assert.equal(broken.result, 'Failed');
+  });
+
+  it('fails on a validation error, naming file, line and key, and writes no zip', async () => {
+    const bundleRoot = writeTree(path.join(tmp, 'repo'), {
+      'databricks.yml': 'bundle:\n  name: broken\ntargets:\n  prod:\n    mode: prod\n',
+    });
+    const output = path.join(tmp, 'out');
+    const result = await run({ command: 'build', bundleRoot, outputDirectory: output });
+    assert.equal(result.result, 'Failed');
+    assert.match(result.resultMessage ?? '', /databricks\.yml:5 targets\.prod\.mode/);
+    assert.deepEqual(result.outputs, {});
+    assert.equal(result.commands.some((c) => c.command === 'artifact.upload'), false);
+    assert.equal(fs.existsSync(path.join(output, 'release-bundle', 'broken-20261128.4.zip')), false);
+    // Without a schema the summary says that only the semantic checks ran.
+    assert.match(fs.readFileSync(result.summaries[0], 'utf8'), /semantic checks only/);
+  });
+
+  it('refuses secrets without ever printing them', async () => {
+    const bundleRoot = writeTree(path.join(tmp, 'repo'), {
+      'databricks.yml': 'bundle:\n  name: leaky\n',
+      'src/settings.py': `TOKEN = "${fakeSecrets.databricksToken}"\n`,
+      'deploy/key.pem': `${fakeSecrets.privateKey}\n`,
+    });
+    const result = await run({ command: 'build', bundleRoot, outputDirectory: path.join(tmp, 'out') }, { env: { SYSTEM_DEBUG: 'true' } });
+    assert.equal(result.result, 'Failed');
+    assert.match(result.resultMessage ?? '', /src\/settings\.py:1 databricks-token/);
+    assert.match(result.resultMessage ?? '', /deploy\/key\.pem:1 private-key/);
+    const summary = fs.readFileSync(result.summaries[0], 'utf8');
+    for (const text of [result.stdout, result.stderr, summary]) {
+      assert.equal(text.includes(fakeSecrets.databricksToken), false);
+      assert.equal(text.includes('MIIEowIBAAKCAQEA'), false);
+    }
+  });
+
+  it('fails a strict build on warnings, and passes it without strict', async () => {
+    const files = {
+      'databricks.yml': 'bundle:\n  name: warned\ninclude:\n  - resources/*.yml\n',
+      'src/a.py': 'print(1)\n',
+    };
+    const bundleRoot = writeTree(path.join(tmp, 'repo'), files);
+    const relaxed = await run({ command: 'build', bundleRoot, outputDirectory: path.join(tmp, 'a') });
+    assert.equal(relaxed.result, 'SucceededWithIssues');
+    assert.equal(relaxed.warnings.some((w) => w.includes('include-no-match')), true);
+    const strict = await run({ command: 'build', bundleRoot, outputDirectory: path.join(tmp, 'b'), strict: 'true' });
+    assert.equal(strict.result, 'Failed');
+    assert.match(strict.resultMessage ?? '', /strict/);
+  });
+});
