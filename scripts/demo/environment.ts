@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Emulator } from '../../tests/emulator';
-import { runTaskBundle, type EndpointFixture, type TaskRun, type TaskRunOptions, type VsoCommand } from '../../tests/support/task-bundle';
+import { parseCommandLine, runTaskBundle, type EndpointFixture, type TaskRun, type TaskRunOptions, type VsoCommand } from '../../tests/support/task-bundle';
 
 export interface DemoEnvironment {
   emulator: Emulator;
@@ -67,8 +67,7 @@ export function printPipelineLog(run: TaskRun): void {
   for (const line of run.stdout.split(/\r?\n/)) {
     if (line.trim() === '') continue;
     if (line.startsWith('##vso[')) {
-      const command = run.commands.find((c) => line.startsWith(`##vso[${c.command}`) && line.endsWith(c.message));
-      const shown = command ? render(command) : undefined;
+      const shown = render(parseCommandLine(line));
       if (shown) console.log(mask(shown));
     } else {
       console.log(mask(`  ${line}`));

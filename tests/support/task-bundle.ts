@@ -97,12 +97,17 @@ export function agentEnvironment(options: TaskRunOptions, tempDirectory: string)
   return { ...env, ...(options.env ?? {}) };
 }
 
+/** Parses one `##vso[...]` line (message and properties unescaped). */
+export function parseCommandLine(line: string): VsoCommand {
+  return commandFromString(line);
+}
+
 /** Parses `##vso[...]` lines from a task's stdout. */
 export function parseCommands(stdout: string): VsoCommand[] {
   return stdout
     .split(/\r?\n/)
     .filter((line) => line.startsWith('##vso['))
-    .map((line) => commandFromString(line));
+    .map(parseCommandLine);
 }
 
 /** Runs `dist/tasks/<task>/index.js` (build first) and collects what the agent would see. */
