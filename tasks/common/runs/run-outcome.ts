@@ -70,8 +70,9 @@ const resultKinds: Record<string, OutcomeKind> = {
   CANCELED: 'cancelled',
   MAXIMUM_CONCURRENT_RUNS_REACHED: 'failed',
   EXCLUDED: 'skipped',
-  UPSTREAM_FAILED: 'failed',
-  UPSTREAM_CANCELED: 'cancelled',
+  // The task never ran because an upstream task did not succeed; the upstream task carries the failure.
+  UPSTREAM_FAILED: 'skipped',
+  UPSTREAM_CANCELED: 'skipped',
   DISABLED: 'skipped',
 };
 

@@ -43,7 +43,7 @@ export function runState(lifecycle: 'PENDING' | 'RUNNING' | 'TERMINATED', result
   }
   return {
     status: { state: 'TERMINATED', termination_details: { code: result as never, message, type: result === 'SUCCESS' ? 'SUCCESS' : 'CLIENT_ERROR' } },
-    state: { life_cycle_state: 'TERMINATED', result_state: (result === 'USER_CANCELED' ? 'CANCELED' : result) as never, state_message: message },
+    state: { life_cycle_state: 'TERMINATED', result_state: ({ USER_CANCELED: 'CANCELED', SKIPPED: 'UPSTREAM_FAILED' }[result ?? ''] ?? result) as never, state_message: message },
   };
 }
 

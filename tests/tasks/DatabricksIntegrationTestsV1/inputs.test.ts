@@ -1,0 +1,76 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { TaskInputs } from '../../../tasks/common/azure-devops/task-context';
+import { jsonErrorOffset } from '../../../tasks/DatabricksIntegrationTestsV1/json-position';
+import { parseInputs, parseKeyValueLines, parseTestResultsPath } from '../../../tasks/DatabricksIntegrationTestsV1/inputs';
+import { defaults, inputNames, outputNames } from '../../../tasks/DatabricksIntegrationTestsV1/names';
+
+const taskJson = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../tasks/DatabricksIntegrationTestsV1/task.json'), 'utf8')) as {
+  inputs: Array<{ name: string; defaultValue?: string }>;
+  outputVariables: Array<{ name: string }>;
+};
+const connectionInputs = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../tasks/common/azure-devops/connection-inputs.json'), 'utf8')) as {
+  inputs: Array<{ name: string }>;
+};
+
+function inputs(values: Record<string, string>): TaskInputs {
+  return { get: (name) => values[name]?.trim() || undefined, variable: () => undefined, endpoint: () => undefined };
+}
+
+describe('DatabricksIntegrationTests@1 inputs', () => {
+  it('has exactly the contract names in task.json, connection inputs first, defaults matching', () => {
+    const names = taskJson.inputs.map((i) => i.name);
+    assert.deepEqual(names, [...connectionInputs.inputs.map((i) => i.name), ...Object.values(inputNames)]);
+    assert.deepEqual(taskJson.outputVariables.map((o) => o.name), Object.values(outputNames));
+    const defaultOf = (name: string) => taskJson.inputs.find((i) => i.name === name)?.defaultValue;
+    assert.equal(defaultOf('runType'), defaults.runType);
+    assert.equal(defaultOf('compute'), defaults.compute);
+    assert.equal(defaultOf('timeoutMinutes'), String(defaults.timeoutMinutes));
+    assert.equal(defaultOf('cancelOnExit'), String(defaults.cancelOnExit));
+    assert.equal(defaultOf('publishTestResults'), String(defaults.publishTestResults));
+    assert.equal(defaultOf('failOnTestFailure'), String(defaults.failOnTestFailure));
+  });
+
+  it('reads a job by name with parameters and the defaults', () => {
+    const settings = parseInputs(inputs({ jobName: '[dev me] integration-tests', jobParameters: ' env = dev \n\nurl=https://a?b=c\n' }));
+    assert.deepEqual(settings.spec, { kind: 'job', job: { name: '[dev me] integration-tests' }, parameters: { env: 'dev', url: 'https://a?b=c' } });
+    assert.equal(settings.timeoutMs, 3600_000);
+    assert.equal(settings.cancelOnExit, true);
+    assert.equal(settings.publishTestResults, true);
+    assert.equal(settings.failOnTestFailure, true);
+  });
+
+  it('reads one-time runs with each compute, fractions of minutes and booleans in any case', () => {
+    const python = parseInputs(inputs({ runType: 'pythonFile', pythonFile: '/Workspace/t.py', pythonArgs: '-k\nsmoke and not slow', environmentDependencies: 'pytest\nrequests==2.32.3', timeoutMinutes: '0.5', cancelOnExit: 'FALSE' }));
+    assert.deepEqual(python.spec, { kind: 'pythonFile', pythonFile: '/Workspace/t.py', args: ['-k', 'smoke and not slow'], compute: { kind: 'serverless', dependencies: ['pytest', 'requests==2.32.3'] } });
+    assert.equal(python.timeoutMs, 30_000);
+    assert.equal(python.cancelOnExit, false);
+    const cluster = parseInputs(inputs({ runType: 'notebook', notebookPath: '/Repos/x', compute: 'newCluster', newCluster: '{"spark_version": "15.4.x-scala2.12", "num_workers": 2}' }));
+    assert.deepEqual(cluster.spec.kind === 'notebook' && cluster.spec.compute, { kind: 'newCluster', spec: { spark_version: '15.4.x-scala2.12', num_workers: 2 } });
+  });
+
+  it('accepts test result paths in volumes and the workspace only', () => {
+    assert.equal(parseTestResultsPath('/Volumes/main/ci/results/run-1/**/*.xml'), '/Volumes/main/ci/results/run-1/**/*.xml');
+    assert.equal(parseTestResultsPath('/Workspace/Shared/results/'), '/Workspace/Shared/results');
+    for (const bad of ['/dbfs/tmp/x.xml', 'dbfs:/x', 'Volumes/a/b/c', '/Volumes/a/b', '/Volumes/a/*/c/x.xml', '/Volumes/a/b/c/../d', '/Workspace', '/Workspace/*/x.xml', 'C:\\results']) {
+      assert.throws(() => parseTestResultsPath(bad), /Invalid 'testResultsPath'/, bad);
+    }
+  });
+
+  it('rejects repeated and malformed key=value lines', () => {
+    assert.throws(() => parseKeyValueLines('jobParameters', 'a=1\na=2'), /'jobParameters' 'a=2'.*'a' appears again/);
+    assert.throws(() => parseKeyValueLines('jobParameters', '=1'), /key=value/);
+  });
+
+  it('locates JSON errors', () => {
+    assert.equal(jsonErrorOffset('{"a": [1, 2]}'), undefined);
+    assert.equal(jsonErrorOffset('{"a": ,}'), 6);
+    assert.equal(jsonErrorOffset('{"a": 1'), 7);
+    assert.equal(jsonErrorOffset('{"a": tru}'), 9);
+    assert.equal(jsonErrorOffset('[1] x'), 4);
+    assert.throws(() => parseInputs(inputs({ runType: 'notebook', notebookPath: '/x', compute: 'newCluster', newCluster: '{\n "a": 1\n "b": 2}' })), /'newCluster': not valid JSON at line 3, column 2/);
+    assert.throws(() => parseInputs(inputs({ runType: 'notebook', notebookPath: '/x', compute: 'newCluster', newCluster: '{"spark_version": "x"' })), /at the end of the text/);
+    assert.throws(() => parseInputs(inputs({ runType: 'notebook', notebookPath: '/x', compute: 'newCluster', newCluster: '[1]' })), /'newCluster' '\[1\]': expected a JSON object/);
+  });
+});

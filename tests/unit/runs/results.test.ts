@@ -1,0 +1,169 @@
+import * as assert from 'node:assert/strict';
+import { FilesClient } from '../../../tasks/common/databricks/files';
+import { JobsClient } from '../../../tasks/common/databricks/jobs';
+import { countTests } from '../../../tasks/common/junit/model';
+import { findResultFiles, splitGlob } from '../../../tasks/common/runs/result-files';
+import { collectTaskResults, collectTests, parseJsonTestReport, taskAsTestCase, type TaskRunResult } from '../../../tasks/common/runs/results';
+import { runOutcome } from '../../../tasks/common/runs/run-outcome';
+import { renderSummary, traceLinesInSummary } from '../../../tasks/common/runs/summary';
+import { apiError, fakeClient, FakeTransport, RecordingLogger, runState } from './fakes';
+
+const volume: Record<string, string> = {
+  '/Volumes/main/ci/r/b1/TEST-a.xml': '<testsuite name="a"><testcase name="x" classname="c"/><testcase name="y" classname="c"><failure message="bad"/></testcase></testsuite>',
+  '/Volumes/main/ci/r/b1/deep/TEST-b.xml': '<testsuites><testsuite name="b"><testcase name="z" classname="c"/></testsuite></testsuites>',
+  '/Volumes/main/ci/r/b1/deep/readme.txt': 'not a report',
+  '/Volumes/main/ci/r/b1/broken.xml': '<testsuite><testcase',
+};
+
+/** A fake Files API over the `volume` map. */
+function volumeTransport(files: Record<string, string> = volume): FakeTransport {
+  return new FakeTransport(({ path }) => {
+    const target = decodeURIComponent(path.replace(/^\/api\/2\.0\/fs\/(files|directories)/, ''));
+    if (path.startsWith('/api/2.0/fs/files')) return files[target] === undefined ? apiError(404, 'NOT_FOUND', 'no file') : { body: Buffer.from(files[target]) };
+    const prefix = `${target}/`;
+    const children = new Map<string, { path: string; name: string; is_directory: boolean }>();
+    for (const file of Object.keys(files).filter((f) => f.startsWith(prefix))) {
+      const [name, ...rest] = file.slice(prefix.length).split('/');
+      children.set(name, { path: `${prefix}${name}`, name, is_directory: rest.length > 0 });
+    }
+    if (children.size === 0) return apiError(404, 'NOT_FOUND', 'no directory');
+    return { body: { contents: [...children.values()] } };
+  });
+}
+
+function task(key: string, outcome: Parameters<typeof runState>, extra: Partial<TaskRunResult> = {}): TaskRunResult {
+  return { taskKey: key, runId: 1, outcome: runOutcome(runState(...outcome)), durationMs: 1500, ...extra };
+}
+
+describe('result collection', () => {
+  it('splits a glob into the folder to list', () => {
+    assert.deepEqual(splitGlob('/Volumes/a/b/c/r/**/*.xml'), { base: '/Volumes/a/b/c/r', glob: true });
+    assert.deepEqual(splitGlob('/Volumes/a/b/c/r/'), { base: '/Volumes/a/b/c/r', glob: false });
+  });
+
+  it('finds JUnit files by glob, by folder and by name, and none in a missing folder', async () => {
+    const files = new FilesClient(fakeClient(volumeTransport()));
+    assert.deepEqual(await findResultFiles(files, '/Volumes/main/ci/r/b1/**/TEST-*.xml'), ['/Volumes/main/ci/r/b1/TEST-a.xml', '/Volumes/main/ci/r/b1/deep/TEST-b.xml']);
+    assert.deepEqual(await findResultFiles(files, '/Volumes/main/ci/r/b1/*.xml'), ['/Volumes/main/ci/r/b1/TEST-a.xml', '/Volumes/main/ci/r/b1/broken.xml']);
+    assert.deepEqual((await findResultFiles(files, '/Volumes/main/ci/r/b1')).length, 3);
+    assert.deepEqual(await findResultFiles(files, '/Volumes/main/ci/r/b1/TEST-a.xml'), ['/Volumes/main/ci/r/b1/TEST-a.xml']);
+    assert.deepEqual(await findResultFiles(files, '/Volumes/main/ci/r/b1/nope.xml'), []);
+    assert.deepEqual(await findResultFiles(files, '/Volumes/main/ci/r/none/*.xml'), []);
+  });
+
+  it('prunes folders a pattern without ** cannot reach', async () => {
+    const transport = volumeTransport();
+    await findResultFiles(new FilesClient(fakeClient(transport)), '/Volumes/main/ci/r/b1/*.xml');
+    assert.ok(!transport.requests.some((r) => r.path.endsWith('/deep')));
+  });
+
+  it('reads a notebook JSON test report, failing closed on unknown statuses', () => {
+    const cases = parseJsonTestReport(
+      JSON.stringify({ tests: [{ name: 'a', status: 'passed', durationMs: 1500 }, { name: 'b', status: 'failed', trace: 'E1\nE2' }, { name: 'c', status: 'skipped', message: 'later' }, { name: 'd', status: 'weird' }] }),
+      'task1',
+    );
+    assert.ok(cases);
+    assert.deepEqual(cases[0], { name: 'a', classname: 'task1', time: 1.5 });
+    assert.deepEqual(cases[1].failure, { message: 'E1', trace: 'E1\nE2' });
+    assert.deepEqual(cases[2].skipped, { message: 'later' });
+    assert.ok(cases[3].failure);
+    assert.equal(parseJsonTestReport('ok', 't'), undefined);
+    assert.equal(parseJsonTestReport('{"tests": 1}', 't'), undefined);
+    assert.equal(parseJsonTestReport('{broken', 't'), undefined);
+  });
+
+  it('makes one test case of a task: passed, skipped when it never ran, failed with error and trace', () => {
+    assert.equal(taskAsTestCase(task('a', ['TERMINATED', 'SUCCESS']), 'run').failure, undefined);
+    const failed = taskAsTestCase(task('b', ['TERMINATED', 'FAILED', 'msg']), 'run');
+    assert.equal(failed.failure?.type, 'FAILED');
+    const withError = taskAsTestCase(task('c', ['TERMINATED', 'FAILED'], { error: 'ZeroDivisionError', errorTrace: 'Traceback\n  x' }), 'run');
+    assert.deepEqual(withError.failure, { message: 'ZeroDivisionError', type: 'FAILED', trace: 'Traceback\n  x' });
+    assert.equal(taskAsTestCase(task('d', ['TERMINATED', 'SKIPPED']), 'run').skipped !== undefined, true);
+  });
+
+  it('collects JUnit suites and adds failed tasks as failed cases', async () => {
+    const files = new FilesClient(fakeClient(volumeTransport()));
+    const tasks = [task('ok', ['TERMINATED', 'SUCCESS']), task('crash', ['TERMINATED', 'FAILED'], { error: 'OOM' })];
+    const collected = await collectTests({ runId: 5, runName: 'it', tasks, testResultsPath: '/Volumes/main/ci/r/b1/**/TEST-*.xml', files, logger: new RecordingLogger() });
+    assert.deepEqual(collected.files.length, 2);
+    assert.deepEqual(countTests(collected.suites), { total: 4, passed: 2, failed: 2, skipped: 0 });
+    assert.equal(collected.suites[0].properties?.['databricks.runId'], '5');
+    await assert.rejects(
+      collectTests({ runId: 5, runName: 'it', tasks, testResultsPath: '/Volumes/main/ci/r/b1/*.xml', files, logger: new RecordingLogger() }),
+      /broken\.xml is not well-formed XML/,
+    );
+  });
+
+  it('treats missing JUnit files as a failure only when the run succeeded', async () => {
+    const files = new FilesClient(fakeClient(volumeTransport()));
+    const ok = [task('ok', ['TERMINATED', 'SUCCESS'])];
+    await assert.rejects(collectTests({ runId: 5, runName: 'it', tasks: ok, testResultsPath: '/Volumes/main/ci/r/x/*.xml', files, logger: new RecordingLogger() }), /testResultsPath/);
+    const logger = new RecordingLogger();
+    const failed = await collectTests({ runId: 5, runName: 'it', tasks: [task('f', ['TERMINATED', 'FAILED'])], testResultsPath: '/Volumes/main/ci/r/x/*.xml', files, logger });
+    assert.deepEqual(countTests(failed.suites), { total: 1, passed: 0, failed: 1, skipped: 0 });
+    assert.equal(logger.messages('warn').length, 1);
+  });
+
+  it('uses the notebook JSON report per task and one case for tasks without one; truncated values are not reports', async () => {
+    const files = new FilesClient(fakeClient(volumeTransport()));
+    const report = JSON.stringify({ tests: [{ name: 'x', status: 'passed' }] });
+    const tasks = [
+      task('json', ['TERMINATED', 'SUCCESS'], { notebookResult: report }),
+      task('plain', ['TERMINATED', 'SUCCESS'], { notebookResult: 'done' }),
+      task('cut', ['TERMINATED', 'SUCCESS'], { notebookResult: report, notebookTruncated: true }),
+    ];
+    const logger = new RecordingLogger();
+    const collected = await collectTests({ runId: 5, runName: 'it', tasks, files, logger });
+    assert.deepEqual(collected.sources, ['notebook-json', 'tasks', 'tasks']);
+    assert.deepEqual(collected.suites.map((s) => [s.name, s.cases.map((c) => c.name)]), [['json', ['x']], ['it', ['plain', 'cut']]]);
+    assert.equal(logger.messages('warn').length, 1);
+  });
+
+  it('reads get-output per task run, never the parent, and keeps a task whose output is unavailable', async () => {
+    const transport = new FakeTransport(({ query }) =>
+      query.get('run_id') === '12' ? apiError(400, 'INVALID_PARAMETER_VALUE', 'gone') : { body: { error: 'E', error_trace: 'T', notebook_output: { result: 'r', truncated: false } } },
+    );
+    const logger = new RecordingLogger();
+    const run = {
+      run_id: 10,
+      tasks: [
+        { task_key: 'a', run_id: 11, start_time: 1000, end_time: 4000, ...runState('TERMINATED', 'FAILED') },
+        { task_key: 'b', run_id: 12, ...runState('TERMINATED', 'SUCCESS') },
+        { task_key: 'never', ...runState('TERMINATED', 'SKIPPED') },
+      ],
+    };
+    const results = await collectTaskResults(new JobsClient(fakeClient(transport)), run, logger);
+    assert.deepEqual(transport.requests.map((r) => r.query.get('run_id')), ['11', '12']);
+    assert.equal(results[0].durationMs, 3000);
+    assert.equal(results[0].errorTrace, 'T');
+    assert.match(results[1].outputUnavailable ?? '', /gone/);
+    assert.equal(results[2].runId, undefined);
+  });
+});
+
+describe('summary', () => {
+  it('shows each task state and duration, the counts, and failures with the first lines of the trace', () => {
+    const trace = Array.from({ length: 40 }, (_, i) => `line ${i + 1}`).join('\n');
+    const tasks = [
+      task('ingest', ['TERMINATED', 'SUCCESS'], { runPageUrl: 'https://w/#job/1/run/11' }),
+      task('score', ['TERMINATED', 'FAILED'], { error: 'AssertionError: ```bad```', errorTrace: trace }),
+    ];
+    const markdown = renderSummary({
+      runName: 'churn it',
+      runId: 10,
+      runPageUrl: 'https://w/#job/1/run/10',
+      outcome: runOutcome(runState('TERMINATED', 'FAILED', 'Task score failed')),
+      durationMs: 65_000,
+      tasks,
+      suites: [{ name: 's', cases: [{ name: 't1', classname: 'c', failure: { message: 'nope', trace: `has \`\`\` inside\n${trace}` } }, { name: 't2', classname: 'c' }] }],
+      verdict: 'The Databricks run ended FAILED.',
+    });
+    assert.ok(markdown.includes('[churn it](https://w/#job/1/run/10)'));
+    assert.ok(markdown.includes('[ingest](https://w/#job/1/run/11)'));
+    assert.ok(markdown.includes('1 min 05 s'));
+    assert.ok(markdown.includes(`line ${traceLinesInSummary}\n`));
+    assert.ok(!markdown.includes(`line ${traceLinesInSummary + 1}\n`));
+    assert.ok(markdown.includes('Tests: 2 total, 1 passed, 1 failed, 0 skipped'));
+    assert.ok(markdown.includes('````\nhas ```'), 'the fence is longer than any backtick run in the text');
+  });
+});
