@@ -118,8 +118,17 @@ export function jobsRoutes(context: EmulatorContext): Route[] {
     return run;
   }
 
+  /** The step the next `runs/get` of the parent run will show. */
   function currentStep(run: JobRunRecord): number {
     return context.runStep(run.createdAt, run.polls);
+  }
+
+  /**
+   * The step the client last saw. Without a clock, reads other than the parent's `runs/get` (task
+   * runs, get-output) must not run ahead of it, or an output would appear before its run ended.
+   */
+  function observedStep(run: JobRunRecord): number {
+    return context.clockDriven ? currentStep(run) : Math.max(0, run.polls - 1);
   }
 
   function taskToApi(run: JobRunRecord, task: TaskRunRecord, step: number): RunTask {
@@ -313,7 +322,7 @@ export function jobsRoutes(context: EmulatorContext): Route[] {
     const offset = paginate ? decodePageToken(request.query.get('page_token')) : 0;
     const taskRun = context.state.taskRuns.get(runId);
     if (taskRun) {
-      const step = currentStep(taskRun.run);
+      const step = observedStep(taskRun.run);
       settleRun(context, taskRun.run, step);
       return ok(taskRunAsRun(taskRun.run, taskRun.task, step));
     }
@@ -344,7 +353,7 @@ export function jobsRoutes(context: EmulatorContext): Route[] {
     const found = context.state.taskRuns.get(runId);
     if (!found) throw runDoesNotExist(runId);
     const { run, task } = found;
-    const step = currentStep(run);
+    const step = observedStep(run);
     settleRun(context, run, step);
     const view = viewTask(run, task, step);
     const output: RunOutput = { metadata: taskRunAsRun(run, task, step) };

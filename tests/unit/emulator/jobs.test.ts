@@ -181,6 +181,20 @@ describe('emulator Jobs API', () => {
       assert.equal((await call(emulator, 'GET', '/api/2.2/jobs/runs/get-output?run_id=999999')).status, 400);
     });
 
+    it('never shows an output before runs/get showed the run ended', async () => {
+      const { json } = await submit(emulator, { tasks: [notebookTask('t', '/nb/ok')] });
+      let run: Loose;
+      for (let i = 0; i < 3; i++) run = (await getRun(emulator, json.run_id)).json;
+      assert.equal(run.state.life_cycle_state, 'RUNNING');
+      const early = await call(emulator, 'GET', `/api/2.2/jobs/runs/get-output?run_id=${run.tasks[0].run_id}`);
+      assert.equal(early.json.metadata.state.life_cycle_state, 'RUNNING');
+      assert.equal(early.json.notebook_output, undefined);
+      assert.equal(emulator.state.files.size, 0);
+      assert.equal((await getRun(emulator, json.run_id)).json.state.life_cycle_state, 'TERMINATED');
+      const late = await call(emulator, 'GET', `/api/2.2/jobs/runs/get-output?run_id=${run.tasks[0].run_id}`);
+      assert.ok(late.json.notebook_output);
+    });
+
     it('truncates notebook output at 5 MB', async () => {
       emulator.seed({ notebooks: { '/nb/big': { pending: 0, running: 0, notebookOutput: 'x'.repeat(5 * 1024 * 1024 + 10) } } });
       const { json } = await submit(emulator, { tasks: [notebookTask('t', '/nb/big')] });
