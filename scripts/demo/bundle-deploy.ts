@@ -73,6 +73,5 @@ export async function demoBundleDeploy(env: DemoEnvironment): Promise<void> {
     { ...env.connectionInputs, bundlePath, expectedDigest: `sha256:${'0'.repeat(64)}`, target: 'prod' },
     { env: cliEnv },
   );
-  console.log(`  refused: ${(refused.resultMessage ?? '').split('\n').join(' ')}`);
   if (refused.result !== 'Failed' || fs.existsSync(record)) throw new Error('a bundle with the wrong digest was not refused before the CLI ran');
 }
