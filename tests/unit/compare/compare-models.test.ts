@@ -1,0 +1,190 @@
+import assert from 'node:assert/strict';
+import type { ModelVersionInfo } from '@databricks/sdk-experimental/dist/apis/catalog/model';
+import type { Metric, Run } from '@databricks/sdk-experimental/dist/apis/ml/model';
+import { applyVerdict, verdictCommentLine } from '../../../tasks/common/compare/apply-verdict';
+import { compareModels, type ComparisonDependencies, type ComparisonSettings } from '../../../tasks/common/compare/compare-models';
+import { auditDetails, junitSuite, renderSummary, type ReportContext } from '../../../tasks/common/compare/report';
+import { parseRules } from '../../../tasks/common/compare/rules';
+import { parseModelFullName, type AliasLookup } from '../../../tasks/common/databricks/unity-catalog';
+import { ApiError } from '../../../tasks/common/http/errors';
+import { silentLogger } from '../../../tasks/common/ports';
+
+const model = parseModelFullName('modelName', 'main.ml.churn');
+
+function version(n: number, extra: Partial<ModelVersionInfo> = {}): ModelVersionInfo {
+  return { catalog_name: 'main', schema_name: 'ml', model_name: 'churn', version: n, status: 'READY', run_id: `run-${n}`, ...extra };
+}
+
+/** An in-memory registry with a request log. */
+class FakeRegistry {
+  readonly log: string[] = [];
+  constructor(
+    readonly versions: Map<number, ModelVersionInfo>,
+    readonly aliases: Map<string, number>,
+  ) {}
+  getModelVersion(_: string, n: number): Promise<ModelVersionInfo> {
+    this.log.push(`get ${n}`);
+    const found = this.versions.get(n);
+    if (!found) return Promise.reject(new ApiError('not found', { status: 404, errorCode: 'RESOURCE_DOES_NOT_EXIST', method: 'GET', path: '/x' }));
+    return Promise.resolve(structuredClone(found));
+  }
+  getVersionByAlias(_: string, alias: string): Promise<ModelVersionInfo> {
+    return this.getModelVersion(_, this.aliases.get(alias) ?? -1);
+  }
+  async findVersionByAlias(name: string, alias: string): Promise<AliasLookup> {
+    this.log.push(`alias ${alias}`);
+    const n = this.aliases.get(alias);
+    return n === undefined ? { found: false } : { found: true, version: await this.getModelVersion(name, n) };
+  }
+  setAlias(_: string, alias: string, n: number): Promise<never> {
+    this.log.push(`set ${alias}=${n}`);
+    this.aliases.set(alias, n);
+    return Promise.resolve(undefined as never);
+  }
+  updateVersionComment(_: string, n: number, comment: string): Promise<ModelVersionInfo> {
+    this.log.push(`comment ${n}`);
+    this.versions.get(n)!.comment = comment;
+    return Promise.resolve(this.versions.get(n)!);
+  }
+}
+
+function runWith(id: string, values: Record<string, number>): Run {
+  return { info: { run_id: id, status: 'FINISHED' }, data: { metrics: Object.entries(values).map(([key, value]): Metric => ({ key, value })) } };
+}
+
+const rules = parseRules('metrics:\n  auc: { greater_is_better: true, threshold: 0.8, min_absolute_change: 0.01 }\n');
+
+function setup(candidateAuc = 0.9): { registry: FakeRegistry; deps: ComparisonDependencies; settings: ComparisonSettings } {
+  const registry = new FakeRegistry(new Map([[3, version(3, { comment: 'Original.' })], [5, version(5)]]), new Map([['champion', 3]]));
+  const runs: Record<string, Run> = { 'run-3': runWith('run-3', { auc: 0.85 }), 'run-5': runWith('run-5', { auc: candidateAuc }) };
+  const deps: ComparisonDependencies = {
+    registry,
+    metrics: { getRun: (id) => Promise.resolve(runs[id]), getMetricHistory: () => Promise.resolve([]) },
+    logger: silentLogger,
+  };
+  const settings: ComparisonSettings = { model, candidate: { version: 5 }, championAlias: 'champion', rules, metricsSource: { kind: 'runs' }, requireSignificance: false, bootstrapSeed: 1 };
+  return { registry, deps, settings };
+}
+
+const report: ReportContext = { modelName: 'main.ml.churn', championAlias: 'champion', runMode: 'enabled', requireSignificance: false, bootstrapSeed: 1, pipelineRunUrl: 'https://dev.azure.com/o/p/_build/results?buildId=1' };
+
+describe('compare/compare-models', () => {
+  it('resolves both versions, reads the metrics and decides', async () => {
+    const { deps, settings } = setup();
+    const comparison = await compareModels(settings, deps);
+    assert.equal(comparison.candidate.version, 5);
+    assert.equal(comparison.champion?.version, 3);
+    assert.equal(comparison.verdict.decision, 'promote');
+  });
+
+  it('resolves the candidate by alias', async () => {
+    const { deps, settings, registry } = setup();
+    registry.aliases.set('challenger', 5);
+    const comparison = await compareModels({ ...settings, candidate: { alias: 'challenger' } }, deps);
+    assert.equal(comparison.candidate.version, 5);
+    await assert.rejects(compareModels({ ...settings, candidate: { alias: 'nobody' } }, deps), /No version of main\.ml\.churn holds the alias 'nobody'/);
+  });
+
+  it('refuses a version of another model, a version that is not READY, and a candidate that is the champion', async () => {
+    const { deps, settings, registry } = setup();
+    registry.versions.set(5, version(5, { model_name: 'other' }));
+    await assert.rejects(compareModels(settings, deps), /belongs to main\.ml\.other/);
+    registry.versions.set(5, version(5, { status: 'FAILED_REGISTRATION' }));
+    await assert.rejects(compareModels(settings, deps), /FAILED_REGISTRATION, not READY/);
+    registry.versions.set(5, version(5));
+    registry.versions.set(3, version(3, { status: 'PENDING_REGISTRATION' }));
+    await assert.rejects(compareModels(settings, deps), /champion .* not READY/);
+    registry.versions.set(3, version(3));
+    registry.aliases.set('champion', 5);
+    await assert.rejects(compareModels(settings, deps), /already holds the alias 'champion'/);
+  });
+
+  it('accepts model names in another case', async () => {
+    const { deps, settings, registry } = setup();
+    registry.versions.set(5, version(5, { catalog_name: 'MAIN' }));
+    assert.equal((await compareModels(settings, deps)).verdict.decision, 'promote');
+  });
+
+  it('refuses runs metrics without a run id', async () => {
+    const { deps, settings, registry } = setup();
+    registry.versions.set(5, version(5, { run_id: undefined }));
+    await assert.rejects(compareModels(settings, deps), /has no MLflow run/);
+  });
+
+  it('uses paired scores from the table source over the job, and only with a champion', async () => {
+    const { deps, settings } = setup();
+    const asked: string[][] = [];
+    deps.pairedScores = (metrics) => {
+      asked.push(metrics);
+      return Promise.resolve(new Map([['auc', { candidate: [1, 1, 1, 0], champion: [0, 0, 1, 0] }]]));
+    };
+    const comparison = await compareModels({ ...settings, requireSignificance: true }, deps);
+    assert.deepEqual(asked, [['auc']]);
+    assert.equal(comparison.pairedSource, 'table');
+    assert.ok(comparison.intervals.has('auc'));
+  });
+
+  describe('apply-verdict', () => {
+    it('appends the verdict below the comment and sets the pass alias', async () => {
+      const { deps, settings, registry } = setup();
+      registry.versions.set(5, version(5, { comment: 'Trained in November.' }));
+      const comparison = await compareModels(settings, deps);
+      const line = verdictCommentLine(comparison, 'champion', report.pipelineRunUrl, 'DatabricksModelCompare@1');
+      assert.equal(line, 'Model comparison (DatabricksModelCompare@1): PROMOTE against champion version 3 (alias \'champion\'), metrics from runs. Pipeline run: https://dev.azure.com/o/p/_build/results?buildId=1');
+      const applied = await applyVerdict(registry, model, comparison, { commentLine: line, setAliasOnPass: 'challenger', logger: silentLogger });
+      assert.deepEqual(applied, { commentUpdated: true, aliasSet: 'challenger' });
+      assert.equal(registry.versions.get(5)?.comment, `Trained in November.\n\n${line}`);
+      assert.equal(registry.aliases.get('challenger'), 5);
+      const again = await applyVerdict(registry, model, comparison, { commentLine: line, logger: silentLogger });
+      assert.equal(again.commentUpdated, false);
+    });
+
+    it('on reject writes the comment with the failed checks and sets no alias', async () => {
+      const { deps, settings, registry } = setup(0.855);
+      const comparison = await compareModels(settings, deps);
+      assert.equal(comparison.verdict.decision, 'reject');
+      const line = verdictCommentLine(comparison, 'champion', undefined, 'T@1');
+      assert.match(line, /REJECT .*failed: auc\.min_absolute_change\.$/);
+      await applyVerdict(registry, model, comparison, { commentLine: line, setAliasOnPass: 'challenger', logger: silentLogger });
+      assert.equal(registry.aliases.has('challenger'), false);
+      assert.equal(registry.versions.get(5)?.comment, line);
+    });
+  });
+
+  describe('report', () => {
+    it('renders a table row per check with delta, and the failures', async () => {
+      const { deps, settings } = setup(0.855);
+      const comparison = await compareModels(settings, deps);
+      const markdown = renderSummary(comparison, report);
+      assert.match(markdown, /\*\*Decision: ❌ REJECT\*\*/);
+      assert.match(markdown, /\| auc \| threshold: >= 0\.8 \| 0\.855 \| 0\.85 \| \+0\.005 \| ✅ pass \|/);
+      assert.match(markdown, /\| auc \| min_absolute_change: >= champion \+ 0\.01 \| 0\.855 \| 0\.85 \| \+0\.005 \| ❌ fail \|/);
+      assert.match(markdown, /Why it was rejected/);
+      assert.match(markdown, /Pipeline run: https:\/\/dev\.azure\.com/);
+    });
+
+    it('escapes pipes in metric names', async () => {
+      const { deps, settings } = setup();
+      const comparison = await compareModels(settings, deps);
+      comparison.verdict.checks[0].metric = 'a|b';
+      assert.match(renderSummary(comparison, report), /a\\\|b/);
+    });
+
+    it('builds one JUnit case per metric and rule kind, failures and skips included', async () => {
+      const { deps, settings } = setup(0.855);
+      const suite = junitSuite(await compareModels(settings, deps), report);
+      assert.deepEqual(suite.cases.map((c) => [c.name, c.failure ? 'failed' : 'passed']), [['auc.threshold', 'passed'], ['auc.min_absolute_change', 'failed']]);
+      assert.equal(suite.properties?.championVersion, '3');
+    });
+
+    it('puts rules, checks and intervals in the audit details, JSON-safe', async () => {
+      const { deps, settings } = setup();
+      const ruleSet = parseRules('metrics:\n  auc: { greater_is_better: true, threshold: 1 }\n');
+      const comparison = await compareModels({ ...settings, rules: ruleSet }, deps);
+      const details = JSON.parse(JSON.stringify(auditDetails(comparison, report, ruleSet)));
+      assert.deepEqual(details.rules.metrics.auc, { greater_is_better: true, threshold: '1' });
+      assert.equal(details.checks[0].kind, 'threshold');
+      assert.equal(details.runMode, 'enabled');
+    });
+  });
+});

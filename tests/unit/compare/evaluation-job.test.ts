@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import type { Run, RunOutput } from '@databricks/sdk-experimental/dist/apis/jobs/model';
+import { createEvaluationJobRunner, type EvaluationJobDependencies } from '../../../tasks/common/compare/evaluation-job';
+import { silentLogger } from '../../../tasks/common/ports';
+import { FakeClock } from '../http/fakes';
+
+function terminated(result: string, tasks: Run['tasks'] = [{ task_key: 'evaluate', run_id: 11 }]): Run {
+  return { run_id: 10, run_page_url: 'https://ws/run/10', state: { life_cycle_state: 'TERMINATED', result_state: result as never }, tasks };
+}
+
+class FakeJobs {
+  readonly log: string[] = [];
+  host = 'https://ws';
+  constructor(
+    private readonly runs: Run[],
+    private readonly outputs: Record<number, RunOutput>,
+  ) {}
+  listJobsByName(name: string) {
+    this.log.push(`list ${name}`);
+    return Promise.resolve([{ job_id: 7 }]);
+  }
+  runNow(request: { job_id: number; job_parameters?: Record<string, string>; idempotency_token?: string }) {
+    this.log.push(`run-now ${request.job_id} ${JSON.stringify(request.job_parameters)} ${request.idempotency_token ?? ''}`);
+    return Promise.resolve(10);
+  }
+  getRun() {
+    return Promise.resolve(this.runs.length > 1 ? this.runs.shift()! : this.runs[0]);
+  }
+  getRunOutput(id: number) {
+    this.log.push(`output ${id}`);
+    return Promise.resolve(this.outputs[id] ?? {});
+  }
+  cancelRun(id: number) {
+    this.log.push(`cancel ${id}`);
+    return Promise.resolve();
+  }
+  getJob() {
+    return Promise.resolve({});
+  }
+  submitRun() {
+    return Promise.resolve(0);
+  }
+}
+
+function runner(jobs: FakeJobs, timeoutMs = 60_000) {
+  return createEvaluationJobRunner({ jobs: jobs as unknown as EvaluationJobDependencies['jobs'], clock: new FakeClock(), logger: silentLogger, idempotencyToken: 'tok', timeoutMs });
+}
+
+describe('compare/evaluation-job', () => {
+  it('runs the job by name with the parameters and returns the one notebook exit value', async () => {
+    const running: Run = { run_id: 10, state: { life_cycle_state: 'RUNNING' } };
+    const jobs = new FakeJobs([running, terminated('SUCCESS', [{ task_key: 'prep', run_id: 12 }, { task_key: 'evaluate', run_id: 11 }])], {
+      11: { notebook_output: { result: '{"ok":1}' } },
+      12: {},
+    });
+    const result = await runner(jobs).run('evaluate-models', { model_name: 'm' });
+    assert.deepEqual(result, { output: '{"ok":1}', runId: 10, runPageUrl: 'https://ws/run/10' });
+    assert.deepEqual(jobs.log, ['list evaluate-models', 'run-now 7 {"model_name":"m"} tok', 'output 12', 'output 11']);
+  });
+
+  it('fails closed on a failed run, no output, two outputs or a truncated output', async () => {
+    await assert.rejects(runner(new FakeJobs([terminated('FAILED')], {})).run('e', {}), /ended FAILED; no verdict/);
+    await assert.rejects(runner(new FakeJobs([terminated('SUCCESS')], { 11: {} })).run('e', {}), /exactly one notebook task.*none did/);
+    const two = new FakeJobs([terminated('SUCCESS', [{ task_key: 'a', run_id: 1 }, { task_key: 'b', run_id: 2 }])], { 1: { notebook_output: { result: '1' } }, 2: { notebook_output: { result: '2' } } });
+    await assert.rejects(runner(two).run('e', {}), /2 did \(a, b\)/);
+    await assert.rejects(runner(new FakeJobs([terminated('SUCCESS')], { 11: { notebook_output: { result: '{', truncated: true } } })).run('e', {}), /truncated/);
+  });
+
+  it('cancels the run when waiting times out', async () => {
+    const jobs = new FakeJobs([{ run_id: 10, state: { life_cycle_state: 'RUNNING' } }], {});
+    await assert.rejects(runner(jobs, 10_000).run('e', {}), /did not finish/);
+    assert.ok(jobs.log.includes('cancel 10'));
+  });
+});
