@@ -217,12 +217,35 @@ async function setAlias(deps: PromotionDependencies, request: PromotionRequest, 
  * With no previous holder, a leftover previous alias would let a later rollback restore a version
  * that was not the last champion, so it goes.
  */
-async function dropStalePrevious(deps: PromotionDependencies, request: PromotionRequest, previousAlias: string, changes: AliasChange[]): Promise<void> {
+async function dropStalePrevious(deps: PromotionDependencies, request: PromotionRequest, previousAlias: string, changes: AliasChange[]): Promise<number | undefined> {
   const stale = await holderOf(deps, request.modelName, previousAlias);
-  if (stale === undefined) return;
+  if (stale === undefined) return undefined;
   deps.logger.info(`No version held '${request.alias}'; removing the stale alias '${previousAlias}' (version ${stale}).`);
   const { deleted } = await deps.registry.deleteAlias(request.modelName, previousAlias, { signal: deps.signal });
   changes.push({ alias: previousAlias, operation: 'delete', version: stale, changed: deleted });
+  return stale;
+}
+
+/** How to put the previous alias back as it was before this run touched it. */
+interface PreviousAliasUndo {
+  alias: string;
+  /** The version it pointed at; undefined when it did not exist. */
+  version: number | undefined;
+}
+
+/**
+ * Puts the previous alias back after a refusal, so a refused run leaves every alias as it found
+ * it. Best effort: returns a clause for the error message saying what happened.
+ */
+async function undoPrevious(deps: PromotionDependencies, request: PromotionRequest, undo: PreviousAliasUndo | undefined): Promise<string> {
+  if (!undo) return '';
+  try {
+    if (undo.version === undefined) await deps.registry.deleteAlias(request.modelName, undo.alias, { signal: deps.signal });
+    else await deps.registry.setAlias(request.modelName, undo.alias, undo.version, { signal: deps.signal });
+    return ` and put '${undo.alias}' back to ${describeHolder(undo.version)}`;
+  } catch (error) {
+    return `, but could not put '${undo.alias}' back to ${describeHolder(undo.version)}: ${(error as Error).message}`;
+  }
 }
 
 /** Reads the alias after a write: a concurrent writer between our re-read and our PUT shows up here. */
@@ -279,12 +302,30 @@ async function promote(deps: PromotionDependencies, request: PromotionRequest, m
     previousVersion = current;
     // Keep the old holder first: a failure between the two writes leaves the alias untouched and
     // the re-run repeats the same harmless write.
+    let undo: PreviousAliasUndo | undefined;
     if (previousAlias !== undefined && current !== undefined) {
       const kept = await holderOf(deps, request.modelName, previousAlias);
-      if (kept === current) changes.push({ alias: previousAlias, operation: 'set', version: current, changed: false });
-      else await setAlias(deps, request, previousAlias, current, changes);
+      if (kept === current) {
+        changes.push({ alias: previousAlias, operation: 'set', version: current, changed: false });
+      } else {
+        await setAlias(deps, request, previousAlias, current, changes);
+        undo = { alias: previousAlias, version: kept };
+      }
     } else if (previousAlias !== undefined) {
-      await dropStalePrevious(deps, request, previousAlias, changes);
+      const stale = await dropStalePrevious(deps, request, previousAlias, changes);
+      if (stale !== undefined) undo = { alias: previousAlias, version: stale };
+    }
+    // Last look right before the write: what is left unguarded is one round trip, since Unity
+    // Catalog has no conditional alias update.
+    const last = await holderOf(deps, request.modelName, alias);
+    if (last !== current) {
+      const restored = await undoPrevious(deps, request, undo);
+      throw new PromotionRefusedError(
+        `Alias '${alias}' of ${request.modelName} moved from ${describeHolder(current)} to ${describeHolder(last)} while this task was promoting: another pipeline or user changed it concurrently. ` +
+          `The task did not move it${restored}.`,
+        'concurrent-change',
+        last,
+      );
     }
     await setAlias(deps, request, alias, version, changes);
     await verifyHolder(deps, request, alias, version);
@@ -318,6 +359,8 @@ async function rollback(deps: PromotionDependencies, request: PromotionRequest, 
   const previousAlias = request.previousAlias as string;
   const seen = aliasVersion(model, alias);
   const target = await holderOf(deps, request.modelName, previousAlias);
+  if (target !== undefined) await requireReadyVersion(deps, request.modelName, target, `to restore from '${previousAlias}'`);
+  // Read last, right before the write.
   const current = await holderOf(deps, request.modelName, alias);
   const changes: AliasChange[] = [];
 
@@ -353,8 +396,6 @@ async function rollback(deps: PromotionDependencies, request: PromotionRequest, 
       current,
     );
   }
-  await requireReadyVersion(deps, request.modelName, target, `to restore from '${previousAlias}'`);
-
   let previousVersion: number | undefined = current;
   if (current === target) {
     // A re-run after the alias moved back but before the previous alias was deleted.

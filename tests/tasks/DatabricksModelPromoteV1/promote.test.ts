@@ -43,8 +43,9 @@ describe('DatabricksModelPromote@1 bundle', function () {
   after(async () => emulator?.close());
   beforeEach(() => emulator.reset());
 
-  function promote(inputs: Record<string, string>, token = 'dapi-owner-token'): Promise<TaskRun> {
+  function promote(inputs: Record<string, string>, token = 'dapi-owner-token', onLine?: (line: string) => void): Promise<TaskRun> {
     return runTaskBundle(task, {
+      onLine,
       inputs: { connectionType: 'databricks', databricksConnection: 'CONN', modelName: model, ...inputs },
       endpoints: { CONN: { url: emulator.url, scheme: 'Token', parameters: { apitoken: token } } },
       variables,
@@ -89,6 +90,23 @@ describe('DatabricksModelPromote@1 bundle', function () {
     assert.equal(run.result, 'Failed');
     assert.deepEqual(aliasWrites(), []);
     assert.deepEqual(aliases(), { challenger: 5, champion: 4 });
+    assert.deepEqual(run.outputs, {});
+  });
+
+  it('fails without moving anything when another writer moves the champion while the task runs', async () => {
+    // Hold the task's write of previous_champion at the server, and move the champion meanwhile.
+    emulator.faults.add({ kind: 'delay', ms: 1500, method: 'PUT', path: `/api/2.1/unity-catalog/models/${model}/aliases/previous_champion` });
+    let moved = false;
+    const run = await promote({ version: '5', expectedCurrentVersion: '4' }, undefined, (line) => {
+      if (!moved && line.includes('previous_champion')) {
+        moved = true;
+        emulator.state.models.get(model)?.aliases.set('champion', 3);
+      }
+    });
+    assert.ok(moved, 'the task never started keeping the previous champion');
+    assert.equal(run.result, 'Failed');
+    assert.deepEqual(aliases(), { challenger: 5, champion: 3 });
+    assert.ok(!aliasWrites().includes('PUT champion'));
     assert.deepEqual(run.outputs, {});
   });
 

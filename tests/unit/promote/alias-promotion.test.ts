@@ -76,6 +76,34 @@ describe('alias promotion', () => {
       assert.deepEqual(registry.writes(), []);
     });
 
+    it('refuses and puts the previous alias back when the alias moves while the task keeps the old holder', async () => {
+      const registry = new FakeRegistry({ champion: 4, previous_champion: 3, challenger: 5 });
+      registry.transport.on('PUT', /\/aliases\/previous_champion$/, (request) => {
+        registry.aliases.set('previous_champion', (request.body as { version_num: number }).version_num);
+        registry.aliases.set('champion', 6); // another pipeline moves the champion right now
+        return { status: 200, body: {} };
+      });
+      await assert.rejects(run(registry, promoteRequest()), (error) => {
+        assert.ok(error instanceof PromotionRefusedError);
+        assert.equal(error.reason, 'concurrent-change');
+        assert.equal(error.currentVersion, 6);
+        return true;
+      });
+      assert.deepEqual(registry.state(), { challenger: 5, champion: 6, previous_champion: 3 });
+      assert.ok(!registry.writes().includes('PUT champion=5'));
+    });
+
+    it('removes a previous alias it created when refusing late', async () => {
+      const registry = new FakeRegistry({ champion: 4 });
+      registry.transport.on('PUT', /\/aliases\/previous_champion$/, () => {
+        registry.aliases.set('previous_champion', 4);
+        registry.aliases.delete('champion');
+        return { status: 200, body: {} };
+      });
+      await assert.rejects(run(registry, promoteRequest()), refused('concurrent-change'));
+      assert.deepEqual(registry.state(), {});
+    });
+
     it('fails when another writer moves the alias right after our write', async () => {
       const registry = new FakeRegistry({ champion: 4 });
       registry.transport.on('PUT', /\/aliases\/champion$/, () => {
