@@ -53,6 +53,15 @@ describe('bundle deploy: validate, deploy, run', () => {
     assert.deepEqual(secrets, tokens.issued);
   });
 
+  it("raises the CLI's warnings as pipeline warnings", async () => {
+    const { log, deps } = setup((command) =>
+      command.args[1] === 'validate' ? { stdout: 'Warning: required field "name" is not set\n  at resources.jobs.x\n\nValidation OK!\n' } : {},
+    );
+    await deployBundle(settings, deps);
+    assert.deepEqual(log.warn, ['required field "name" is not set']);
+    assert.ok(log.info.includes('Validation OK!'));
+  });
+
   it('stops after a failed validation without deploying', async () => {
     const { runner, deps } = setup((command) => (command.args[1] === 'validate' ? { exitCode: 1, stderr: 'Error: job x is not defined\n' } : {}));
     await assert.rejects(deployBundle(settings, deps), /validate -t prod' failed: Error: job x is not defined/);

@@ -83,7 +83,8 @@ export async function deployBundle(settings: BundleDeploySettings, deps: BundleD
         args,
         cwd: deps.bundleRoot,
         env,
-        onLine: (line) => deps.logger.info(line),
+        // The CLI's own warnings (e.g. from validate) belong in the run's issues list, not only in the log.
+        onLine: (line) => (/^Warning: /.test(line) ? deps.logger.warn(line.slice('Warning: '.length)) : deps.logger.info(line)),
       },
       deps.signal,
     );
