@@ -248,7 +248,7 @@ async function undoPrevious(deps: PromotionDependencies, request: PromotionReque
   }
 }
 
-/** Reads the alias after a write: a concurrent writer between our re-read and our PUT shows up here. */
+/** Reads the alias after our write: a writer that landed right after ours shows up here. */
 async function verifyHolder(deps: PromotionDependencies, request: PromotionRequest, alias: string, version: number): Promise<void> {
   const now = await holderOf(deps, request.modelName, alias);
   if (now !== version) {
@@ -264,7 +264,8 @@ async function promote(deps: PromotionDependencies, request: PromotionRequest, m
   const seen = aliasVersion(model, alias);
   await requireReadyVersion(deps, request.modelName, version, 'to promote');
 
-  // Re-read just before moving: this is the check that keeps two pipelines from overwriting each other.
+  // The pipeline's expectation is checked against a fresh read (and once more right before the
+  // write): this keeps two pipelines from overwriting each other.
   const current = await holderOf(deps, request.modelName, alias);
   const changes: AliasChange[] = [];
   let previousVersion: number | undefined;
