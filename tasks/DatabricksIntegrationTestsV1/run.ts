@@ -16,10 +16,9 @@ import { outputNames } from './names';
 const cleanupTimeoutMs = 10_000;
 
 function defaultRunName(context: TaskContext): string {
-  const pipeline = context.inputs.variable('Build.DefinitionName');
+  const pipeline = context.inputs.variable('Build.DefinitionName') ?? 'Azure DevOps';
   const build = context.inputs.variable('Build.BuildNumber');
-  const parts = [pipeline, build ? `#${build}` : undefined].filter(Boolean);
-  return parts.length > 0 ? `${parts.join(' ')} integration tests` : 'Azure DevOps integration tests';
+  return `${pipeline}${build ? ` #${build}` : ''} integration tests`;
 }
 
 function writeResults(context: TaskContext, settings: Settings, report: IntegrationTestReport): void {

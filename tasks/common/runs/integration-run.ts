@@ -96,7 +96,8 @@ export function judge(outcome: RunOutcome, counts: TestCounts, failOnTestFailure
     if (failOnTestFailure) return { passed: false, verdict: `The Databricks run succeeded but ${tests}.` };
     return { passed: true, verdict: `The Databricks run succeeded; ${tests} (failOnTestFailure is false).` };
   }
-  return { passed: true, verdict: `The Databricks run succeeded; ${counts.total} tests passed${counts.skipped ? ` (${counts.skipped} skipped)` : ''}.` };
+  const skipped = counts.skipped ? `, ${counts.skipped} skipped` : '';
+  return { passed: true, verdict: `The Databricks run succeeded; ${counts.passed} of ${counts.total} tests passed${skipped}.` };
 }
 
 /**

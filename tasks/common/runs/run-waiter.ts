@@ -89,8 +89,11 @@ class StateLog {
       this.logger.info(`Run ${this.runId}: ${run.run_page_url}`);
       this.urlLogged = true;
     }
-    this.change('run', `Run ${this.runId}`, run);
+    // A run starts before its tasks and ends after them; log in that order.
+    const ended = runOutcome(run).terminal;
+    if (!ended) this.change('run', `Run ${this.runId}`, run);
     for (const task of run.tasks ?? []) this.change(`task:${task.task_key}:${task.run_id ?? ''}`, taskLabel(task), task);
+    if (ended) this.change('run', `Run ${this.runId}`, run);
   }
 
   private change(key: string, label: string, subject: Run | RunTask): void {
