@@ -59,7 +59,7 @@ const scenario: Scenario = {
       owner,
       versions: [
         { version: 3, runId: 'run-champion', comment: 'Trained on October data.' },
-        { version: 5, runId: 'run-better' },
+        { version: 5, runId: 'run-better', comment: 'Trained on November data.' },
         { version: 6, runId: 'run-worse' },
         { version: 7, runId: 'run-other-dataset' },
         { version: 8, runId: 'run-better', status: 'PENDING_REGISTRATION' },
@@ -155,7 +155,8 @@ describe('DatabricksModelCompare@1 bundle', function () {
     assert.deepEqual(run.outputs, { decision: 'promote', candidateVersion: '5', championVersion: '3' });
     assert.equal(emulator.state.models.get(model)?.aliases.get('challenger'), 5);
     assert.equal(emulator.state.models.get(model)?.aliases.get('champion'), 3);
-    assert.match(comment(5), /Model comparison \(DatabricksModelCompare@1\): PROMOTE against champion version 3/);
+    // Appended below the existing comment, which is kept.
+    assert.match(comment(5), /^Trained on November data\.\n\nModel comparison \(DatabricksModelCompare@1\): PROMOTE against champion version 3/);
     assert.ok(comment(5).includes(pipelineRunUrl));
     const cases = junitCases(run);
     assert.deepEqual(cases.map((c) => c.name), ['roc_auc.threshold', 'roc_auc.min_absolute_change', 'rmse.min_relative_change', 'latency_p95_ms.guardrail']);
@@ -186,7 +187,7 @@ describe('DatabricksModelCompare@1 bundle', function () {
     assert.equal(comment(5), first);
   });
 
-  it('keeps the existing comment and appends below it', async () => {
+  it('selects the candidate by alias', async () => {
     const run = await compare({ candidateAlias: 'challenger', championAlias: 'champion' });
     assert.equal(run.outputs.candidateVersion, '6');
     const record = emulator.state.models.get(model)!;
@@ -372,7 +373,7 @@ describe('DatabricksModelCompare@1 bundle', function () {
       assert.match(run.resultMessage ?? '', /audit row/);
       assert.equal(run.outputs.decision, 'reject');
       assert.equal(emulator.state.models.get(model)?.aliases.get('challenger'), 6);
-      assert.equal(comment(5), '');
+      assert.equal(comment(5), 'Trained on November data.');
     });
 
     it('only warns when auditRequired is false', async () => {
