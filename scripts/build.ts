@@ -63,7 +63,10 @@ async function buildTask(folder: string): Promise<void> {
     if (fs.existsSync(path.join(source, file))) fs.copyFileSync(path.join(source, file), path.join(out, file));
   }
   const entry = path.join(source, 'index.ts');
-  if (!fs.existsSync(entry)) return; // server task: manifest only
+  if (!fs.existsSync(entry)) {
+    console.log(`staged ${folder} (server task: task.json and icon only)`);
+    return;
+  }
   const result = await esbuild.build({
     entryPoints: [entry],
     outfile: path.join(out, 'index.js'),
