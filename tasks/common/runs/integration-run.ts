@@ -169,6 +169,7 @@ export async function runIntegrationTests(settings: IntegrationTestSettings, dep
   const tests = await collectTests({
     runId,
     runName: run.run_name || settings.runName,
+    runPageUrl: run.run_page_url,
     tasks,
     testResultsPath: settings.testResultsPath,
     files: deps.files,

@@ -148,6 +148,8 @@ export interface CollectedTests {
 export interface CollectTestsOptions {
   runId: number;
   runName: string;
+  /** Link to the run, recorded on every suite so the Tests tab leads back to Databricks. */
+  runPageUrl?: string;
   tasks: TaskRunResult[];
   /** `/Volumes/...` or `/Workspace/...` file, folder or glob of JUnit XML files. */
   testResultsPath?: string;
@@ -165,7 +167,8 @@ export interface CollectTestsOptions {
  */
 export async function collectTests(options: CollectTestsOptions): Promise<CollectedTests> {
   const { tasks, runName, runId } = options;
-  const properties = { 'databricks.runId': String(runId) };
+  const properties: Record<string, string> = { 'databricks.runId': String(runId) };
+  if (options.runPageUrl) properties['databricks.runPageUrl'] = options.runPageUrl;
   if (options.testResultsPath) {
     const paths = await findResultFiles(options.files, options.testResultsPath, options.signal);
     if (paths.length === 0) {

@@ -155,6 +155,7 @@ describe('DatabricksIntegrationTests@1 bundle', function () {
     const suites = junitOf(run);
     assert.deepEqual(countTests(suites), { total: 2, passed: 1, failed: 0, skipped: 1 });
     assert.equal(suites[0].cases[0].classname, 'it.a');
+    assert.equal(suites[0].properties?.['databricks.runPageUrl'], run.outputs.runPageUrl, 'the Tests tab links back to the run');
     assert.equal(run.testPublications[0].properties.type, 'JUnit');
     assert.match(summaryOf(run), new RegExp(`${emulator.url.replace(/[.]/g, '\\.')}/#job/\\d+/run/${runId}`));
     assert.equal(cancels().length, 0);
@@ -201,6 +202,17 @@ describe('DatabricksIntegrationTests@1 bundle', function () {
     const tolerant = await runIt({ runType: 'job', jobId: '801', failOnTestFailure: 'false' });
     assert.equal(tolerant.result, 'Succeeded', tolerant.resultMessage);
     assert.equal(tolerant.outputs.testsFailed, '1');
+  });
+
+  it('follows the 100-element task pagination of runs/get and reads every task', async () => {
+    emulator.seed({
+      jobs: [{ jobId: 900, name: 'wide', tasks: Array.from({ length: 130 }, (_, i) => ({ taskKey: `t${String(i).padStart(3, '0')}`, notebookPath: '/Workspace/tests/passing' })) }],
+    });
+    const run = await runIt({ runType: 'job', jobId: '900' });
+    assert.equal(run.result, 'Succeeded', run.resultMessage);
+    assert.equal(run.outputs.testsTotal, String(130 * 2));
+    assert.ok(emulator.requestsTo('GET', '/api/2.2/jobs/runs/get').some((r) => r.query.page_token !== undefined), 'asked for the second page');
+    assert.equal(new Set(outputsRead()).size, 130);
   });
 
   it('fails naming the workspace when no job has the name, and lists the ids when several do', async () => {
