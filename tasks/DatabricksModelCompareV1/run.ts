@@ -291,8 +291,8 @@ export async function run(context: TaskContext): Promise<TaskOutcome> {
       return auditIssue ? { result: 'SucceededWithIssues', message: done + auditIssue } : { result: 'Succeeded', message: done };
     }
     if (settings.runMode === 'dryRun') {
+      // The agent shows a SucceededWithIssues message as a warning already.
       const warning = message('DryRunReject', comparison.candidate.version, model.fullName, championText, failureList(comparison));
-      context.logger.warn(warning);
       return { result: 'SucceededWithIssues', message: warning + auditIssue };
     }
     return { result: 'Failed', message: message('Reject', comparison.candidate.version, model.fullName, championText, failureList(comparison)) + auditIssue };

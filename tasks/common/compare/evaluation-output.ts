@@ -14,8 +14,12 @@ export interface EvaluationOutput {
   paired: Map<string, PairedScores>;
 }
 
-/** How far a reported metric may be from the mean of its per-example scores (relative, for summation order). */
-const meanTolerance = 1e-9;
+/**
+ * How far a reported metric may be from the mean of its per-example scores, relative to max(1, |mean|):
+ * room for scores rounded to 6 decimals and for summation order, but not for lists given for the
+ * wrong model (which would turn the significance test around).
+ */
+const meanTolerance = 1e-6;
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

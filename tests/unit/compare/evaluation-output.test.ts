@@ -31,6 +31,11 @@ describe('compare/evaluation-output', () => {
     );
   });
 
+  it('accepts a metric that agrees with its scores up to rounding', () => {
+    const output = parseEvaluationOutput(JSON.stringify({ dataset, candidate: { acc: 0.5 }, champion: { acc: 0.25 }, paired: { acc: { candidate: [0.5000001, 0.5], champion: [0.25, 0.25] } } }));
+    assert.equal(output.candidate.get('acc')?.value, 0.5);
+  });
+
   const invalid: Array<[string, string, RegExp]> = [
     ['not JSON (Python NaN)', '{"dataset": {"name": "d", "digest": "x"}, "candidate": {"m": NaN}}', /not JSON/],
     ['not an object', '[1]', /JSON object/],
