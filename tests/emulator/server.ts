@@ -16,6 +16,7 @@ import { filesRoutes } from './routes/files';
 import { unityCatalogRoutes } from './routes/unity-catalog';
 import { mlflowRoutes } from './routes/mlflow';
 import { sqlRoutes } from './routes/sql';
+import { scimRoutes } from './routes/scim';
 
 /** A time source; the `Clock` port of tasks/common satisfies it, so tests can share one fake clock. */
 export interface EmulatorClock {
@@ -205,6 +206,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     ...unityCatalogRoutes(context),
     ...mlflowRoutes(context),
     ...sqlRoutes(context),
+    ...scimRoutes(context),
   ];
 
   const sleep = (ms: number): Promise<void> =>

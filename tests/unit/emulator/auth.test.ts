@@ -64,6 +64,8 @@ describe('emulator token endpoints', () => {
       assert.equal(list.status, 200);
       assert.deepEqual(emulator.requests.at(-1)?.auth, { scheme: 'bearer', tokenKind: 'databricks-oauth', identity: 'sp-m2m', expired: false });
       assert.equal(emulator.requests[0].headers.authorization, 'Basic <client sp-m2m>');
+      const me = await call(emulator, 'GET', '/api/2.0/preview/scim/v2/Me', { token: first.json.access_token });
+      assert.deepEqual([me.json.userName, me.json.applicationId], ['sp-m2m', 'sp-m2m']);
     });
 
     it('answers 401 invalid_client for a wrong secret and 400 invalid_scope without all-apis', async () => {

@@ -84,6 +84,13 @@ describe('emulator core', () => {
     assert.deepEqual(list.json.jobs.map((j: { settings: { name: string } }) => j.settings.name), ['nightly']);
   });
 
+  it('tells the caller who it is (SCIM Me), as the connection check reads it', async () => {
+    const me = await call(emulator, 'GET', '/api/2.0/preview/scim/v2/Me');
+    assert.equal(me.status, 200);
+    assert.equal(me.json.userName, owner);
+    assert.equal((await call(emulator, 'GET', '/api/2.0/preview/scim/v2/Me', { token: 'nope' })).status, 401);
+  });
+
   it('lets tests change the state directly', async () => {
     emulator.state.jobs.clear();
     const list = await call(emulator, 'GET', '/api/2.2/jobs/list');
