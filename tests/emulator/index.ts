@@ -9,8 +9,8 @@
  *
  * Services: token endpoints (Databricks OAuth, Entra look-alike, Azure DevOps OIDC under
  * `emulator.collectionUri`), Jobs 2.1/2.2, Files API for volumes and workspace reads, Unity Catalog
- * models/aliases, MLflow tracking and UC registry, SQL statements. See scenario.ts for what a test can
- * seed, faults.ts for injected failures and server.ts for the request log.
+ * models/aliases, MLflow tracking and UC registry, SQL statements, SCIM `Me`. See README.md, scenario.ts
+ * for what a test can seed, faults.ts for injected failures and server.ts for the request log.
  */
 export { startEmulator } from './server';
 export type { Emulator, EmulatorClock, EmulatorOptions, LoggedAuth, LoggedRequest } from './server';
