@@ -1,6 +1,7 @@
 import type { Run, RunTask } from '@databricks/sdk-experimental/dist/apis/jobs/model';
 import type { Clock, Logger } from '../ports';
 import { ApiError } from '../http/errors';
+import { parseRetryAfter } from '../http/retry-policy';
 import { formatDuration } from './format';
 import { defaultPollSchedule, nextPollDelay, type PollSchedule } from './poll-schedule';
 import { runOutcome } from './run-outcome';
@@ -134,6 +135,7 @@ export async function waitForRun(options: WaitOptions): Promise<WaitResult> {
   const log = new StateLog(logger, runId);
   let polls = 0;
   let failingSince: number | undefined;
+  let retryAfterMs = 0;
 
   for (;;) {
     if (signal.aborted) throw signal.reason;
@@ -142,11 +144,14 @@ export async function waitForRun(options: WaitOptions): Promise<WaitResult> {
       polls++;
       run = await jobs.getRun(runId, signal);
       failingSince = undefined;
+      retryAfterMs = 0;
     } catch (error) {
       if (signal.aborted) throw signal.reason;
       const now = clock.now();
       failingSince ??= now;
       if (!isTransient(error) || now - failingSince > maxTransientFailureMs) throw error;
+      // The client gave up on a long Retry-After; the next poll must not come sooner than asked.
+      retryAfterMs = parseRetryAfter((error as ApiError).details.retryAfter, now) ?? 0;
       logger.warn(`Could not read run ${runId} (${(error as Error).message}); the run keeps going, trying again.`);
     }
     const now = clock.now();
@@ -156,7 +161,7 @@ export async function waitForRun(options: WaitOptions): Promise<WaitResult> {
       if (runOutcome(run).terminal) return { run, polls };
     }
     if (deadline !== undefined && now >= deadline) throw new RunTimeoutError(runId, options.timeoutMs as number);
-    let delay = nextPollDelay(now - startedAt, schedule);
+    let delay = Math.max(nextPollDelay(now - startedAt, schedule), retryAfterMs);
     if (deadline !== undefined) delay = Math.max(0, Math.min(delay, deadline - now));
     await clock.sleep(delay, signal);
   }

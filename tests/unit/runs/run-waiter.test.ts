@@ -73,6 +73,26 @@ describe('run waiter', () => {
     assert.equal(finished.run_id, 3);
     assert.equal(logger.messages('warn').length, 4);
 
+    // A Retry-After longer than the client waits for is still honoured between polls.
+    const slowDown = new ApiError('429', { status: 429, method: 'GET', path: '/api/2.2/jobs/runs/get', retryAfter: '300' });
+    const sleeps: number[] = [];
+    const watchingClock = new SimulatedClock();
+    const origSleep = watchingClock.sleep.bind(watchingClock);
+    watchingClock.sleep = (ms, signal) => {
+      sleeps.push(ms);
+      return origSleep(ms, signal);
+    };
+    const later = new ScriptedRun(watchingClock, 4, watchingClock.now(), 30_000);
+    let throttledOnce = false;
+    await waitForRun({
+      jobs: { getRun: (id) => (throttledOnce ? later.getRun(id) : ((throttledOnce = true), Promise.reject(slowDown))) },
+      runId: 4,
+      clock: watchingClock,
+      logger,
+      signal: new AbortController().signal,
+    });
+    assert.equal(sleeps[0], 300_000);
+
     const missing = new ApiError('Run 3 does not exist', { status: 400, errorCode: 'INVALID_PARAMETER_VALUE', method: 'GET', path: '/api/2.2/jobs/runs/get' });
     await assert.rejects(
       waitForRun({ jobs: { getRun: () => Promise.reject(missing) }, runId: 3, clock, logger, signal: new AbortController().signal }),
