@@ -4,6 +4,7 @@
  * them with a manifest into one deterministic zip.
  */
 import * as path from 'node:path';
+import { Readable } from 'node:stream';
 import picomatch from 'picomatch';
 import type { Logger } from '../ports';
 import type { BundleFileSystem, CommandRunner } from './ports';
@@ -119,6 +120,13 @@ export async function buildReleaseBundle(deps: BuildDependencies, settings: Buil
     }
   }
   if (!name) findings.push({ severity: 'error', check: 'schema', file: rootDisplay, line: 0, key: 'bundle.name', message: 'the bundle has no name (bundle.name)' });
+  const declaredVariables = asMap(child(bundle.merged, 'variables'));
+  for (const variable of Object.keys(settings.variables)) {
+    // The CLI refuses `--var` for a variable the bundle does not declare.
+    if (!declaredVariables?.entries.has(variable)) {
+      findings.push({ severity: 'error', check: 'undeclared-variable', file: '(variables input)', line: 0, key: `variables.${variable}`, message: `the variables input sets '${variable}', which the bundle does not declare` });
+    }
+  }
   if (deps.schema) findings.push(...schemaFindings(bundle, deps.schema));
 
   const resolved: ResolvedTarget[] = [];
@@ -252,6 +260,24 @@ export async function buildReleaseBundle(deps: BuildDependencies, settings: Buil
       key: hit.rule,
       message: reviewed ? `possible secret (${hit.rule}) allowed by secretScanAllow` : `possible secret (${hit.rule}); remove it or allow a reviewed false positive with secretScanAllow '${hit.path}:${hit.rule}'`,
     });
+  }
+  // The manifest carries resolved configuration and variable values from inputs: scan it too.
+  if (settings.secretScan && manifest) {
+    const manifestScanner = new StreamingSecretScanner(manifestEntryName);
+    const text = Buffer.from(serializeManifest(manifest), 'utf8');
+    manifestScanner.chunk(text);
+    const found = manifestScanner.hits();
+    const lines = await locateLines(Readable.from([text]), found.map((h) => h.offset));
+    found.forEach((hit, index) =>
+      findings.push({
+        severity: 'error',
+        check: 'secret',
+        file: manifestEntryName,
+        line: lines[index],
+        key: hit.rule,
+        message: `possible secret (${hit.rule}) in the resolved configuration or variable values written to the manifest; pass secrets to the deploy, not the build`,
+      }),
+    );
   }
   if (failsBuild(findings, settings.strict) || !manifest) {
     await fs.remove(partialPath);

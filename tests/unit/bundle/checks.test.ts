@@ -115,6 +115,12 @@ describe('bundle validation: schema and semantic checks', function () {
     assert.deepEqual(pick(withInput.findings, 'missing-variable-value'), []);
   });
 
+  it('fails on a variables input for a variable the bundle does not declare', async () => {
+    writeTree(tmp, base());
+    const result = await buildReleaseBundle(buildDeps(), buildSettings(`${tmp}/bundle`, `${tmp}/out`, { variables: { catalgo: 'typo' } }));
+    assert.deepEqual(pick(result.findings, 'undeclared-variable'), [{ severity: 'error', file: '(variables input)', line: 0, key: 'variables.catalgo', target: undefined }]);
+  });
+
   it('fails on a missing literal include and warns on a glob that matches nothing', async () => {
     const files = base();
     files['bundle/databricks.yml'] = files['bundle/databricks.yml'].replace('  - resources/*.yml', '  - resources/*.yml\n  - resources/missing.yml\n  - extra/*.yml');

@@ -94,6 +94,20 @@ describe('secret scan', () => {
       assert.equal(strict.succeeded, true);
     });
 
+    it('refuses a secret that reaches the manifest through a variable value', async () => {
+      writeTree(tmp, {
+        'bundle/databricks.yml': 'bundle:\n  name: vars\nvariables:\n  token:\n    default: none\nresources:\n  jobs:\n    j:\n      name: j\n      parameters:\n        - name: t\n          default: ${var.token}\n',
+      });
+      const result = await buildReleaseBundle(buildDeps(), buildSettings(path.join(tmp, 'bundle'), path.join(tmp, 'out'), { variables: { token: fakeSecrets.databricksToken } }));
+      assert.equal(result.succeeded, false);
+      // Once in the resolved job parameter, once in the target's variable values.
+      assert.deepEqual(result.findings.map((f) => [f.check, f.file, f.key]), [
+        ['secret', 'manifest.json', 'databricks-token'],
+        ['secret', 'manifest.json', 'databricks-token'],
+      ]);
+      assert.equal(JSON.stringify(result).includes(fakeSecrets.databricksToken), false);
+    });
+
     it('packs everything when the scan is off', async () => {
       writeTree(tmp, files());
       const result = await buildReleaseBundle(buildDeps(), buildSettings(path.join(tmp, 'bundle'), path.join(tmp, 'out'), { secretScan: false }));
