@@ -7,6 +7,7 @@
  */
 import type {
   BaseJob,
+  CancelRun,
   Job,
   JobParameter,
   ListJobsResponse,
@@ -386,7 +387,7 @@ export function jobsRoutes(context: EmulatorContext): Route[] {
   }
 
   function cancel(request: EmulatorRequest): Reply {
-    const body = jsonBody<{ run_id?: unknown }>(request);
+    const body = jsonBody<Partial<CancelRun>>(request);
     if (body.run_id === undefined) throw invalidParameter('Missing required field: run_id');
     const runId = parseInteger('run_id', body.run_id);
     const run = context.state.runs.get(runId) ?? context.state.taskRuns.get(runId)?.run;
