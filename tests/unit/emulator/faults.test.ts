@@ -96,7 +96,7 @@ describe('emulator faults', () => {
   });
 
   it('delays the answer, then answers normally', async () => {
-    emulator.faults.add({ path: listPath, kind: 'delay', ms: 150 });
+    emulator.faults.add({ path: listPath, kind: 'delay', ms: 400 });
     const order: string[] = [];
     const delayed = call(emulator, 'GET', listPath).then((r) => order.push(`delayed ${r.status}`));
     await new Promise((resolve) => setImmediate(resolve));
