@@ -221,7 +221,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       timers.add(entry);
     });
 
-  async function authenticate(route: Route, request: EmulatorRequest, record: TokenRecord | undefined, token: string | undefined): Promise<void> {
+  function authenticate(route: Route, request: EmulatorRequest, record: TokenRecord | undefined, token: string | undefined): void {
     if (route.auth === 'none') return;
     if (route.auth === 'ado') {
       if (!record || record.kind !== 'ado-system') {
@@ -331,7 +331,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         throw new EmulatorApiError(404, 'ENDPOINT_NOT_FOUND', `No API found for '${request.method} ${shortPath}'`);
       }
       request.params = found.params;
-      await authenticate(found.route, request, record, token);
+      authenticate(found.route, request, record, token);
       return await found.route.handle(request);
     } catch (error) {
       if (error instanceof EmulatorApiError) {
