@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { checkExtension, formatProblems, type JsonObject, type Problem } from './manifest/checks';
-import { loadStagedExtension, readJson, repoRoot, schemaDirectory, stageExtension, taskSchemaFile } from './manifest/files';
+import { loadStagedExtension, readConnectionInputs, readJson, repoRoot, schemaDirectory, stageExtension, taskSchemaFile } from './manifest/files';
 import { resolveVariantSettings, type VariantSettings } from './manifest/variants';
 
 const execFileAsync = promisify(execFile);
@@ -93,7 +93,7 @@ export async function packageExtension(options: PackageOptions): Promise<Package
   const taskSchema = loadTaskSchema(options.schemaDir ?? schemaDirectory(process.env, root), options.requireSchema ?? process.env.CI === 'true', log);
 
   const folders = stageExtension({ root, stageDir, variant: options.variant });
-  const problems = checkExtension(loadStagedExtension(stageDir, folders), { taskSchema });
+  const problems = checkExtension(loadStagedExtension(stageDir, folders), { taskSchema, connectionInputs: readConnectionInputs(root) });
   if (problems.length > 0) throw new ManifestCheckError(problems);
   log(`manifest checks passed for ${folders.length} task(s)${taskSchema ? '' : ' (without schema validation)'}`);
 

@@ -50,7 +50,8 @@ export type CheckName =
   | 'handlers'
   | 'minimum-agent-version'
   | 'input-help'
-  | 'input-groups';
+  | 'input-groups'
+  | 'connection-inputs';
 
 /** One failed check. */
 export interface Problem {
@@ -398,10 +399,52 @@ export function checkIcons(extension: ExtensionUnderCheck): Problem[] {
   return problems;
 }
 
+/** The common connection inputs every Databricks agent task carries (connection-inputs.json). */
+export interface ConnectionInputs {
+  group: JsonObject;
+  inputs: JsonObject[];
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  const canonical = (value: unknown): unknown =>
+    Array.isArray(value)
+      ? value.map(canonical)
+      : isObject(value)
+        ? Object.fromEntries(Object.keys(value).sort().map((key) => [key, canonical(value[key])]))
+        : value;
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}
+
+/**
+ * An agent task that takes any of the common connection inputs takes all of them, exactly as
+ * defined once, with their group: every task then connects the same way in YAML and in the editor.
+ * Server tasks are exempt: the server can only use a service connection's own headers.
+ */
+export function checkConnectionInputs(tasks: readonly TaskUnderCheck[], common: ConnectionInputs): Problem[] {
+  const problems: Problem[] = [];
+  const names = common.inputs.map((input) => String(input.name));
+  for (const task of tasks) {
+    if (isServerTask(task.manifest)) continue;
+    const inputs = inputsOf(task.manifest);
+    if (!inputs.some((input) => names.includes(String(input.name)))) continue;
+    const add = (message: string) => problems.push({ check: 'connection-inputs', subject: task.folder, message });
+    for (const expected of common.inputs) {
+      const actual = inputs.find((input) => input.name === expected.name);
+      if (!actual) add(`input '${String(expected.name)}' of the common connection inputs is missing`);
+      else if (!sameJson(actual, expected)) add(`input '${String(expected.name)}' differs from tasks/common/azure-devops/connection-inputs.json; copy it verbatim`);
+    }
+    const group = asArray(task.manifest.groups).filter(isObject).find((candidate) => candidate.name === common.group.name);
+    if (!group || !sameJson(group, common.group)) add(`group '${String(common.group.name)}' differs from tasks/common/azure-devops/connection-inputs.json`);
+  }
+  return problems;
+}
+
 /** Options for {@link checkExtension}. */
 export interface CheckOptions {
   /** The parsed task schema; without it the schema check is skipped (the caller decides whether that is allowed). */
   taskSchema?: JsonObject;
+  /** The common connection inputs; without them that check is skipped. */
+  connectionInputs?: ConnectionInputs;
 }
 
 /** Runs every check and returns all problems (empty when the extension may be packaged). */
@@ -421,6 +464,7 @@ export function checkExtension(extension: ExtensionUnderCheck, options: CheckOpt
     ...checkMinimumAgentVersion(tasks),
     ...checkInputHelp(tasks),
     ...checkInputGroups(tasks),
+    ...(options.connectionInputs ? checkConnectionInputs(tasks, options.connectionInputs) : []),
   ];
 }
 

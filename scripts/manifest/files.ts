@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ExtensionUnderCheck, JsonObject, TaskUnderCheck } from './checks';
+import type { ConnectionInputs, ExtensionUnderCheck, JsonObject, TaskUnderCheck } from './checks';
 import { readPngSize, type ImageInfo } from './png';
 import { applyVariantToManifest, applyVariantToTask, type VariantSettings } from './variants';
 
@@ -43,6 +43,14 @@ export function sourceTaskFolders(root = repoRoot): string[] {
     .filter((entry) => entry.isDirectory() && /V\d+$/.test(entry.name) && fs.existsSync(path.join(tasksDir, entry.name, 'task.json')))
     .map((entry) => entry.name)
     .sort();
+}
+
+/** The common connection inputs, as every Databricks agent task must carry them. */
+export function readConnectionInputs(root = repoRoot): ConnectionInputs | undefined {
+  const file = path.join(root, 'tasks', 'common', 'azure-devops', 'connection-inputs.json');
+  if (!fs.existsSync(file)) return undefined;
+  const parsed = readJson(file);
+  return { group: parsed.group as JsonObject, inputs: parsed.inputs as JsonObject[] };
 }
 
 /** Reads an image file's PNG header; a missing file is reported as such, not thrown. */

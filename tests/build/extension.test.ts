@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildTasks } from '../../scripts/build';
 import { checkExtension, isServerTask, type JsonObject } from '../../scripts/manifest/checks';
-import { loadStagedExtension, readJson, repoRoot, sourceTaskFolders, stageExtension } from '../../scripts/manifest/files';
+import { loadStagedExtension, readConnectionInputs, readJson, repoRoot, sourceTaskFolders, stageExtension } from '../../scripts/manifest/files';
 import { deriveTaskId } from '../../scripts/manifest/variants';
 import { packageExtension } from '../../scripts/package';
 import { loadSchema, requireSchema, schemaDir } from '../support/schemas';
@@ -104,7 +104,7 @@ describe('the repository passes the manifest checks', () => {
     it(`with no problems in the ${variant} variant`, function () {
       const schema = loadSchema('azure-pipelines-task.schema.json', this);
       const folders = stageExtension({ stageDir, variant: { variant } });
-      assert.deepEqual(checkExtension(loadStagedExtension(stageDir, folders), { taskSchema: schema }), []);
+      assert.deepEqual(checkExtension(loadStagedExtension(stageDir, folders), { taskSchema: schema, connectionInputs: readConnectionInputs() }), []);
     });
   }
 });

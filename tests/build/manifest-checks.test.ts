@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import {
+  checkConnectionInputs,
   checkExtension,
   checkTaskSchemas,
   relaxedServerTaskSchema,
@@ -199,6 +200,43 @@ describe('manifest checks', () => {
       expectOnly('extension-manifest', (extension) => (contributions(extension)[2].id = 'fixture-agent-task'), /not unique/);
       expectOnly('extension-manifest', (extension) => (extension.manifest.manifestVersion = 2));
     });
+  });
+});
+
+describe('connection-inputs check', () => {
+  const common = {
+    group: { name: 'connection', displayName: 'Databricks connection', isExpanded: true },
+    inputs: [
+      { name: 'connectionType', type: 'pickList', label: 'Connect with', groupName: 'connection', options: { databricks: 'Databricks', other: 'Other' }, helpMarkDown: 'How.' },
+      { name: 'databricksConnection', type: 'connectedService:databricks-workspace', label: 'Connection', groupName: 'connection', helpMarkDown: 'Which.' },
+    ],
+  };
+  function withCommonInputs(): ExtensionUnderCheck {
+    const extension = validExtension();
+    const task = agent(extension);
+    task.groups = [...(task.groups as JsonObject[]), structuredClone(common.group)];
+    task.inputs = [...structuredClone(common.inputs), ...inputs(task)];
+    return extension;
+  }
+
+  it('passes a task that carries them verbatim (key order aside) and tasks that take no connection', () => {
+    const extension = withCommonInputs();
+    const first = inputs(agent(extension))[0];
+    inputs(agent(extension))[0] = Object.fromEntries(Object.entries(first).reverse());
+    assert.deepEqual(checkExtension(extension, { connectionInputs: common }), []);
+    assert.deepEqual(checkExtension(validExtension(), { connectionInputs: common }), []);
+  });
+
+  it('fails a task that changed one, dropped one, or changed the group', () => {
+    const changed = withCommonInputs();
+    (inputs(agent(changed))[0].options as JsonObject).extra = 'Extra';
+    assert.deepEqual(failedChecks(checkExtension(changed, { connectionInputs: common })), ['connection-inputs']);
+    const dropped = withCommonInputs();
+    inputs(agent(dropped)).splice(1, 1);
+    assert.match(checkConnectionInputs(dropped.tasks, common)[0].message, /'databricksConnection'.*missing/);
+    const regrouped = withCommonInputs();
+    (agent(regrouped).groups as JsonObject[])[1].isExpanded = false;
+    assert.match(checkConnectionInputs(regrouped.tasks, common)[0].message, /group 'connection'/);
   });
 });
 
