@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { cliAssetName, cliPlatform, installCli, parseChecksumFile } from '../../../tasks/common/bundle/deploy/cli-install';
+import { cliAssetName, cliPlatform, displayUrl, installCli, parseChecksumFile } from '../../../tasks/common/bundle/deploy/cli-install';
 import { createNodeTransport } from '../../../tasks/common/http/node-transport';
 import { createCliToolCache } from '../../../tasks/common/node/cli-tool-cache';
 import { silentLogger } from '../../../tasks/common/ports';
@@ -44,6 +44,7 @@ describe('bundle deploy: CLI installation into the tool cache', () => {
     assert.throws(() => cliPlatform('aix', 'ppc64'), /no release for aix\/ppc64/);
     const sums = parseChecksumFile(`${'A'.repeat(64)}  one.zip\n${'b'.repeat(64)} *two.zip\nnot a line\n`);
     assert.deepEqual([...sums], [['one.zip', 'a'.repeat(64)], ['two.zip', 'b'.repeat(64)]]);
+    assert.equal(displayUrl('https://ci:s3cret@mirror.contoso.com/cli/v1.zip'), 'https://mirror.contoso.com/cli/v1.zip');
   });
 
   it('downloads through a redirect, checks the SHA-256, installs an executable and reuses the cache', async () => {

@@ -82,6 +82,19 @@ export interface InstalledCli {
 
 const maxRedirects = 5;
 
+/** The URL for messages: a mirror URL may carry credentials (`https://user:token@mirror/...`). */
+export function displayUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (!parsed.username && !parsed.password) return url;
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString();
+  } catch {
+    return url;
+  }
+}
+
 /** GETs a URL, following redirects (GitHub sends release assets from another host) and retrying transient failures. */
 async function download(url: string, options: CliInstallOptions): Promise<Uint8Array> {
   const started = options.clock.now();
@@ -93,7 +106,7 @@ async function download(url: string, options: CliInstallOptions): Promise<Uint8A
         const response = await options.transport.send({ method: 'GET', url: current, headers: { accept: 'application/octet-stream' } }, options.signal);
         const location = response.headers.location;
         if (response.status >= 300 && response.status < 400 && location) {
-          if (hop >= maxRedirects) throw new Error(`Downloading ${url} failed: more than ${maxRedirects} redirects.`);
+          if (hop >= maxRedirects) throw new Error(`Downloading ${displayUrl(url)} failed: more than ${maxRedirects} redirects.`);
           current = new URL(location, current).toString();
           continue;
         }
@@ -112,9 +125,9 @@ async function download(url: string, options: CliInstallOptions): Promise<Uint8A
     }
     const decision = decideRetry({ method: 'GET', idempotent: true, error: failure, attempt, elapsedMs: options.clock.now() - started, nowMs: options.clock.now() });
     if (!decision.retry) {
-      throw new Error(`Downloading ${url} failed: ${failure.message}`, { cause: failure });
+      throw new Error(`Downloading ${displayUrl(url)} failed: ${failure.message}`, { cause: failure });
     }
-    options.logger.debug(`Download of ${url} failed (${decision.reason}); retrying in ${decision.delayMs} ms.`);
+    options.logger.debug(`Download of ${displayUrl(url)} failed (${decision.reason}); retrying in ${decision.delayMs} ms.`);
     await options.clock.sleep(decision.delayMs, options.signal);
   }
 }
@@ -178,11 +191,11 @@ export async function installCli(options: CliInstallOptions): Promise<InstalledC
   const asset = cliAssetName(version, options.platform);
   const checksumUrl = `${base}/v${version}/${cliChecksumFileName(version)}`;
   const assetUrl = `${base}/v${version}/${asset}`;
-  options.logger.info(`Downloading Databricks CLI ${version} from ${assetUrl}.`);
+  options.logger.info(`Downloading Databricks CLI ${version} from ${displayUrl(assetUrl)}.`);
 
   const sums = parseChecksumFile(Buffer.from(await download(checksumUrl, options)).toString('utf8'));
   const expected = sums.get(asset);
-  if (!expected) throw new Error(`The checksum file ${checksumUrl} has no entry for ${asset}; refusing to install an unverified CLI.`);
+  if (!expected) throw new Error(`The checksum file ${displayUrl(checksumUrl)} has no entry for ${asset}; refusing to install an unverified CLI.`);
   const zip = await download(assetUrl, options);
   const actual = sha256Hex(zip);
   if (actual !== expected) {
