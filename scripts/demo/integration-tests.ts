@@ -9,6 +9,14 @@ import type { DemoEnvironment } from './environment';
 
 const task = 'DatabricksIntegrationTestsV1';
 
+/**
+ * Each step of a pipeline job has its own System.TaskInstanceId, which the idempotency token
+ * includes; without it, a later step of the demo would get this step's run back.
+ */
+function stepOf(n: string): { variables: Record<string, string> } {
+  return { variables: { 'System.TaskInstanceId': `8f2e2c3d-4b5c-4d6e-8f9a-1b2c3d4e5f6${n}` } };
+}
+
 function expect(condition: boolean, message: string): void {
   if (!condition) throw new Error(`integration tests demo: ${message}`);
 }
@@ -24,7 +32,7 @@ export async function demoIntegrationTests(env: DemoEnvironment): Promise<void> 
     testResultsPath: `${resultsFolder}/*.xml`,
     testRunTitle: 'Integration tests (Databricks job)',
     timeoutMinutes: '30',
-  });
+  }, stepOf('1'));
   expect(job.result === 'Succeeded', `the job run failed: ${job.resultMessage ?? ''}`);
   expect(Number(job.outputs.testsTotal) > 0 && job.outputs.testsFailed === '0', 'the job run published no passing tests');
   env.shared.integrationRunId = job.outputs.runId;
@@ -40,8 +48,7 @@ export async function demoIntegrationTests(env: DemoEnvironment): Promise<void> 
       compute: 'serverless',
       timeoutMinutes: '15',
     },
-    // A second step of the same pipeline job: its own task instance, so its own idempotency token.
-    { variables: { 'System.TaskInstanceId': '8f2e2c3d-4b5c-4d6e-8f9a-1b2c3d4e5f60' } },
+    stepOf('2'),
   );
   expect(notebook.result === 'Succeeded', `the notebook run failed: ${notebook.resultMessage ?? ''}`);
   console.log(`  runs: ${job.outputs.runId} (job), ${notebook.outputs.runId} (notebook); tests published: ${job.outputs.testsTotal} + ${notebook.outputs.testsTotal}`);
