@@ -54,42 +54,58 @@ export function selectTaskFolders(all: readonly string[], filters: readonly stri
   return all.filter((folder) => selected.has(folder));
 }
 
+/**
+ * Replaces dist/tasks/<Task> with a freshly built folder by two renames, so bundle tests running
+ * at the same time (several people share a checkout) never find the task missing or half-written.
+ */
+function publish(staging: string, out: string): void {
+  const previous = `${out}.previous-${process.pid}-${Date.now()}`;
+  if (fs.existsSync(out)) fs.renameSync(out, previous);
+  fs.renameSync(staging, out);
+  fs.rmSync(previous, { recursive: true, force: true });
+}
+
 async function buildTask(folder: string): Promise<void> {
   const source = path.join(tasksDir, folder);
   const out = path.join(outRoot, folder);
-  fs.rmSync(out, { recursive: true, force: true });
-  fs.mkdirSync(out, { recursive: true });
-  for (const file of ['task.json', 'icon.png']) {
-    if (fs.existsSync(path.join(source, file))) fs.copyFileSync(path.join(source, file), path.join(out, file));
+  const staging = fs.mkdtempSync(path.join(outRoot, `.${folder}-`));
+  try {
+    for (const file of ['task.json', 'icon.png']) {
+      if (fs.existsSync(path.join(source, file))) fs.copyFileSync(path.join(source, file), path.join(staging, file));
+    }
+    const entry = path.join(source, 'index.ts');
+    if (!fs.existsSync(entry)) {
+      publish(staging, out);
+      console.log(`staged ${folder} (server task: task.json and icon only)`);
+      return;
+    }
+    const result = await esbuild.build({
+      entryPoints: [entry],
+      outfile: path.join(staging, 'index.js'),
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      keepNames: true,
+      legalComments: 'eof',
+      metafile: true,
+      sourcemap: false,
+      logLevel: 'warning',
+      define: { __EXTENSION_VERSION__: JSON.stringify(extensionVersion) },
+    });
+    fs.writeFileSync(path.join(root, 'dist', `${folder}.meta.json`), JSON.stringify(result.metafile));
+    const duplicates = duplicatePackages(result.metafile);
+    const taskLib = duplicates.get('azure-pipelines-task-lib');
+    if (taskLib) {
+      throw new Error(`${folder}: two copies of azure-pipelines-task-lib in one bundle: ${taskLib.join(', ')}`);
+    }
+    for (const [name, copies] of duplicates) console.warn(`${folder}: ${name} is bundled ${copies.length} times: ${copies.join(', ')}`);
+    const size = fs.statSync(path.join(staging, 'index.js')).size;
+    publish(staging, out);
+    console.log(`built ${folder}/index.js (${Math.round(size / 1024)} KiB)`);
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
   }
-  const entry = path.join(source, 'index.ts');
-  if (!fs.existsSync(entry)) {
-    console.log(`staged ${folder} (server task: task.json and icon only)`);
-    return;
-  }
-  const result = await esbuild.build({
-    entryPoints: [entry],
-    outfile: path.join(out, 'index.js'),
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    keepNames: true,
-    legalComments: 'eof',
-    metafile: true,
-    sourcemap: false,
-    logLevel: 'warning',
-    define: { __EXTENSION_VERSION__: JSON.stringify(extensionVersion) },
-  });
-  fs.writeFileSync(path.join(root, 'dist', `${folder}.meta.json`), JSON.stringify(result.metafile));
-  const duplicates = duplicatePackages(result.metafile);
-  const taskLib = duplicates.get('azure-pipelines-task-lib');
-  if (taskLib) {
-    throw new Error(`${folder}: two copies of azure-pipelines-task-lib in one bundle: ${taskLib.join(', ')}`);
-  }
-  for (const [name, copies] of duplicates) console.warn(`${folder}: ${name} is bundled ${copies.length} times: ${copies.join(', ')}`);
-  const size = fs.statSync(path.join(out, 'index.js')).size;
-  console.log(`built ${folder}/index.js (${Math.round(size / 1024)} KiB)`);
 }
 
 /**
