@@ -13,6 +13,15 @@ import { nodeBundleFileSystem } from '../common/node/bundle-file-system';
 import { parseInputs, parseLockRetry, type DeploySettings } from './inputs';
 import { resolveBundlePath } from './find-bundle';
 import { cliDownloadUrlVariable, inputNames, outputNames } from './names';
+import manifest from './task.json';
+
+const messages: Record<string, string> = manifest.messages;
+
+/** A user-facing message from task.json `messages`, `%s` filled in order. */
+function message(key: keyof typeof manifest.messages, ...args: string[]): string {
+  let index = 0;
+  return messages[key].replace(/%s/g, () => args[index++] ?? '');
+}
 
 /** Markdown for the run's Extensions tab. */
 function summary(settings: DeploySettings, prepared: PreparedBundle, cli: LocatedCli, result: BundleDeployResult): string {
@@ -98,12 +107,12 @@ export async function run(context: TaskContext): Promise<TaskOutcome | void> {
     await fs.promises.writeFile(summaryPath, summary(settings, prepared, cli, result));
     context.outputs.uploadSummary(summaryPath);
 
+    const job = settings.runJob ?? '';
     if (result.run && !result.run.succeeded) {
-      const id = result.run.runId ? ` (run ${result.run.runId})` : '';
-      return { result: 'Failed', message: `Deployed to target '${result.deployedTarget}', but the job '${settings.runJob}'${id} failed: ${result.run.failure ?? 'see the log'}` };
+      return { result: 'Failed', message: message('JobRunFailed', result.deployedTarget, job, result.run.runId ?? 'id unknown', result.run.failure ?? 'see the log') };
     }
-    const ran = result.run ? ` and ran job '${settings.runJob}' (run ${result.run.runId ?? 'id unknown'})` : '';
-    return { result: 'Succeeded', message: `Deployed the bundle to target '${result.deployedTarget}'${ran}.` };
+    if (result.run) return { result: 'Succeeded', message: message('DeployedAndRan', result.deployedTarget, job, result.run.runId ?? 'id unknown') };
+    return { result: 'Succeeded', message: message('Deployed', result.deployedTarget) };
   } finally {
     await fs.promises.rm(workFolder, { recursive: true, force: true });
   }
