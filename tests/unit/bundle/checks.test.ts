@@ -138,6 +138,44 @@ describe('bundle validation: schema and semantic checks', function () {
     assert.deepEqual(pick(result.findings, 'missing-path'), [{ severity: 'error', file: 'resources/job.yml', line: 11, key: 'resources.jobs.nightly.tasks[1].spark_python_task.python_file', target: undefined }]);
   });
 
+  it('checks pipeline libraries, dashboards, apps, artifacts and sync paths too', async () => {
+    const files = base();
+    files['bundle/resources/more.yml'] = [
+      'resources:',
+      '  pipelines:',
+      '    etl:',
+      '      libraries:',
+      '        - notebook:',
+      '            path: ../src/etl',
+      '        - file:',
+      '            path: ../src/main.py',
+      '  dashboards:',
+      '    sales:',
+      '      file_path: ../dashboards/sales.lvdash.json',
+      '  apps:',
+      '    ui:',
+      '      source_code_path: ../app',
+      '  jobs:',
+      '    from_git:',
+      '      git_source: {git_url: "https://github.com/contoso/x", git_provider: gitHub, git_branch: main}',
+      '      tasks:',
+      '        - task_key: t',
+      '          notebook_task: {notebook_path: notebooks/in_git}',
+      'sync:',
+      '  paths: [../missing_shared, .]',
+    ].join('\n');
+    const result = await findings(files);
+    assert.deepEqual(
+      result.findings.filter((f) => f.check === 'missing-path').map((f) => `${f.file}:${f.line} ${f.key}`),
+      [
+        'resources/more.yml:6 resources.pipelines.etl.libraries[0].notebook.path',
+        'resources/more.yml:11 resources.dashboards.sales.file_path',
+        'resources/more.yml:14 resources.apps.ui.source_code_path',
+        'resources/more.yml:22 sync.paths[0]',
+      ],
+    );
+  });
+
   it('warns on personal workspace paths and a missing root_path or run_as in production; strict makes them fail', async () => {
     const files = base();
     files['bundle/databricks.yml'] = files['bundle/databricks.yml']
