@@ -1,9 +1,21 @@
+import { createHash } from 'node:crypto';
 import type { JobsClient } from '../databricks/jobs';
 import type { Clock, Logger } from '../ports';
 import { describeOutcome, runOutcome } from '../runs/run-outcome';
 import { waitForRun } from '../runs/run-waiter';
 import { startRun } from '../runs/submission';
 import type { EvaluationJobResult, EvaluationJobRunner } from './sources';
+
+/**
+ * The `idempotency_token` of the evaluation run: the step's token bound to the job and its
+ * parameters. A retried step still gets the run it already started, while another run started
+ * under the same step token (another job, other versions) can never be handed back for this one.
+ */
+export function evaluationIdempotencyToken(stepToken: string | undefined, jobName: string, parameters: Record<string, string>): string | undefined {
+  if (stepToken === undefined) return undefined;
+  const sorted = Object.keys(parameters).sort().map((key) => [key, parameters[key]]);
+  return createHash('sha256').update(JSON.stringify(['DatabricksModelCompare/evaluation', stepToken, jobName, sorted]), 'utf8').digest('hex');
+}
 
 /** What {@link createEvaluationJobRunner} needs. */
 export interface EvaluationJobDependencies {
@@ -29,7 +41,7 @@ export function createEvaluationJobRunner(deps: EvaluationJobDependencies): Eval
       const started = await startRun(
         jobs as JobsClient,
         { kind: 'job', job: { name: jobName }, parameters },
-        { runName: jobName, idempotencyToken: deps.idempotencyToken },
+        { runName: jobName, idempotencyToken: evaluationIdempotencyToken(deps.idempotencyToken, jobName, parameters) },
         logger,
         effectiveSignal,
       );
@@ -41,6 +53,9 @@ export function createEvaluationJobRunner(deps: EvaluationJobDependencies): Eval
         throw error;
       }
       const run = finished.run;
+      if (started.jobId !== undefined && run.job_id !== undefined && run.job_id !== started.jobId) {
+        throw new Error(`The workspace answered with run ${started.runId} of job ${run.job_id}, not of the evaluation job '${jobName}' (job ${started.jobId}); its output is not used.`);
+      }
       const outcome = runOutcome(run);
       if (outcome.kind !== 'success') {
         throw new Error(`The evaluation job '${jobName}' (run ${started.runId}) ${describeOutcome(outcome)}; no verdict without its metrics.${run.run_page_url ? ` ${run.run_page_url}` : ''}`);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Run, RunOutput } from '@databricks/sdk-experimental/dist/apis/jobs/model';
-import { createEvaluationJobRunner, type EvaluationJobDependencies } from '../../../tasks/common/compare/evaluation-job';
+import { createEvaluationJobRunner, evaluationIdempotencyToken, type EvaluationJobDependencies } from '../../../tasks/common/compare/evaluation-job';
 import { silentLogger } from '../../../tasks/common/ports';
 import { FakeClock } from '../http/fakes';
 
@@ -55,7 +55,22 @@ describe('compare/evaluation-job', () => {
     });
     const result = await runner(jobs).run('evaluate-models', { model_name: 'm' });
     assert.deepEqual(result, { output: '{"ok":1}', runId: 10, runPageUrl: 'https://ws/run/10' });
-    assert.deepEqual(jobs.log, ['list evaluate-models', 'run-now 7 {"model_name":"m"} tok', 'output 12', 'output 11']);
+    assert.deepEqual(jobs.log, ['list evaluate-models', `run-now 7 {"model_name":"m"} ${evaluationIdempotencyToken('tok', 'evaluate-models', { model_name: 'm' })}`, 'output 12', 'output 11']);
+  });
+
+  it('binds the step token to the job and its parameters', () => {
+    const token = evaluationIdempotencyToken('step', 'job', { b: '2', a: '1' });
+    assert.match(token ?? '', /^[0-9a-f]{64}$/);
+    assert.equal(evaluationIdempotencyToken('step', 'job', { a: '1', b: '2' }), token);
+    assert.notEqual(evaluationIdempotencyToken('step', 'other-job', { a: '1', b: '2' }), token);
+    assert.notEqual(evaluationIdempotencyToken('step', 'job', { a: '1', b: '3' }), token);
+    assert.notEqual(evaluationIdempotencyToken('step2', 'job', { a: '1', b: '2' }), token);
+    assert.equal(evaluationIdempotencyToken(undefined, 'job', {}), undefined);
+  });
+
+  it('refuses a run of another job handed back for the token', async () => {
+    const jobs = new FakeJobs([{ ...terminated('SUCCESS'), job_id: 99 }], { 11: { notebook_output: { result: '{}' } } });
+    await assert.rejects(runner(jobs).run('e', {}), /not of the evaluation job 'e' \(job 7\)/);
   });
 
   it('fails closed on a failed run, no output, two outputs or a truncated output', async () => {
