@@ -4,7 +4,6 @@
  * variables), without a workspace.
  */
 import * as path from 'node:path';
-import picomatch from 'picomatch';
 import type { BundleFileSystem } from './ports';
 import {
   asMap,
@@ -24,6 +23,7 @@ import {
   type MapNode,
 } from './config-tree';
 import type { Finding } from './findings';
+import { globFiles } from './file-glob';
 
 /** File names the CLI accepts for the bundle root configuration, in its order of preference. */
 export const rootConfigNames = ['databricks.yml', 'databricks.yaml', 'bundle.yml', 'bundle.yaml'];
@@ -117,16 +117,13 @@ export async function loadBundleConfig(fs: BundleFileSystem, bundleRoot: string)
   const includes = child(merged, 'include');
   const seen = new Set([rootFile]);
   if (includes?.kind === 'seq') {
-    let allFiles: string[] | undefined;
     for (const [index, item] of includes.items.entries()) {
       const pattern = stringValue(item);
       if (!pattern) continue;
       const keys = ['include', String(index)];
       let matches: string[];
       if (globCharacters.test(pattern)) {
-        allFiles ??= await listFiles(fs, root);
-        const isMatch = picomatch(pattern.replace(/^\.\//, ''), { dot: false });
-        matches = allFiles.filter((file) => isMatch(file)).sort();
+        matches = await globFiles(fs, root, pattern);
         if (matches.length === 0) findings.push(finding(root, 'warning', 'include-no-match', item.loc, keys, `include pattern '${pattern}' matches no file`));
       } else {
         const file = path.resolve(root, pattern);
@@ -134,11 +131,10 @@ export async function loadBundleConfig(fs: BundleFileSystem, bundleRoot: string)
           findings.push(finding(root, 'error', 'missing-include', item.loc, keys, `included file '${pattern}' does not exist`));
           matches = [];
         } else {
-          matches = [displayPath(root, file)];
+          matches = [file];
         }
       }
-      for (const match of matches) {
-        const file = path.resolve(root, match);
+      for (const file of matches) {
         if (seen.has(file)) continue;
         seen.add(file);
         const included = await parse(file);
@@ -149,23 +145,6 @@ export async function loadBundleConfig(fs: BundleFileSystem, bundleRoot: string)
     }
   }
   return { root, rootFile, configFiles, merged, findings };
-}
-
-/** Files under `directory`, relative and `/`-separated (`.git` and `.databricks` skipped). */
-async function listFiles(fs: BundleFileSystem, directory: string, prefix = ''): Promise<string[]> {
-  const out: string[] = [];
-  for (const name of (await fs.readdir(directory)).sort()) {
-    if (name === '.git' || name === '.databricks' || name === 'node_modules') continue;
-    const full = path.join(directory, name);
-    const info = await fs.stat(full);
-    if (info?.kind === 'directory') {
-      if ((await fs.lstat(full))?.kind === 'symlink') continue;
-      out.push(...(await listFiles(fs, full, `${prefix}${name}/`)));
-    } else if (info?.kind === 'file') {
-      out.push(`${prefix}${name}`);
-    }
-  }
-  return out;
 }
 
 /** Targets declared under `targets:` (or the deprecated `environments:`), in file order. */

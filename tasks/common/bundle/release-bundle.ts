@@ -5,7 +5,6 @@
  */
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
-import picomatch from 'picomatch';
 import type { Logger } from '../ports';
 import type { BundleFileSystem, CommandRunner } from './ports';
 import { asMap, child, childAt, stringValue, toPlain, type ConfigNode } from './config-tree';
@@ -25,6 +24,7 @@ import {
   type ManifestTarget,
 } from './manifest';
 import { writeDeterministicZip } from './zip-writer';
+import { globFiles } from './file-glob';
 import { isAllowed, locateLines, StreamingSecretScanner, type SecretAllowance, type SecretHit } from './secret-scan';
 
 /** What to build. */
@@ -359,7 +359,7 @@ async function prepareArtifacts(
       if (entries.has(key) && done.has(id)) continue;
       if (!build || !command) {
         // Prebuilt files listed without a build command are packed as they are.
-        const listed = !command && patterns.length > 0 ? await globFiles(deps.fs, directory, patterns) : [];
+        const listed = !command && patterns.length > 0 ? await globAll(deps.fs, directory, patterns) : [];
         outputs.push(...listed);
         entries.set(key, { ...(type ? { type } : {}), path: directory, ...(command ? { build: command } : {}), mode: listed.length > 0 ? 'prebuilt' : 'source', files: listed });
         done.set(id, listed);
@@ -376,7 +376,7 @@ async function prepareArtifacts(
           built = [];
         } else {
           const wanted = patterns.length > 0 ? patterns : type && defaultOutputs[type] ? [defaultOutputs[type]] : [];
-          built = await globFiles(deps.fs, directory, wanted);
+          built = await globAll(deps.fs, directory, wanted);
           if (built.length === 0) {
             findings.push({ severity: 'error', check: 'artifact-build', file: displayPath(bundle.root, loc.file), line: loc.line, key: `artifacts.${key}.files`, message: `the build produced no file matching ${wanted.join(', ') || '(no files pattern)'}` });
           }
@@ -394,23 +394,8 @@ function fileSources(files: ConfigNode): ConfigNode {
   return { kind: 'seq', items: files.kind === 'seq' ? files.items.map((item) => child(item, 'source')).filter((n): n is ConfigNode => n !== undefined) : [], loc: files.loc };
 }
 
-async function globFiles(fs: BundleFileSystem, directory: string, patterns: string[]): Promise<string[]> {
-  const out: string[] = [];
-  for (const pattern of patterns) {
-    const absolute = path.resolve(directory, pattern);
-    const scan = picomatch.scan(absolute.split(path.sep).join('/'));
-    const base = scan.isGlob ? scan.base : path.dirname(absolute).split(path.sep).join('/');
-    const isMatch = picomatch(absolute.split(path.sep).join('/'));
-    const walk = async (dir: string): Promise<void> => {
-      const names = await fs.readdir(dir).catch(() => [] as string[]);
-      for (const name of names.sort()) {
-        const full = path.join(dir, name);
-        const info = await fs.stat(full);
-        if (info?.kind === 'directory') await walk(full);
-        else if (info?.kind === 'file' && isMatch(full.split(path.sep).join('/'))) out.push(full);
-      }
-    };
-    await walk(base.split('/').join(path.sep) || path.sep);
-  }
-  return [...new Set(out)].sort();
+async function globAll(fs: BundleFileSystem, directory: string, patterns: string[]): Promise<string[]> {
+  const out = new Set<string>();
+  for (const pattern of patterns) for (const file of await globFiles(fs, directory, pattern)) out.add(file);
+  return [...out].sort();
 }

@@ -123,6 +123,18 @@ describe('bundle configuration: includes, targets and variables', () => {
     assert.equal(config.defaults, undefined);
   });
 
+  it('resolves include globs that reach outside the bundle folder (shared configuration)', async () => {
+    writeTree(tmp, {
+      'common/vars/a.vars.yml': 'variables:\n  a: {default: 1}\n',
+      'common/vars/b.vars.yml': 'variables:\n  b: {default: 2}\n',
+      'common/vars/notes.txt': 'not yaml config',
+      'bundle/databricks.yml': 'bundle: {name: b}\ninclude:\n  - ../common/vars/*.vars.yml\n',
+    });
+    const bundle = await loadBundleConfig(nfs, path.join(tmp, 'bundle'));
+    assert.deepEqual(bundle.findings, []);
+    assert.deepEqual(bundle.configFiles.map((f) => path.relative(tmp, f)), [path.join('bundle', 'databricks.yml'), path.join('common', 'vars', 'a.vars.yml'), path.join('common', 'vars', 'b.vars.yml')]);
+  });
+
   it('appends sequences from includes, like the CLI', async () => {
     const bundle = await load({
       'databricks.yml': 'bundle: {name: b}\ninclude: [more.yml]\nsync:\n  exclude: [a/]\n',
