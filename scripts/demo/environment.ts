@@ -3,6 +3,7 @@
  * variables, and `runTask`, which runs a built task bundle as the agent does and prints what the
  * pipeline log would show (secrets masked, `##vso` commands rendered as the web UI shows them).
  */
+import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Emulator } from '../../tests/emulator';
@@ -93,7 +94,6 @@ export function createDemoEnvironment(emulator: Emulator, token: string, workDir
     'System.TeamProjectId': '6a7b8c9d-0e1f-4a2b-9c3d-4e5f6a7b8c9d',
     'System.JobId': '12f1170f-54f2-53f3-20dd-22fc7dff55f9',
     'System.JobAttempt': '1',
-    'System.TaskInstanceId': '7e1d1b2c-3a4b-4c5d-9e8f-0a1b2c3d4e5f',
     'System.DefaultWorkingDirectory': workDirectory,
     'Build.BuildId': '4711',
     'Build.BuildNumber': '2026.11.28.1',
@@ -120,7 +120,8 @@ export function createDemoEnvironment(emulator: Emulator, token: string, workDir
         ...rest,
         inputs,
         endpoints: { ...endpoints, ...extraEndpoints },
-        variables: { ...variables, ...extraVariables },
+        // Like the agent, every step gets its own task instance id (it feeds the run idempotency tokens).
+        variables: { ...variables, 'System.TaskInstanceId': randomUUID(), ...extraVariables },
         cwd: rest.cwd ?? workDirectory,
         timeoutMs: rest.timeoutMs ?? 120_000,
       });
