@@ -132,12 +132,12 @@ export async function runIntegrationTests(settings: IntegrationTestSettings, dep
     throw error;
   }
   const { runId } = started;
-  deps.onRunStarted?.(started);
   logger.info(`Started Databricks run ${runId}${started.jobId !== undefined ? ` of job ${started.jobId}` : ''}.`);
 
   let run: Run;
   let polls: number;
   try {
+    deps.onRunStarted?.(started);
     ({ run, polls } = await waitForRun({
       jobs,
       runId,
