@@ -21,7 +21,7 @@ export interface SummaryInput {
   verdict: string;
 }
 
-/** Markdown inline code that survives backticks and pipes inside the value. */
+/** Text safe inside one Markdown table cell or list item: no pipes, no line breaks. */
 function cell(value: string): string {
   return value.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
