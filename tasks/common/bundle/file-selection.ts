@@ -13,6 +13,11 @@ export interface SelectionOptions {
   bundleRoot: string;
   /** The repository (folder holding `.git`); nothing outside it is selected. */
   repositoryRoot: string;
+  /**
+   * Folder the entry names are relative to; used when it contains the sync paths' common root (the
+   * build widens it to hold configuration files outside the sync paths).
+   */
+  root?: string;
   /** `sync.paths`, resolved (the bundle root when not set). */
   syncPaths: string[];
   /** `sync.include` patterns (gitignore syntax, relative to the bundle root). */
@@ -92,7 +97,8 @@ export async function selectFiles(fs: BundleFileSystem, options: SelectionOption
     }
     syncPaths.push(resolved);
   }
-  const syncRoot = commonRoot([bundleRoot, ...syncPaths]);
+  const common = commonRoot([bundleRoot, ...syncPaths]);
+  const syncRoot = options.root && isInside(path.resolve(options.root), common) ? path.resolve(options.root) : common;
   const skip = (options.skip ?? []).map((p) => path.resolve(p));
   const gitignores = new Map<string, Ignore | null>();
   const gitignoreOf = async (directory: string): Promise<Ignore | null> => {

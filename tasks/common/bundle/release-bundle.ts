@@ -142,28 +142,34 @@ export async function buildReleaseBundle(deps: BuildDependencies, settings: Buil
   const artifacts = await prepareArtifacts(deps, bundle, resolved, settings.buildArtifacts, findings);
   if (failsBuild(findings, settings.strict)) return empty();
 
-  // One zip serves every target, so it holds the union of what each target's sync selects.
-  const files = new Map<string, SelectedFile>();
-  let syncRoot: string | undefined;
+  // One zip serves every target, so it holds the union of what each target's sync selects, and
+  // its root is the common folder of the sync roots and of every configuration file (an include may
+  // sit next to the bundle folder): the deploy reads them all from the extracted zip.
   const syncGroups = new Map<string, ResolvedTarget>();
   for (const target of resolved) syncGroups.set(JSON.stringify(toPlain(child(target.resolved, 'sync') ?? { kind: 'scalar', value: null, loc: target.resolved.loc })), target);
+  const syncPathsOf = (target: ResolvedTarget): string[] => stringList(childAt(target.resolved, ['sync', 'paths'])).map((p) => path.resolve(bundle.root, p));
+  let root = bundle.root;
+  for (const candidate of [...[...syncGroups.values()].flatMap(syncPathsOf), ...bundle.configFiles.map((f) => path.dirname(f)), ...artifacts.outputs.map((f) => path.dirname(f))]) {
+    if (isInside(repositoryRoot, candidate)) root = commonAncestor(root, candidate);
+  }
+  for (const file of bundle.configFiles) {
+    if (!isInside(repositoryRoot, file)) {
+      findings.push({ severity: 'error', check: 'outside-repository', file: displayPath(bundle.root, file), line: 0, key: 'include', message: `included file is outside the repository ${repositoryRoot}` });
+    }
+  }
+  const files = new Map<string, SelectedFile>();
   for (const target of syncGroups.values()) {
     const sync = child(target.resolved, 'sync');
     const selection = await selectFiles(fs, {
       bundleRoot: bundle.root,
       repositoryRoot,
-      syncPaths: stringList(child(sync, 'paths')).map((p) => path.resolve(bundle.root, p)),
+      root,
+      syncPaths: syncPathsOf(target),
       include: stringList(child(sync, 'include')),
       exclude: stringList(child(sync, 'exclude')),
       alwaysInclude: [...bundle.configFiles, ...artifacts.outputs],
       skip: isInside(bundle.root, outputDirectory) || isInside(repositoryRoot, outputDirectory) ? [outputDirectory] : [],
     });
-    if (syncRoot !== undefined && syncRoot !== selection.syncRoot) {
-      // Targets with different sync roots would need different entry names; pack relative to the wider root.
-      syncRoot = commonAncestor(syncRoot, selection.syncRoot);
-    } else {
-      syncRoot ??= selection.syncRoot;
-    }
     for (const refused of selection.refused) {
       findings.push({
         severity: 'error',
@@ -176,8 +182,7 @@ export async function buildReleaseBundle(deps: BuildDependencies, settings: Buil
     }
     for (const file of selection.files) files.set(file.source, file);
   }
-  if (failsBuild(findings, settings.strict) || syncRoot === undefined) return empty();
-  const root = syncRoot;
+  if (failsBuild(findings, settings.strict)) return empty();
   const entries = [...new Map([...files.values()].map((f) => [toEntry(root, f.source), f.source])).entries()]
     .map(([entry, source]) => ({ name: entry, sourcePath: source }))
     .sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)));

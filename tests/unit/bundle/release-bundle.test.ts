@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { buildReleaseBundle } from '../../../tasks/common/bundle/release-bundle';
 import { verifyBundle, extractBundle } from '../../../tasks/common/bundle/verify';
 import { nodeBundleFileSystem as nfs } from '../../../tasks/common/node/bundle-file-system';
-import { buildDeps, buildSettings, bundleSchema, copyFixture, fakeRunner, removeTree, tempDir } from './helpers';
+import { buildDeps, buildSettings, bundleSchema, copyFixture, fakeRunner, removeTree, tempDir, writeTree } from './helpers';
 
 describe('release bundle build (churn fixture)', function () {
   let tmp: string;
@@ -129,5 +129,25 @@ describe('release bundle build (churn fixture)', function () {
     const result = await build('out');
     assert.equal(result.succeeded, false);
     assert.deepEqual(result.findings.map((f) => [f.check, f.file]), [['symlink-escape', 'src/linked']]);
+  });
+});
+
+describe('release bundle build: configuration outside the bundle folder', () => {
+  let tmp: string;
+  beforeEach(() => (tmp = tempDir()));
+  afterEach(() => removeTree(tmp));
+
+  it('packs included files that sit next to the bundle folder, widening the zip root', async () => {
+    writeTree(tmp, {
+      'common/targets.yml': 'targets:\n  staging:\n    mode: development\n',
+      'app/databricks.yml': 'bundle:\n  name: app\ninclude:\n  - ../common/targets.yml\n',
+      'app/src/main.py': 'print(1)\n',
+      'unrelated/file.txt': 'not packed',
+    });
+    const result = await buildReleaseBundle(buildDeps(), buildSettings(path.join(tmp, 'app'), path.join(tmp, 'out')));
+    assert.equal(result.succeeded, true, JSON.stringify(result.findings));
+    assert.deepEqual(result.manifest!.bundle.root, 'app');
+    assert.deepEqual(result.manifest!.files.map((f) => f.path), ['app/databricks.yml', 'app/src/main.py', 'common/targets.yml']);
+    assert.deepEqual(Object.keys(result.manifest!.targets), ['staging']);
   });
 });
