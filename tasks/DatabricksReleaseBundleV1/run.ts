@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { TaskContext, TaskInputs, TaskOutcome } from '../common/azure-devops/task-context';
@@ -16,7 +17,8 @@ function safeLine(text: string): string {
 }
 
 function writeSummary(context: TaskContext, name: string, markdown: string): void {
-  const file = path.join(context.tempDirectory, name);
+  // Unique per step: two steps of one job share the temp folder, and the agent reads the file later.
+  const file = path.join(context.tempDirectory, `${name}-${randomUUID().slice(0, 8)}.md`);
   fs.writeFileSync(file, markdown, 'utf8');
   context.outputs.uploadSummary(file);
 }
@@ -74,7 +76,7 @@ async function build(context: TaskContext, settings: BuildInputs): Promise<TaskO
     },
   );
   logFindings(context, result.findings);
-  writeSummary(context, 'release-bundle-summary.md', renderBuildSummary(result, schema?.origin));
+  writeSummary(context, 'release-bundle-summary', renderBuildSummary(result, schema?.origin));
   if (!result.succeeded || !result.bundlePath || !result.manifest || !result.manifestPath) {
     const errors = result.findings.filter((f) => f.severity === 'error');
     const reasons = (errors.length > 0 ? errors : result.findings).slice(0, 10).map((f) => safeLine(formatFinding(f)));
@@ -102,7 +104,7 @@ async function verify(context: TaskContext, settings: VerifyInputs): Promise<Tas
   context.outputs.setOutput(outputNames.bundleVersion, verified.manifest.version);
   const beside = path.join(path.dirname(settings.bundlePath), 'manifest.json');
   if (fs.existsSync(beside)) context.outputs.setOutput(outputNames.manifestPath, beside);
-  writeSummary(context, 'release-bundle-verify-summary.md', renderVerifySummary(settings.bundlePath, verified, settings.expectedDigest));
+  writeSummary(context, 'release-bundle-verify-summary', renderVerifySummary(settings.bundlePath, verified, settings.expectedDigest));
   const message = `Verified release bundle ${path.basename(settings.bundlePath)} (${verified.fileCount} files, digest ${verified.contentDigest}).`;
   context.logger.info(message);
   return { result: 'Succeeded', message };
