@@ -93,7 +93,7 @@ export async function packageExtension(options: PackageOptions): Promise<Package
   const taskSchema = loadTaskSchema(options.schemaDir ?? schemaDirectory(process.env, root), options.requireSchema ?? process.env.CI === 'true', log);
 
   const folders = stageExtension({ root, stageDir, variant: options.variant });
-  const problems = checkExtension(loadStagedExtension(stageDir, folders), { taskSchema, connectionInputs: readConnectionInputs(root) });
+  const problems = checkExtension(loadStagedExtension(stageDir, folders), { taskSchema, connectionInputs: readConnectionInputs(root, options.variant.variant) });
   if (problems.length > 0) throw new ManifestCheckError(problems);
   log(`manifest checks passed for ${folders.length} task(s)${taskSchema ? '' : ' (without schema validation)'}`);
 

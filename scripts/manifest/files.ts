@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ConnectionInputs, ExtensionUnderCheck, JsonObject, TaskUnderCheck } from './checks';
 import { readPngSize, type ImageInfo } from './png';
-import { applyVariantToManifest, applyVariantToTask, type VariantSettings } from './variants';
+import { applyVariantToInputs, applyVariantToManifest, applyVariantToTask, endpointTypeNames, type Variant, type VariantSettings } from './variants';
 
 export const repoRoot = path.resolve(__dirname, '..', '..');
 /** Where `npm run build` puts each task, relative to the repo root. */
@@ -45,12 +45,13 @@ export function sourceTaskFolders(root = repoRoot): string[] {
     .sort();
 }
 
-/** The common connection inputs, as every Databricks agent task must carry them. */
-export function readConnectionInputs(root = repoRoot): ConnectionInputs | undefined {
+/** The common connection inputs, as every Databricks agent task of `variant` must carry them. */
+export function readConnectionInputs(root = repoRoot, variant: Variant = 'public'): ConnectionInputs | undefined {
   const file = path.join(root, 'tasks', 'common', 'azure-devops', 'connection-inputs.json');
   if (!fs.existsSync(file)) return undefined;
   const parsed = readJson(file);
-  return { group: parsed.group as JsonObject, inputs: parsed.inputs as JsonObject[] };
+  const endpointTypes = endpointTypeNames(readJson(path.join(root, 'vss-extension.json')));
+  return { group: parsed.group as JsonObject, inputs: applyVariantToInputs(parsed.inputs as JsonObject[], variant, endpointTypes) };
 }
 
 /** Reads an image file's PNG header; a missing file is reported as such, not thrown. */
@@ -111,8 +112,9 @@ export function stageExtension(options: StageOptions): string[] {
   const stageDir = options.stageDir;
   fs.rmSync(stageDir, { recursive: true, force: true });
   fs.mkdirSync(stageDir, { recursive: true });
-  const manifest = applyVariantToManifest(readJson(path.join(root, 'vss-extension.json')), options.variant);
-  writeJson(path.join(stageDir, 'vss-extension.json'), toStagedLayout(manifest));
+  const committed = readJson(path.join(root, 'vss-extension.json'));
+  const endpointTypes = endpointTypeNames(committed);
+  writeJson(path.join(stageDir, 'vss-extension.json'), toStagedLayout(applyVariantToManifest(committed, options.variant)));
   for (const item of ['overview.md', 'images']) {
     const source = path.join(root, item);
     if (fs.existsSync(source)) fs.cpSync(source, path.join(stageDir, item), { recursive: true });
@@ -124,7 +126,7 @@ export function stageExtension(options: StageOptions): string[] {
     const target = path.join(stageDir, packagedTasksPath, folder);
     fs.cpSync(path.join(root, builtTasksPath, folder), target, { recursive: true });
     const taskJson = path.join(target, 'task.json');
-    writeJson(taskJson, applyVariantToTask(readJson(taskJson), options.variant.variant));
+    writeJson(taskJson, applyVariantToTask(readJson(taskJson), options.variant.variant, endpointTypes));
   }
   return folders;
 }

@@ -1,8 +1,9 @@
 /**
  * Public, private and dev variants of the extension from one manifest. A non-public variant can be
- * installed next to the public one in the same organization, so its extension id and its task GUIDs
- * must differ from the public ones; the GUIDs are derived (UUID v5 of the public GUID and the
- * variant name) so every build of a variant gets the same ids and pipelines keep resolving them.
+ * installed next to the public one in the same organization, so everything the organization keys by
+ * name or id must differ: the extension id, the task GUIDs and the service-endpoint type name. The
+ * GUIDs are derived (UUID v5 of the public GUID and the variant name) so every build of a variant
+ * gets the same ids and pipelines keep resolving them.
  */
 import { createHash } from 'node:crypto';
 import type { JsonObject } from './checks';
@@ -58,6 +59,40 @@ export function suffixWithin(base: string, suffix: string, limit: number): strin
   return base.slice(0, Math.max(0, limit - suffix.length)).trimEnd() + suffix;
 }
 
+const endpointContributionType = 'ms.vss-endpoint.service-endpoint-type';
+
+function endpointContributions(manifest: JsonObject): JsonObject[] {
+  const contributions = Array.isArray(manifest.contributions) ? (manifest.contributions as unknown[]) : [];
+  return contributions.filter(
+    (contribution): contribution is JsonObject =>
+      typeof contribution === 'object' && contribution !== null && (contribution as JsonObject).type === endpointContributionType,
+  );
+}
+
+/** Names of the service-endpoint types a manifest contributes (`databricks-workspace`). */
+export function endpointTypeNames(manifest: JsonObject): string[] {
+  return endpointContributions(manifest)
+    .map((contribution) => (contribution.properties as JsonObject | undefined)?.name)
+    .filter((name): name is string => typeof name === 'string');
+}
+
+/**
+ * A contributed endpoint type's name in a variant. Endpoint types are keyed by name across the
+ * organization, so a dev build that reused `databricks-workspace` would clash with the public one.
+ */
+export function variantEndpointTypeName(name: string, variant: Variant): string {
+  return variant === 'public' ? name : `${name}-${variant}`;
+}
+
+/** Task inputs whose `connectedService:<type>` names one of our endpoint types, pointed at the variant's type. */
+export function applyVariantToInputs(inputs: readonly JsonObject[], variant: Variant, endpointTypes: readonly string[]): JsonObject[] {
+  return inputs.map((input) => {
+    const service = typeof input.type === 'string' ? /^connectedService:(.+)$/.exec(input.type) : null;
+    if (!service || !endpointTypes.includes(service[1])) return structuredClone(input);
+    return { ...structuredClone(input), type: `connectedService:${variantEndpointTypeName(service[1], variant)}` };
+  });
+}
+
 /** The packaged vss-extension.json for a variant. */
 export function applyVariantToManifest(manifest: JsonObject, settings: VariantSettings): JsonObject {
   const result = structuredClone(manifest);
@@ -66,18 +101,28 @@ export function applyVariantToManifest(manifest: JsonObject, settings: VariantSe
     result.name = `${String(manifest.name)} (${settings.variant})`;
     // A dev or private build must never be listed publicly by accident.
     result.public = false;
+    for (const contribution of endpointContributions(result)) {
+      const properties = contribution.properties as JsonObject;
+      properties.name = variantEndpointTypeName(String(properties.name), settings.variant);
+      if (typeof properties.displayName === 'string') properties.displayName = `${properties.displayName} (${settings.variant})`;
+    }
   }
   if (settings.publisher) result.publisher = settings.publisher;
   if (settings.extensionId) result.id = settings.extensionId;
   return { ...result, ...(settings.overrides ?? {}) };
 }
 
-/** A staged task.json for a variant: own GUID and a friendlyName that says which variant it is. */
-export function applyVariantToTask(task: JsonObject, variant: Variant, friendlyNameLimit = 40): JsonObject {
+/**
+ * A staged task.json for a variant: its own GUID, a friendlyName that says which variant it is,
+ * and connection inputs that take the variant's endpoint types (`endpointTypes`: the public names
+ * of the types the extension contributes).
+ */
+export function applyVariantToTask(task: JsonObject, variant: Variant, endpointTypes: readonly string[] = [], friendlyNameLimit = 40): JsonObject {
   if (variant === 'public') return structuredClone(task);
   const result = structuredClone(task);
   result.id = deriveTaskId(String(task.id), variant);
   if (typeof task.friendlyName === 'string') result.friendlyName = suffixWithin(task.friendlyName, ` (${variant})`, friendlyNameLimit);
+  if (Array.isArray(task.inputs)) result.inputs = applyVariantToInputs(task.inputs as JsonObject[], variant, endpointTypes);
   return result;
 }
 

@@ -104,7 +104,7 @@ describe('the repository passes the manifest checks', () => {
     it(`with no problems in the ${variant} variant`, function () {
       const schema = loadSchema('azure-pipelines-task.schema.json', this);
       const folders = stageExtension({ stageDir, variant: { variant } });
-      assert.deepEqual(checkExtension(loadStagedExtension(stageDir, folders), { taskSchema: schema, connectionInputs: readConnectionInputs() }), []);
+      assert.deepEqual(checkExtension(loadStagedExtension(stageDir, folders), { taskSchema: schema, connectionInputs: readConnectionInputs(repoRoot, variant) }), []);
     });
   }
 });

@@ -43,6 +43,12 @@ describe('package (fixture repo through tfx)', () => {
     assert.notEqual(agentTask.id, agentId);
     assert.equal(agentTask.friendlyName, 'Fixture agent task (dev)');
     assert.equal(jsonEntry(entries, 'tasks/FixtureGateV1/task.json').id, deriveTaskId(serverId, 'dev'));
+    // Its own endpoint type, so it can be installed next to the public extension.
+    const packaged = jsonEntry(entries, 'extension.vsomanifest').contributions as Record<string, unknown>[];
+    const endpoint = packaged.find((contribution) => contribution.type === 'ms.vss-endpoint.service-endpoint-type');
+    assert.equal((endpoint?.properties as Record<string, unknown>).name, 'databricks-workspace-dev');
+    const connection = (agentTask.inputs as Record<string, unknown>[]).find((input) => input.name === 'connection');
+    assert.equal(connection?.type, 'connectedService:databricks-workspace-dev');
     // The committed and built manifests keep the public ids.
     assert.equal(JSON.parse(fs.readFileSync(path.join(root, 'tasks', 'FixtureAgentV1', 'task.json'), 'utf8')).id, agentId);
     assert.equal(JSON.parse(fs.readFileSync(path.join(root, 'dist', 'tasks', 'FixtureAgentV1', 'task.json'), 'utf8')).id, agentId);

@@ -4,6 +4,7 @@ import {
   applyVariantToManifest,
   applyVariantToTask,
   deriveTaskId,
+  endpointTypeNames,
   parseVariant,
   resolveVariantSettings,
   suffixWithin,
@@ -46,6 +47,20 @@ describe('variants', () => {
       assert.equal(dev.friendlyName, 'Compare a candidate model with cha (dev)');
       assert.ok(String(dev.friendlyName).length <= 40);
       assert.equal(suffixWithin('short', ' (dev)', 40), 'short (dev)');
+    });
+  });
+
+  describe('endpoint types', () => {
+    it('gives a non-public variant its own endpoint type name, and points its tasks at it', () => {
+      const manifest = extensionManifest();
+      assert.deepEqual(endpointTypeNames(manifest), ['databricks-workspace']);
+      const dev = applyVariantToManifest(manifest, { variant: 'dev' });
+      assert.deepEqual(endpointTypeNames(dev), ['databricks-workspace-dev']);
+      assert.deepEqual(endpointTypeNames(applyVariantToManifest(manifest, { variant: 'public' })), ['databricks-workspace']);
+      const task = agentTaskJson();
+      (task.inputs as Record<string, unknown>[]).push({ name: 'azureSubscription', type: 'connectedService:AzureRM', label: 'Azure', groupName: 'main', helpMarkDown: 'h' });
+      const types = (applyVariantToTask(task, 'dev', endpointTypeNames(manifest)).inputs as Record<string, unknown>[]).map((input) => input.type);
+      assert.deepEqual(types, ['string', 'connectedService:databricks-workspace-dev', 'connectedService:AzureRM']);
     });
   });
 
