@@ -2,13 +2,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { auditInputNames, parseAuditInputs, parseAuditTableName, parseBooleanInput, recordAuditEvent, type AuditOutcome, type AuditSettings, type AuditTableName } from '../common/audit';
 import { connectWorkspace, parseConnectionInputs, type ConnectionSettings } from '../common/azure-devops/connection';
-import { describePipelineRun } from '../common/azure-devops/pipeline-run';
+import { describePipelineRun, type PipelineRun } from '../common/azure-devops/pipeline-run';
 import type { TaskContext, TaskInputs, TaskOutcome } from '../common/azure-devops/task-context';
 import { JobsClient } from '../common/databricks/jobs';
 import { MlflowClient } from '../common/databricks/mlflow';
 import { SqlStatements } from '../common/databricks/sql';
 import { UnityCatalogModels, parseAliasName, parseModelFullName, parseVersionNumber, type ModelFullName } from '../common/databricks/unity-catalog';
 import { applyVerdict, verdictCommentLine } from '../common/compare/apply-verdict';
+import { ComparisonRefusedError } from '../common/compare/checks';
 import { compareModels, type CandidateSelector, type Comparison, type MetricsSourceSettings, type PairedScoresSource } from '../common/compare/compare-models';
 import { createEvaluationJobRunner } from '../common/compare/evaluation-job';
 import { readPairedScores } from '../common/compare/paired-table';
@@ -196,21 +197,41 @@ function failureList(comparison: Comparison): string {
   return failed.join('; ');
 }
 
+/** A refusal is a decision too: records it (when the record is on) and returns the error to throw. */
+async function recordRefusal(context: TaskContext, settings: CompareTaskSettings, sql: SqlStatements, pipelineRun: PipelineRun, refusal: ComparisonRefusedError): Promise<Error> {
+  try {
+    await recordAuditEvent({ sql, clock: context.clock, logger: context.logger, signal: context.signal }, settings.audit, {
+      eventType: 'compare',
+      modelName: settings.model.fullName,
+      modelVersion: refusal.versions.candidate ?? ('version' in settings.candidate ? settings.candidate.version : undefined),
+      otherVersion: refusal.versions.champion,
+      decision: 'refused',
+      details: { reason: refusal.name, message: refusal.message, runMode: settings.runMode, metricsSource: settings.metricsSource.kind, championAlias: settings.championAlias },
+      task: taskReference,
+      run: pipelineRun,
+    });
+    return refusal;
+  } catch (error) {
+    return new Error(`${refusal.message} ${(error as Error).message}`, { cause: refusal });
+  }
+}
+
 /** Compares, reports (outputs, summary, JUnit, audit), writes the verdict back in enabled mode, and decides the result. */
 export async function run(context: TaskContext): Promise<TaskOutcome> {
   const settings = parseInputs(context.inputs);
   const { model } = settings;
+  const pipelineRun = describePipelineRun(context.inputs);
+  let sql: SqlStatements | undefined;
   try {
     const rules = loadRules(settings.rules);
     const client = connectWorkspace(context, settings.connection);
     const registry = new UnityCatalogModels(client);
     const mlflow = new MlflowClient(client);
-    const sql = new SqlStatements(client, context.clock, { logger: context.logger });
-    const pipelineRun = describePipelineRun(context.inputs);
+    sql = new SqlStatements(client, context.clock, { logger: context.logger });
 
     const pairedScores: PairedScoresSource | undefined = settings.pairedScores
       ? (metrics, signal) =>
-          readPairedScores(sql, {
+          readPairedScores(sql!, {
             quotedTable: settings.pairedScores!.table.quoted,
             displayName: `${settings.pairedScores!.table.catalog}.${settings.pairedScores!.table.schema}.${settings.pairedScores!.table.table}`,
             warehouseId: settings.pairedScores!.warehouseId,
@@ -300,6 +321,7 @@ export async function run(context: TaskContext): Promise<TaskOutcome> {
     // Fail closed: a step that failed (including after deciding, e.g. a required audit row that was
     // not written) must never leave 'promote' in the output for a step that runs anyway.
     context.outputs.setOutput(outputNames.decision, 'reject');
+    if (error instanceof ComparisonRefusedError && sql) throw await recordRefusal(context, settings, sql, pipelineRun, error);
     throw error;
   }
 }

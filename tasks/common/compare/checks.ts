@@ -22,3 +22,19 @@ export function formatNumber(value: number | bigint | undefined): string {
   if (value === undefined) return 'missing';
   return String(value);
 }
+
+/**
+ * The comparison cannot be made honestly (different datasets, a version that is not READY or of
+ * another model, a candidate that already is the champion). A decision too: the task records it as
+ * `refused` and fails.
+ */
+export class ComparisonRefusedError extends Error {
+  constructor(
+    message: string,
+    /** The versions involved, when known. */
+    readonly versions: { candidate?: number; champion?: number } = {},
+  ) {
+    super(message);
+    this.name = 'ComparisonRefusedError';
+  }
+}

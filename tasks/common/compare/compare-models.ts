@@ -1,8 +1,9 @@
 import type { ModelVersionInfo } from '@databricks/sdk-experimental/dist/apis/catalog/model';
 import type { ModelFullName, UnityCatalogModels } from '../databricks/unity-catalog';
 import type { Logger } from '../ports';
+import { ComparisonRefusedError } from './checks';
 import { pairedBootstrap, type BootstrapInterval, type PairedScores } from './bootstrap';
-import { checkSameDataset, valuesOf, type ComparisonMetrics } from './metrics';
+import { checkSameDataset, DatasetMismatchError, valuesOf, type ComparisonMetrics } from './metrics';
 import type { RulesDocument } from './rules';
 import { metricsFromEvaluationJob, metricsFromRuns, metricsFromValidationRun, type EvaluationJobRunner, type MetricsReader } from './sources';
 import { decide, type NoChampionPolicy, type Verdict } from './verdict';
@@ -59,13 +60,13 @@ function fullNameOf(version: ModelVersionInfo): string {
 
 /** Refuses a version that is not READY, belongs to another model or has no version number. */
 export function checkVersion(version: ModelVersionInfo, model: ModelFullName, role: string): ModelVersionInfo & { version: number } {
-  if (typeof version.version !== 'number') throw new Error(`Unity Catalog returned the ${role} of ${model.fullName} without a version number.`);
+  if (typeof version.version !== 'number') throw new ComparisonRefusedError(`Unity Catalog returned the ${role} of ${model.fullName} without a version number.`);
   // Unity Catalog names are case-insensitive and stored in lower case.
   if (fullNameOf(version).toLowerCase() !== model.fullName.toLowerCase()) {
-    throw new Error(`The ${role} (version ${version.version}) belongs to ${fullNameOf(version)}, not ${model.fullName}; both versions must be of the same model.`);
+    throw new ComparisonRefusedError(`The ${role} (version ${version.version}) belongs to ${fullNameOf(version)}, not ${model.fullName}; both versions must be of the same model.`);
   }
   if (version.status !== 'READY') {
-    throw new Error(`The ${role} (version ${version.version} of ${model.fullName}) is ${version.status ?? 'in an unknown state'}, not READY.`);
+    throw new ComparisonRefusedError(`The ${role} (version ${version.version} of ${model.fullName}) is ${version.status ?? 'in an unknown state'}, not READY.`);
   }
   return version as ModelVersionInfo & { version: number };
 }
@@ -137,7 +138,10 @@ export async function compareModels(settings: ComparisonSettings, deps: Comparis
   if (lookup.found) {
     champion = checkVersion(lookup.version, model, `champion (alias '${championAlias}')`);
     if (champion.version === candidate.version) {
-      throw new Error(`Version ${candidate.version} of ${model.fullName} already holds the alias '${championAlias}': there is nothing to compare it with.`);
+      throw new ComparisonRefusedError(`Version ${candidate.version} of ${model.fullName} already holds the alias '${championAlias}': there is nothing to compare it with.`, {
+        candidate: candidate.version,
+        champion: champion.version,
+      });
     }
     logger.info(`Champion: version ${champion.version} (alias '${championAlias}').`);
   } else {
@@ -145,7 +149,12 @@ export async function compareModels(settings: ComparisonSettings, deps: Comparis
   }
 
   const metrics = await gatherMetrics(settings, deps, candidate, champion);
-  checkSameDataset(ruleMetrics(settings.rules), metrics.candidate, metrics.champion);
+  try {
+    checkSameDataset(ruleMetrics(settings.rules), metrics.candidate, metrics.champion);
+  } catch (error) {
+    if (error instanceof DatasetMismatchError) throw new DatasetMismatchError(error.problems, { candidate: candidate.version, champion: champion?.version });
+    throw error;
+  }
 
   let paired = metrics.paired;
   let pairedSource: Comparison['pairedSource'] = paired.size > 0 ? 'evaluationJob' : undefined;

@@ -1,4 +1,5 @@
 import type { PairedScores } from './bootstrap';
+import { ComparisonRefusedError } from './checks';
 
 /** One metric value as a source reported it, with the dataset it was computed on when known. */
 export interface MetricValue {
@@ -23,11 +24,15 @@ export interface ComparisonMetrics {
 }
 
 /** Thrown when candidate and champion metrics were computed on different datasets. */
-export class DatasetMismatchError extends Error {
-  constructor(readonly problems: string[]) {
+export class DatasetMismatchError extends ComparisonRefusedError {
+  constructor(
+    readonly problems: string[],
+    versions: { candidate?: number; champion?: number } = {},
+  ) {
     super(
       `Refusing to compare metrics computed on different datasets:\n${problems.map((p) => `  - ${p}`).join('\n')}\n` +
         "Evaluate both models on the same data (metricsSource 'validationRun' or 'evaluationJob').",
+      versions,
     );
     this.name = 'DatasetMismatchError';
   }

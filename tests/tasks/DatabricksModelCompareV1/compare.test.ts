@@ -197,13 +197,17 @@ describe('DatabricksModelCompare@1 bundle', function () {
     assert.equal(again.outputs.decision, 'reject');
   });
 
-  it('refuses to compare metrics computed on different datasets', async () => {
-    const run = await compare({ candidateVersion: '7' });
+  it('refuses to compare metrics computed on different datasets, and records the refusal', async () => {
+    const run = await compare({ candidateVersion: '7', auditTable, sqlWarehouseId: 'wh1' });
     assert.equal(run.result, 'Failed');
     assert.match(run.resultMessage ?? '', /different datasets/);
     assert.match(run.resultMessage ?? '', /main\.ml\.eval@5/);
     assert.equal(run.outputs.decision, 'reject');
     assert.deepEqual(registryWrites(), []);
+    const rows = auditRows();
+    assert.equal(rows.length, 1);
+    assert.deepEqual([rows[0].decision, rows[0].model_version, rows[0].other_version], ['refused', '7', '3']);
+    assert.equal(JSON.parse(rows[0].details ?? '{}').reason, 'DatasetMismatchError');
   });
 
   it('refuses a candidate that is not READY, and a candidate that is the champion', async () => {
