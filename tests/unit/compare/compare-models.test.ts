@@ -124,6 +124,40 @@ describe('compare/compare-models', () => {
     assert.ok(comparison.intervals.has('auc'));
   });
 
+  it('gathers metrics from a validation run and from an evaluation job with paired scores', async () => {
+    const { deps, settings } = setup();
+    deps.metrics = {
+      getRun: () => Promise.resolve(runWith('v', { auc: 0.9, baseline_auc: 0.85 })),
+      getMetricHistory: () => Promise.resolve([]),
+    };
+    const validated = await compareModels({ ...settings, metricsSource: { kind: 'validationRun', runId: 'v' } }, deps);
+    assert.equal(validated.verdict.decision, 'promote');
+    assert.equal(validated.metrics.champion?.get('auc')?.value, 0.85);
+
+    const champion = [0, 1, 0, 1, 0, 1, 0, 1];
+    const candidate = [1, 1, 1, 1, 1, 1, 0, 1];
+    deps.evaluation = {
+      run: (_, parameters) =>
+        Promise.resolve({
+          runId: 1,
+          output: JSON.stringify({
+            dataset: { name: 'e', digest: 'x' },
+            candidate: {},
+            champion: {},
+            paired: { auc: { candidate, champion } },
+            echo: parameters,
+          }),
+        }),
+    };
+    const evaluated = await compareModels({ ...settings, rules: parseRules('metrics:\n  auc: { greater_is_better: true, min_absolute_change: 0.1 }\n'), metricsSource: { kind: 'evaluationJob', jobName: 'e', parameters: {} }, requireSignificance: true }, deps);
+    assert.equal(evaluated.pairedSource, 'evaluationJob');
+    assert.equal(evaluated.metrics.candidate.get('auc')?.value, 0.875);
+    assert.equal(evaluated.intervals.get('auc')?.examples, 8);
+    assert.deepEqual(evaluated.verdict.checks.map((c) => `${c.kind}:${c.status}`), ['min_absolute_change:passed', 'significance:passed']);
+    const { evaluation: _unused, ...withoutRunner } = deps;
+    await assert.rejects(compareModels({ ...settings, metricsSource: { kind: 'evaluationJob', jobName: 'e', parameters: {} } }, withoutRunner), /needs a job runner/);
+  });
+
   describe('apply-verdict', () => {
     it('appends the verdict below the comment and sets the pass alias', async () => {
       const { deps, settings, registry } = setup();
@@ -175,6 +209,23 @@ describe('compare/compare-models', () => {
       const suite = junitSuite(await compareModels(settings, deps), report);
       assert.deepEqual(suite.cases.map((c) => [c.name, c.failure ? 'failed' : 'passed']), [['auc.threshold', 'passed'], ['auc.min_absolute_change', 'failed']]);
       assert.equal(suite.properties?.championVersion, '3');
+    });
+
+    it('shows intervals, the no-champion precondition and dry-run mode', async () => {
+      const { deps, settings, registry } = setup();
+      deps.pairedScores = () => Promise.resolve(new Map([['auc', { candidate: [1, 1, 1, 0], champion: [0, 0, 1, 0] }]]));
+      const withIntervals = renderSummary(await compareModels({ ...settings, requireSignificance: true }, deps), { ...report, requireSignificance: true, runMode: 'dryRun' });
+      assert.match(withIntervals, /dry run: reported only/);
+      assert.match(withIntervals, /Paired bootstrap.*seed 1, scores from table; required/);
+      assert.match(withIntervals, /\| auc \| 4 \| 0\.5 \| \[/);
+      registry.aliases.delete('champion');
+      const noChampion = await compareModels(settings, deps);
+      const markdown = renderSummary(noChampion, report);
+      assert.match(markdown, /Champion: none \(no version holds alias `champion`; noChampion: fail\)/);
+      assert.match(markdown, /\| — \| champion \| — \| — \| — \| ❌ fail \|/);
+      const suite = junitSuite(noChampion, report);
+      assert.equal(suite.properties?.championVersion, 'none');
+      assert.ok(suite.cases.some((c) => c.name === 'precondition.champion' && c.failure));
     });
 
     it('puts rules, checks and intervals in the audit details, JSON-safe', async () => {
