@@ -35,7 +35,7 @@ export type PairedScoresSource = (metrics: string[], signal?: AbortSignal) => Pr
 
 /** The ports the comparison uses. */
 export interface ComparisonDependencies {
-  registry: Pick<UnityCatalogModels, 'getModelVersion' | 'getVersionByAlias' | 'findVersionByAlias'>;
+  registry: Pick<UnityCatalogModels, 'getModelVersion' | 'getVersionByAlias' | 'findVersionByAlias' | 'getRegisteredModel'>;
   metrics: MetricsReader;
   evaluation?: EvaluationJobRunner;
   pairedScores?: PairedScoresSource;
@@ -145,7 +145,14 @@ export async function compareModels(settings: ComparisonSettings, deps: Comparis
     }
     logger.info(`Champion: version ${champion.version} (alias '${championAlias}').`);
   } else {
-    logger.info(`No version of ${model.fullName} holds the alias '${championAlias}'.`);
+    // A misspelt championAlias would look like "no champion yet" and could let a threshold-only
+    // gate promote; name the aliases that do exist so the mistake is visible.
+    const others = ((await deps.registry.getRegisteredModel(model.fullName, { signal: deps.signal })).aliases ?? [])
+      .map((alias) => `${alias.alias_name}=${alias.version_num}`)
+      .join(', ');
+    const message = `No version of ${model.fullName} holds the alias '${championAlias}'.`;
+    if (others) logger.warn(`${message} Its aliases are ${others}; check 'championAlias' if one of them is the champion.`);
+    else logger.info(message);
   }
 
   const metrics = await gatherMetrics(settings, deps, candidate, champion);

@@ -36,6 +36,10 @@ class FakeRegistry {
     const n = this.aliases.get(alias);
     return n === undefined ? { found: false } : { found: true, version: await this.getModelVersion(name, n) };
   }
+  getRegisteredModel(): Promise<{ aliases: Array<{ alias_name: string; version_num: number }> }> {
+    this.log.push('model');
+    return Promise.resolve({ aliases: [...this.aliases].map(([alias_name, version_num]) => ({ alias_name, version_num })) });
+  }
   setAlias(_: string, alias: string, n: number): Promise<never> {
     this.log.push(`set ${alias}=${n}`);
     this.aliases.set(alias, n);
@@ -156,6 +160,22 @@ describe('compare/compare-models', () => {
     assert.deepEqual(evaluated.verdict.checks.map((c) => `${c.kind}:${c.status}`), ['min_absolute_change:passed', 'significance:passed']);
     const { evaluation: _unused, ...withoutRunner } = deps;
     await assert.rejects(compareModels({ ...settings, metricsSource: { kind: 'evaluationJob', jobName: 'e', parameters: {} } }, withoutRunner), /needs a job runner/);
+  });
+
+  it('warns with the existing aliases when the champion alias is missing', async () => {
+    const { deps, settings, registry } = setup();
+    const warnings: string[] = [];
+    deps.logger = { ...silentLogger, warn: (message) => warnings.push(message) };
+    registry.aliases.delete('champion');
+    registry.aliases.set('Champion', 3);
+    const comparison = await compareModels(settings, deps);
+    assert.equal(comparison.champion, undefined);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /Champion=3/);
+    registry.aliases.clear();
+    warnings.length = 0;
+    await compareModels(settings, deps);
+    assert.deepEqual(warnings, []);
   });
 
   describe('apply-verdict', () => {
