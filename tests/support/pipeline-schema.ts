@@ -49,7 +49,9 @@ function inputSchema(input: NonNullable<TaskManifest['inputs']>[number]): Json {
     case 'pickList':
     case 'radio':
       if (input.options && input.properties?.EditableOptions !== 'True') {
-        return { description, ignoreCase: 'all', enum: Object.keys(input.options) };
+        // The language service checks enums even where the value is a template expression, which
+        // the server expands before validating; the template tests check such parameters' values.
+        return { description, anyOf: [{ ignoreCase: 'all', enum: Object.keys(input.options) }, { type: 'string', pattern: '^\\$\\{\\{.*\\}\\}$' }] };
       }
       return { type: 'string', description, ignoreCase: 'key' };
     default:

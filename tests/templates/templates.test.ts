@@ -89,6 +89,33 @@ function templateReferenceProblems(file: string, doc: Record<string, unknown>): 
   return problems;
 }
 
+/**
+ * Pick-list inputs of this extension's tasks fed by a template parameter: the parameter must restrict
+ * itself (`values:`) to options the input accepts, since the schema cannot see through `${{ }}`.
+ */
+function pickListParameterProblems(doc: Record<string, unknown>, known: Map<string, TaskManifest> = tasksById): string[] {
+  const parameters = new Map(declaredParameters(doc).map((p) => [p.name, p as Parameter & { values?: unknown[] }]));
+  const problems: string[] = [];
+  walk(doc, (mapping) => {
+    const task = typeof mapping.task === 'string' ? known.get(mapping.task) : undefined;
+    if (!task || !mapping.inputs || typeof mapping.inputs !== 'object') return;
+    for (const [name, value] of Object.entries(mapping.inputs as Record<string, unknown>)) {
+      const input = task.inputs?.find((i) => i.name === name);
+      const reference = typeof value === 'string' ? /^\$\{\{\s*parameters\.([A-Za-z0-9_]+)\s*\}\}$/.exec(value) : null;
+      if (!input?.options || input.properties?.EditableOptions === 'True' || !reference) continue;
+      const parameter = parameters.get(reference[1]);
+      const allowed = parameter?.values ?? (parameter?.default === undefined ? undefined : [parameter.default]);
+      if (!allowed) {
+        problems.push(`${task.name}.${name} takes parameter '${reference[1]}', which declares no values`);
+        continue;
+      }
+      const options = Object.keys(input.options);
+      for (const v of allowed.filter((v) => !options.includes(String(v)))) problems.push(`${task.name}.${name} does not accept '${String(v)}' (parameter '${reference[1]}')`);
+    }
+  });
+  return problems;
+}
+
 /** Reads of `outputs['step.variable']` where `step` runs one of this extension's tasks that sets no such output. */
 function outputReferenceProblems(text: string, doc: Record<string, unknown>, known: Map<string, TaskManifest> = tasksById): string[] {
   const producers = new Map<string, TaskManifest>();
@@ -172,10 +199,23 @@ describe('pipeline templates', () => {
       it('reads only output variables that the producing task sets', () => {
         assert.deepEqual(outputReferenceProblems(text, doc), []);
       });
+
+      it('feeds pick-list inputs only parameters restricted to the options they accept', () => {
+        assert.deepEqual(pickListParameterProblems(doc), []);
+      });
     });
   }
 
   describe('the checks themselves', () => {
+    it('find a pick-list input fed a parameter that allows values it does not accept', () => {
+      const task: TaskManifest = { name: 'T', version: { Major: 1 }, inputs: [{ name: 'mode', type: 'pickList', options: { a: 'A', b: 'B' } }] };
+      const known = new Map([['T@1', task]]);
+      const doc = (values: string) =>
+        YAML.parse(`parameters:\n  - name: m\n    type: string\n    default: a\n${values}steps:\n  - task: T@1\n    inputs:\n      mode: \${{ parameters.m }}\n`);
+      assert.deepEqual(pickListParameterProblems(doc('    values: [a, b]\n'), known), []);
+      assert.deepEqual(pickListParameterProblems(doc('    values: [a, c]\n'), known), ["T.mode does not accept 'c' (parameter 'm')"]);
+    });
+
     const stageFile = path.join(templatesRoot, 'examples', 'broken.yml');
 
     it('find an undeclared parameter', () => {
