@@ -1,0 +1,90 @@
+/**
+ * Parsing of task input values, shared by every task so they all read `key=value` lines, lists,
+ * booleans and numbers the same way. Every error names the input, quotes the value and says what
+ * is expected, e.g. `Invalid 'timeoutMinutes' 'soon': expected a number greater than 0`.
+ */
+
+/** The error for a value that does not parse. */
+export function invalidInput(name: string, value: string, expected: string): Error {
+  return new Error(`Invalid '${name}' '${value}': expected ${expected}`);
+}
+
+/** A choice among fixed values (pick lists); undefined gives `defaultValue`. */
+export function parseChoiceInput<T extends string>(name: string, value: string | undefined, choices: readonly T[], defaultValue: T): T {
+  if (value === undefined) return defaultValue;
+  const match = choices.find((choice) => choice.toLowerCase() === value.trim().toLowerCase());
+  if (match === undefined) throw invalidInput(name, value, `one of ${choices.join(', ')}`);
+  return match;
+}
+
+/** `true` or `false` (any case); undefined gives `defaultValue`. */
+export function parseBooleanInput(name: string, value: string | undefined, defaultValue: boolean): boolean {
+  if (value === undefined) return defaultValue;
+  const normalized = value.trim().toLowerCase();
+  if (normalized === 'true') return true;
+  if (normalized === 'false') return false;
+  throw invalidInput(name, value, 'true or false');
+}
+
+/** Limits of a numeric input. */
+export interface NumberLimits {
+  /** Smallest allowed value (inclusive unless `exclusiveMin`). */
+  min?: number;
+  exclusiveMin?: boolean;
+  max?: number;
+  integer?: boolean;
+  /** What the number counts, for messages: "minutes", "seconds". */
+  unit?: string;
+}
+
+/** A decimal number within limits; undefined gives `defaultValue`. */
+export function parseNumberInput(name: string, value: string | undefined, limits: NumberLimits, defaultValue: number): number;
+export function parseNumberInput(name: string, value: string | undefined, limits: NumberLimits): number | undefined;
+export function parseNumberInput(name: string, value: string | undefined, limits: NumberLimits, defaultValue?: number): number | undefined {
+  if (value === undefined) return defaultValue;
+  const text = value.trim();
+  const number = Number(text);
+  const kind = limits.integer ? 'a whole number' : 'a number';
+  const unit = limits.unit ? ` of ${limits.unit}` : '';
+  const bounds = [
+    limits.min === undefined ? '' : `${limits.exclusiveMin ? 'greater than' : 'at least'} ${limits.min}`,
+    limits.max === undefined ? '' : `at most ${limits.max}`,
+  ].filter(Boolean).join(' and ');
+  const expected = `${kind}${unit}${bounds ? ` ${bounds}` : ''}`;
+  const pattern = limits.integer ? /^-?\d+$/ : /^-?(\d+\.?\d*|\.\d+)$/;
+  if (!pattern.test(text) || !Number.isFinite(number)) throw invalidInput(name, value, expected);
+  if (limits.integer && !Number.isSafeInteger(number)) throw invalidInput(name, value, expected);
+  if (limits.min !== undefined && (limits.exclusiveMin ? number <= limits.min : number < limits.min)) throw invalidInput(name, value, expected);
+  if (limits.max !== undefined && number > limits.max) throw invalidInput(name, value, expected);
+  return number;
+}
+
+/** Items separated by commas or new lines, trimmed, empty ones and repeats dropped, order kept. */
+export function parseListInput(name: string, value: string | undefined, item?: { pattern: RegExp; description: string }): string[] {
+  const items = [...new Set((value ?? '').split(/[,\r\n]+/).map((entry) => entry.trim()).filter((entry) => entry !== ''))];
+  for (const entry of items) {
+    if (item && !item.pattern.test(entry)) throw invalidInput(name, entry, `${item.description}, separated by commas or new lines`);
+  }
+  return items;
+}
+
+/**
+ * `key=value` lines into an ordered map. Blank lines and lines starting with `#` are skipped; the
+ * value is everything after the first `=` (it may contain `=`); a key may appear once.
+ */
+export function parseKeyValueLines(name: string, value: string | undefined, key?: { pattern: RegExp; description: string }): Record<string, string> {
+  const result: Record<string, string> = {};
+  (value ?? '').split(/\r?\n/).forEach((raw, index) => {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) return;
+    const equals = line.indexOf('=');
+    const k = equals < 0 ? '' : line.slice(0, equals).trim();
+    if (k === '' || (key && !key.pattern.test(k))) {
+      throw new Error(`Invalid '${name}' line ${index + 1} '${line}': expected one ${key ? `<${key.description}>` : '<key>'}=<value> per line`);
+    }
+    if (Object.prototype.hasOwnProperty.call(result, k)) throw new Error(`Invalid '${name}' line ${index + 1}: '${k}' is set twice`);
+    // defineProperty: a key such as `__proto__` must become data, not change the object's prototype.
+    Object.defineProperty(result, k, { value: line.slice(equals + 1).trim(), enumerable: true, writable: true, configurable: true });
+  });
+  return result;
+}

@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import {
+  parseBooleanInput,
+  parseChoiceInput,
+  parseKeyValueLines,
+  parseListInput,
+  parseNumberInput,
+} from '../../../tasks/common/azure-devops/input-parsing';
+
+describe('input parsing', () => {
+  it('reads booleans strictly, with a default', () => {
+    assert.equal(parseBooleanInput('strict', undefined, true), true);
+    assert.equal(parseBooleanInput('strict', ' TRUE ', false), true);
+    assert.equal(parseBooleanInput('strict', 'false', true), false);
+    assert.throws(() => parseBooleanInput('strict', 'yes', false), { message: "Invalid 'strict' 'yes': expected true or false" });
+  });
+
+  it('reads choices case-insensitively and returns the canonical spelling', () => {
+    assert.equal(parseChoiceInput('runMode', 'DRYRUN', ['enabled', 'dryRun'], 'enabled'), 'dryRun');
+    assert.equal(parseChoiceInput('runMode', undefined, ['enabled', 'dryRun'], 'enabled'), 'enabled');
+    assert.throws(() => parseChoiceInput('runMode', 'off', ['enabled', 'dryRun'], 'enabled'), /'runMode' 'off': expected one of enabled, dryRun/);
+  });
+
+  it('reads numbers within limits', () => {
+    assert.equal(parseNumberInput('timeoutMinutes', '0.5', { min: 0, exclusiveMin: true }, 60), 0.5);
+    assert.equal(parseNumberInput('timeoutMinutes', undefined, { min: 0 }, 60), 60);
+    assert.equal(parseNumberInput('timeoutMinutes', undefined, { min: 0 }), undefined);
+    assert.throws(() => parseNumberInput('timeoutMinutes', '0', { min: 0, exclusiveMin: true, unit: 'minutes' }), /expected a number of minutes greater than 0/);
+    assert.throws(() => parseNumberInput('jobId', '1.5', { integer: true, min: 1 }), /expected a whole number at least 1/);
+    assert.throws(() => parseNumberInput('n', '1e3', {}), /expected a number/);
+    assert.throws(() => parseNumberInput('n', '11', { max: 10 }), /at most 10/);
+    assert.throws(() => parseNumberInput('n', '99999999999999999999', { integer: true }), /whole number/);
+  });
+
+  it('reads lists separated by commas or new lines, without repeats', () => {
+    assert.deepEqual(parseListInput('targets', 'staging, prod\nprod\n\n qa '), ['staging', 'prod', 'qa']);
+    assert.deepEqual(parseListInput('targets', undefined), []);
+    assert.throws(() => parseListInput('targets', 'ok, bad name', { pattern: /^\w+$/, description: 'target names' }), /'targets' 'bad name': expected target names/);
+  });
+
+  it('reads key=value lines, skipping blanks and comments, refusing repeats and malformed lines', () => {
+    assert.deepEqual(parseKeyValueLines('jobParameters', 'a=1\n# note\n\nb = x=y \n'), { a: '1', b: 'x=y' });
+    assert.throws(() => parseKeyValueLines('jobParameters', 'a=1\nnot a pair'), /'jobParameters' line 2 'not a pair'/);
+    assert.throws(() => parseKeyValueLines('jobParameters', 'a=1\na=2'), /line 2: 'a' is set twice/);
+    assert.throws(() => parseKeyValueLines('variables', 'bad-name!=1', { pattern: /^\w+$/, description: 'variable name' }), /<variable name>=<value>/);
+    assert.deepEqual(parseKeyValueLines('p', '__proto__=x'), JSON.parse('{"__proto__":"x"}'));
+  });
+});
