@@ -1,5 +1,5 @@
 import { runTask } from '../common/azure-devops/run-task';
-import { taskName, taskVersion } from './names';
 import { run } from './run';
+import manifest from './task.json';
 
-void runTask({ name: taskName, version: taskVersion }, run);
+void runTask(manifest, run);

@@ -43,6 +43,3 @@ export const defaults = {
 export const runTypes = ['job', 'notebook', 'pythonFile'] as const;
 export const computeKinds = ['serverless', 'existingCluster', 'newCluster'] as const;
 
-/** The task as logs and the User-Agent name it. */
-export const taskName = 'DatabricksIntegrationTests';
-export const taskVersion = '1.0.0';

@@ -1,4 +1,5 @@
 import { runTask } from '../common/azure-devops/run-task';
 import { run } from './run';
+import manifest from './task.json';
 
-void runTask({ name: 'DatabricksModelPromote', version: '1.0.0' }, run);
+void runTask(manifest, run);

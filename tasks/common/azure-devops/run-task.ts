@@ -11,6 +11,12 @@ export class CancelledError extends Error {
   }
 }
 
+/** The task's name and version, as its task.json declares them (pass the imported task.json). */
+export interface TaskIdentity {
+  name: string;
+  version: { Major: number; Minor: number; Patch: number };
+}
+
 /** How long a cancelled task may spend cleaning up (cancelling a Databricks run) before it exits anyway. */
 const cancelGraceMs = 15_000;
 
@@ -20,7 +26,7 @@ const cancelGraceMs = 15_000;
  * as `Failed` with its message.
  */
 export async function runTask(
-  task: { name: string; version: string },
+  task: TaskIdentity,
   run: (context: TaskContext) => Promise<TaskOutcome | void>,
 ): Promise<void> {
   const controller = new AbortController();
@@ -37,7 +43,8 @@ export async function runTask(
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const outcome = await run(createTaskLibContext(task.name, task.version, controller.signal));
+    const { Major, Minor, Patch } = task.version;
+    const outcome = await run(createTaskLibContext(task.name, `${Major}.${Minor}.${Patch}`, controller.signal));
     if (outcome && outcome.result !== 'Succeeded') {
       tl.setResult(outcome.result === 'Failed' ? tl.TaskResult.Failed : tl.TaskResult.SucceededWithIssues, outcome.message);
     } else {
