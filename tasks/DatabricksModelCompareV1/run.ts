@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { auditInputNames, parseAuditInputs, parseAuditTableName, parseBooleanInput, recordAuditEvent, type AuditOutcome, type AuditSettings, type AuditTableName } from '../common/audit';
+import { auditInputNames, parseAuditInputs, parseAuditTableName, recordAuditEvent, type AuditOutcome, type AuditSettings, type AuditTableName } from '../common/audit';
 import { connectWorkspace, parseConnectionInputs, type ConnectionSettings } from '../common/azure-devops/connection';
+import { invalidInput, parseBooleanInput, parseChoiceInput, parseKeyValueLines, parseNumberInput } from '../common/azure-devops/input-parsing';
+import { createMessages } from '../common/azure-devops/messages';
 import { describePipelineRun, type PipelineRun } from '../common/azure-devops/pipeline-run';
 import type { TaskContext, TaskInputs, TaskOutcome } from '../common/azure-devops/task-context';
 import { JobsClient } from '../common/databricks/jobs';
@@ -53,36 +55,16 @@ export interface CompareTaskSettings {
   audit: AuditSettings;
 }
 
-function pick<T extends string>(name: string, value: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(value)) throw new Error(`Invalid '${name}' '${value}': expected one of ${allowed.join(', ')}`);
-  return value as T;
-}
-
-/** Parses `key=value` lines (blank lines and `#` comments ignored); the task's own parameters are refused. */
+/** `key=value` lines (blank lines and `#` comments ignored); the parameters the task sets itself are refused. */
 export function parseJobParameters(name: string, value: string | undefined): Record<string, string> {
-  const parameters: Record<string, string> = {};
-  for (const raw of (value ?? '').split(/\r?\n/)) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    const equals = line.indexOf('=');
-    const key = equals > 0 ? line.slice(0, equals).trim() : '';
-    if (key === '') throw new Error(`Invalid '${name}' line '${line}': expected key=value`);
-    if (reservedEvaluationParameters.includes(key)) throw new Error(`Invalid '${name}': '${key}' is set by the task and cannot be given`);
-    if (key in parameters) throw new Error(`Invalid '${name}': '${key}' is given twice`);
-    parameters[key] = line.slice(equals + 1).trim();
-  }
+  const parameters = parseKeyValueLines(name, value);
+  const reserved = Object.keys(parameters).find((key) => reservedEvaluationParameters.includes(key));
+  if (reserved !== undefined) throw invalidInput(name, `${reserved}=${parameters[reserved]}`, `parameters other than ${reservedEvaluationParameters.join(', ')}, which the task sets`);
   return parameters;
 }
 
-function parseInteger(name: string, value: string, min: number, max: number): number {
-  if (!/^\d+$/.test(value.trim()) || Number(value) < min || Number(value) > max) {
-    throw new Error(`Invalid '${name}' '${value}': expected a whole number from ${min} to ${max}`);
-  }
-  return Number(value);
-}
-
 function parseMetricsSource(inputs: TaskInputs): MetricsSourceSettings {
-  const kind = pick(inputNames.metricsSource, inputs.get(inputNames.metricsSource) ?? defaults.metricsSource, ['runs', 'validationRun', 'evaluationJob'] as const);
+  const kind = parseChoiceInput(inputNames.metricsSource, inputs.get(inputNames.metricsSource), ['runs', 'validationRun', 'evaluationJob'] as const, defaults.metricsSource);
   switch (kind) {
     case 'runs':
       return { kind };
@@ -153,13 +135,13 @@ export function parseInputs(inputs: TaskInputs): CompareTaskSettings {
     rules,
     metricsSource: parseMetricsSource(inputs),
     evaluationTimeoutMs:
-      parseInteger(inputNames.evaluationTimeoutMinutes, inputs.get(inputNames.evaluationTimeoutMinutes) ?? String(defaults.evaluationTimeoutMinutes), 1, 24 * 60) * 60_000,
-    ...(noChampionValue !== undefined ? { noChampion: pick(inputNames.noChampion, noChampionValue, ['promote', 'fail'] as const) } : {}),
-    runMode: pick(inputNames.runMode, inputs.get(inputNames.runMode) ?? defaults.runMode, ['enabled', 'dryRun'] as const),
+      parseNumberInput(inputNames.evaluationTimeoutMinutes, inputs.get(inputNames.evaluationTimeoutMinutes), { min: 1, max: 24 * 60, integer: true, unit: 'minutes' }, defaults.evaluationTimeoutMinutes) * 60_000,
+    ...(noChampionValue !== undefined ? { noChampion: parseChoiceInput<NoChampionPolicy>(inputNames.noChampion, noChampionValue, ['promote', 'fail'], 'fail') } : {}),
+    runMode: parseChoiceInput(inputNames.runMode, inputs.get(inputNames.runMode), ['enabled', 'dryRun'] as const, defaults.runMode),
     ...(alias !== undefined ? { setAliasOnPass: alias } : {}),
     requireSignificance: parseBooleanInput(inputNames.requireSignificance, inputs.get(inputNames.requireSignificance), defaults.requireSignificance),
     ...(pairedScores ? { pairedScores } : {}),
-    bootstrapSeed: parseInteger(inputNames.bootstrapSeed, inputs.get(inputNames.bootstrapSeed) ?? String(defaults.bootstrapSeed), 0, 0xffffffff),
+    bootstrapSeed: parseNumberInput(inputNames.bootstrapSeed, inputs.get(inputNames.bootstrapSeed), { min: 0, max: 0xffffffff, integer: true }, defaults.bootstrapSeed),
     audit: parseAuditInputs(auditInputs),
   };
 }
@@ -176,12 +158,7 @@ export function loadRules(source: RulesSource): RulesDocument {
   return parseRules(text, `'${inputNames.rulesFile}' '${source.path}'`);
 }
 
-const messages: Record<string, string> = manifest.messages;
-
-function message(key: keyof typeof manifest.messages, ...args: (string | number)[]): string {
-  let index = 0;
-  return messages[key].replace(/%s/g, () => String(args[index++] ?? ''));
-}
+const message = createMessages(manifest.messages);
 
 function writeFile(context: TaskContext, name: string, content: string): string {
   const file = path.join(context.tempDirectory, `${name}-${Date.now().toString(36)}-${process.pid}`);

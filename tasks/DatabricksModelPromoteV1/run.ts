@@ -2,6 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseAuditInputs, recordAuditEvent, type AuditOutcome, type AuditSettings } from '../common/audit';
 import { connectWorkspace, parseConnectionInputs, type ConnectionSettings } from '../common/azure-devops/connection';
+import { invalidInput, parseChoiceInput, parseListInput } from '../common/azure-devops/input-parsing';
+import { createMessages } from '../common/azure-devops/messages';
 import { describePipelineRun, type PipelineRun } from '../common/azure-devops/pipeline-run';
 import type { TaskContext, TaskInputs, TaskOutcome } from '../common/azure-devops/task-context';
 import { SqlStatements } from '../common/databricks/sql';
@@ -33,26 +35,19 @@ function parseExpected(value: string | undefined): ExpectedHolder {
   try {
     return { kind: 'version', version: parseVersionNumber(inputNames.expectedCurrentVersion, value) };
   } catch {
-    throw new Error(`Invalid '${inputNames.expectedCurrentVersion}' '${value}': expected a version number or '${noneKeyword}'`);
+    throw invalidInput(inputNames.expectedCurrentVersion, value, `a version number or '${noneKeyword}'`);
   }
 }
 
 function parseRemoveAliases(value: string): string[] {
   if (value.trim().toLowerCase() === noneKeyword) return [];
-  const names = value
-    .split(/[,\r\n]+/)
-    .map((name) => name.trim())
-    .filter((name) => name !== '')
-    .map((name) => parseAliasName(inputNames.removeAliases, name));
-  return [...new Set(names)];
+  // Each name through parseAliasName, which also refuses MLflow's reserved names.
+  return parseListInput(inputNames.removeAliases, value).map((name) => parseAliasName(inputNames.removeAliases, name));
 }
 
 /** Reads and checks every input; throws naming the input, the value and the expected form. */
 export function parseInputs(inputs: TaskInputs): PromoteSettings {
-  const action = inputs.get(inputNames.action) ?? defaults.action;
-  if (action !== 'promote' && action !== 'rollback') {
-    throw new Error(`Invalid '${inputNames.action}' '${action}': expected promote or rollback`);
-  }
+  const action = parseChoiceInput(inputNames.action, inputs.get(inputNames.action), ['promote', 'rollback'] as const, defaults.action);
   const modelValue = inputs.get(inputNames.modelName);
   if (modelValue === undefined) throw new Error(`Input '${inputNames.modelName}' is required.`);
   const versionValue = inputs.get(inputNames.version);
@@ -72,13 +67,7 @@ export function parseInputs(inputs: TaskInputs): PromoteSettings {
   };
 }
 
-const messages: Record<string, string> = manifest.messages;
-
-/** Formats a task.json message, `%s` by `%s`. */
-function message(key: keyof typeof manifest.messages, ...args: (string | number)[]): string {
-  let index = 0;
-  return messages[key].replace(/%s/g, () => String(args[index++] ?? ''));
-}
+const message = createMessages(manifest.messages);
 
 function writeSummary(context: TaskContext, markdown: string): void {
   const file = path.join(context.tempDirectory, `model-promote-${Date.now().toString(36)}.md`);

@@ -1,3 +1,4 @@
+import { invalidInput, parseBooleanInput } from '../azure-devops/input-parsing';
 import type { TaskInputs } from '../azure-devops/task-context';
 
 /** Input names of the common audit inputs (see `audit-inputs.json`, copied verbatim into each deciding task). */
@@ -35,21 +36,10 @@ const identifierPart = /^[A-Za-z0-9_][A-Za-z0-9_-]{0,254}$/;
 export function parseAuditTableName(inputName: string, value: string): AuditTableName {
   const parts = value.trim().split('.');
   if (parts.length !== 3 || !parts.every((part) => identifierPart.test(part))) {
-    throw new Error(
-      `Invalid '${inputName}' '${value}': expected <catalog>.<schema>.<table> made of letters, digits, underscores and hyphens`,
-    );
+    throw invalidInput(inputName, value, '<catalog>.<schema>.<table> made of letters, digits, underscores and hyphens');
   }
   const [catalog, schema, table] = parts;
   return { catalog, schema, table, quoted: parts.map((part) => `\`${part}\``).join('.') };
-}
-
-/** Parses a boolean input strictly; undefined gives the default. */
-export function parseBooleanInput(inputName: string, value: string | undefined, defaultValue: boolean): boolean {
-  if (value === undefined) return defaultValue;
-  const normalized = value.trim().toLowerCase();
-  if (normalized === 'true') return true;
-  if (normalized === 'false') return false;
-  throw new Error(`Invalid '${inputName}' '${value}': expected true or false`);
 }
 
 const warehouseIdPattern = /^[A-Za-z0-9]+$/;
@@ -70,7 +60,7 @@ export function parseAuditInputs(inputs: Pick<TaskInputs, 'get'>): AuditSettings
     throw new Error(`Input '${auditInputNames.sqlWarehouseId}' is required when '${auditInputNames.auditTable}' is set.`);
   }
   if (!warehouseIdPattern.test(warehouseId)) {
-    throw new Error(`Invalid '${auditInputNames.sqlWarehouseId}' '${warehouseId}': expected the warehouse id, e.g. 1234567890abcdef`);
+    throw invalidInput(auditInputNames.sqlWarehouseId, warehouseId, 'the warehouse id, e.g. 1234567890abcdef');
   }
   return { enabled: true, table: parseAuditTableName(auditInputNames.auditTable, tableValue), warehouseId, required };
 }

@@ -16,9 +16,10 @@ import { describePipelineRun } from '../../../tasks/common/azure-devops/pipeline
 import { SqlStatements, type SqlStatement } from '../../../tasks/common/databricks/sql';
 import { FakeClock, FakeTransport, fakeClient } from '../unity-catalog/fake-transport';
 
-function inputs(values: Record<string, string>): { get(name: string): string | undefined; variable(name: string): string | undefined } {
-  return { get: (name) => values[name], variable: (name) => values[name] };
-}
+import { agentInputs } from './deciding-task';
+
+/** Inputs and predefined variables from one map: each test sets only one kind. */
+const inputs = (values: Record<string, string>): ReturnType<typeof agentInputs> => agentInputs(values, values);
 
 const event: AuditEvent = {
   eventType: 'promote',

@@ -3,53 +3,23 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadRules, parseInputs, parseJobParameters } from '../../../tasks/DatabricksModelCompareV1/run';
-import { defaults, inputNames, outputNames } from '../../../tasks/DatabricksModelCompareV1/names';
-import type { ServiceEndpoint, TaskInputs } from '../../../tasks/common/azure-devops/task-context';
+import * as names from '../../../tasks/DatabricksModelCompareV1/names';
+import { agentInputs as inputs, checkDecidingTaskManifest, readTaskManifest } from '../audit/deciding-task';
 import { RulesError } from '../../../tasks/common/compare/rules';
-
-const root = path.join(__dirname, '../../..');
-const readJson = (file: string): Record<string, unknown> => JSON.parse(fs.readFileSync(path.join(root, file), 'utf8')) as Record<string, unknown>;
-
-interface TaskInput {
-  name: string;
-  defaultValue?: string;
-  groupName?: string;
-  helpMarkDown?: string;
-  options?: Record<string, string>;
-}
-
-function inputs(values: Record<string, string>): TaskInputs {
-  return {
-    get: (name) => (values[name]?.trim() ? values[name].trim() : undefined),
-    variable: () => undefined,
-    endpoint: (): ServiceEndpoint | undefined => undefined,
-  };
-}
 
 const rules = 'metrics:\n  roc_auc: { greater_is_better: true, threshold: 0.8 }\n';
 const base = { connectionType: 'databricks', databricksConnection: 'conn', modelName: 'main.ml.churn', candidateVersion: '5', rules };
 
 describe('DatabricksModelCompare inputs', () => {
-  const manifest = readJson('tasks/DatabricksModelCompareV1/task.json') as {
-    inputs: TaskInput[];
-    groups: { name: string }[];
-    outputVariables: { name: string }[];
-    friendlyName: string;
-  };
+  const manifest = readTaskManifest('DatabricksModelCompareV1');
 
-  it('declares every input and output the code reads, with the code defaults', () => {
+  it('declares every input and output the code reads, with the code defaults and the common inputs', () => checkDecidingTaskManifest(manifest, names));
+
+  it('offers exactly the choices the code accepts', () => {
     const declared = new Map(manifest.inputs.map((input) => [input.name, input]));
-    for (const name of Object.values(inputNames)) assert.ok(declared.has(name), `task.json lacks input ${name}`);
-    for (const [name, value] of Object.entries(defaults)) assert.equal(declared.get(name)?.defaultValue, String(value), `default of ${name}`);
-    assert.deepEqual(manifest.outputVariables.map((o) => o.name).sort(), Object.values(outputNames).sort());
-    for (const input of manifest.inputs) {
-      assert.ok(input.helpMarkDown, `${input.name} has no help`);
-      assert.ok(manifest.groups.some((g) => g.name === input.groupName), `${input.name} group`);
-    }
     assert.deepEqual(Object.keys(declared.get('metricsSource')?.options ?? {}), ['runs', 'validationRun', 'evaluationJob']);
     assert.deepEqual(Object.keys(declared.get('noChampion')?.options ?? {}), ['promote', 'fail']);
     assert.deepEqual(Object.keys(declared.get('runMode')?.options ?? {}), ['enabled', 'dryRun']);
-    assert.ok(manifest.friendlyName.length <= 40);
   });
 
   it('keeps the contract input names of issue 5', () => {
@@ -60,16 +30,6 @@ describe('DatabricksModelCompare inputs', () => {
     ];
     const declared = manifest.inputs.map((input) => input.name);
     for (const name of contract) assert.ok(declared.includes(name), name);
-  });
-
-  it('contains the common connection and audit inputs verbatim, with their groups', () => {
-    for (const file of ['tasks/common/azure-devops/connection-inputs.json', 'tasks/common/audit/audit-inputs.json']) {
-      const snippet = readJson(file) as { group: { name: string }; inputs: TaskInput[] };
-      assert.ok(manifest.groups.some((group) => JSON.stringify(group) === JSON.stringify(snippet.group)), `${file} group`);
-      for (const input of snippet.inputs) {
-        assert.deepEqual(manifest.inputs.find((candidate) => candidate.name === input.name), input, `${file}: ${input.name}`);
-      }
-    }
   });
 
   it('parses the defaults', () => {
@@ -142,7 +102,7 @@ describe('DatabricksModelCompare inputs', () => {
     ['a validation run without id', { metricsSource: 'validationRun' }, /'validationRunId' is required/],
     ['a bad run id', { metricsSource: 'validationRun', validationRunId: 'a b' }, /Invalid 'validationRunId'/],
     ['an evaluation job without name', { metricsSource: 'evaluationJob' }, /'evaluationJobName' is required/],
-    ['a reserved job parameter', { metricsSource: 'evaluationJob', evaluationJobName: 'e', evaluationJobParameters: 'candidate_version=1' }, /set by the task/],
+    ['a reserved job parameter', { metricsSource: 'evaluationJob', evaluationJobName: 'e', evaluationJobParameters: 'candidate_version=1' }, /Invalid 'evaluationJobParameters' 'candidate_version=1'/],
     ['a bad noChampion', { noChampion: 'maybe' }, /Invalid 'noChampion' 'maybe': expected one of promote, fail/],
     ['a bad runMode', { runMode: 'disabled' }, /Invalid 'runMode' 'disabled'/],
     ['setAliasOnPass = champion', { setAliasOnPass: 'champion' }, /DatabricksModelPromote@1/],
@@ -159,8 +119,11 @@ describe('DatabricksModelCompare inputs', () => {
 
   it('parses job parameters strictly', () => {
     assert.deepEqual(parseJobParameters('p', undefined), {});
-    assert.throws(() => parseJobParameters('p', 'novalue'), /expected key=value/);
-    assert.throws(() => parseJobParameters('p', 'a=1\na=2'), /given twice/);
+    assert.throws(() => parseJobParameters('p', 'novalue'), /Invalid 'p' line 1 'novalue'/);
+    assert.throws(() => parseJobParameters('p', 'a=1\na=2'), /Invalid 'p' line 2/);
+    for (const reserved of ['model_name', 'candidate_version', 'champion_version']) {
+      assert.throws(() => parseJobParameters('p', `x=1\n${reserved}=7`), new RegExp(`Invalid 'p' '${reserved}=7'`));
+    }
   });
 
   describe('rules file', () => {
