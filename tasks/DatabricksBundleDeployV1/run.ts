@@ -11,7 +11,7 @@ import { createCliProgramLocator } from '../common/node/cli-program-locator';
 import { createCliToolCache } from '../common/node/cli-tool-cache';
 import { nodeBundleFileSystem } from '../common/node/bundle-file-system';
 import { parseInputs, parseLockRetry, type DeploySettings } from './inputs';
-import { resolveBundlePath } from './find-bundle';
+import { resolveBundlePath } from '../common/node/bundle-path-pattern';
 import { cliDownloadUrlVariable, inputNames, outputNames } from './names';
 import manifest from './task.json';
 

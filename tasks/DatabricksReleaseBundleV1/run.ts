@@ -4,12 +4,14 @@ import * as path from 'node:path';
 import type { TaskContext, TaskInputs, TaskOutcome } from '../common/azure-devops/task-context';
 import { formatFinding, type Finding } from '../common/bundle/findings';
 import { buildReleaseBundle, failsBuild } from '../common/bundle/release-bundle';
+import { manifestEntryName } from '../common/bundle/manifest';
 import { loadBundleSchema } from '../common/bundle/schema-validation';
 import { renderBuildSummary, renderVerifySummary } from '../common/bundle/summary';
 import { verifyBundle } from '../common/bundle/verify';
 import { createNodeCommandRunner, nodeBundleFileSystem } from '../common/node/bundle-file-system';
+import { resolveBundlePath } from '../common/node/bundle-path-pattern';
 import { parseInputs, type BuildInputs, type VerifyInputs } from './inputs';
-import { outputNames } from './names';
+import { inputNames, outputNames } from './names';
 
 /** Log text that came from user files: one line, and never a logging command. */
 function safeLine(text: string): string {
@@ -98,14 +100,15 @@ async function build(context: TaskContext, settings: BuildInputs): Promise<TaskO
 }
 
 async function verify(context: TaskContext, settings: VerifyInputs): Promise<TaskOutcome | void> {
-  const verified = await verifyBundle(nodeBundleFileSystem, settings.bundlePath, settings.expectedDigest);
-  context.outputs.setOutput(outputNames.bundlePath, settings.bundlePath);
+  const bundlePath = await resolveBundlePath(inputNames.bundlePath, settings.bundlePath);
+  const verified = await verifyBundle(nodeBundleFileSystem, bundlePath, settings.expectedDigest);
+  context.outputs.setOutput(outputNames.bundlePath, bundlePath);
   context.outputs.setOutput(outputNames.bundleDigest, verified.contentDigest);
   context.outputs.setOutput(outputNames.bundleVersion, verified.manifest.version);
-  const beside = path.join(path.dirname(settings.bundlePath), 'manifest.json');
+  const beside = path.join(path.dirname(bundlePath), manifestEntryName);
   if (fs.existsSync(beside)) context.outputs.setOutput(outputNames.manifestPath, beside);
-  writeSummary(context, 'release-bundle-verify-summary', renderVerifySummary(settings.bundlePath, verified, settings.expectedDigest));
-  const message = `Verified release bundle ${path.basename(settings.bundlePath)} (${verified.fileCount} files, digest ${verified.contentDigest}).`;
+  writeSummary(context, 'release-bundle-verify-summary', renderVerifySummary(bundlePath, verified, settings.expectedDigest));
+  const message = `Verified release bundle ${path.basename(bundlePath)} (${verified.fileCount} files, digest ${verified.contentDigest}).`;
   context.logger.info(message);
   return { result: 'Succeeded', message };
 }

@@ -4,6 +4,7 @@
  * be logged safely.
  */
 import { Readable } from 'node:stream';
+import { invalidInput } from '../azure-devops/input-parsing';
 
 /** A kind of secret the scanner knows. */
 export interface SecretRule {
@@ -113,16 +114,17 @@ export interface SecretAllowance {
   rule: string;
 }
 
-/** Parses `secretScanAllow` lines; errors name the line and list the known rules. */
-export function parseSecretAllowances(lines: readonly string[]): SecretAllowance[] {
-  return lines.map((raw) => {
-    const line = raw.trim();
+/**
+ * The `secretScanAllow` input: one reviewed `<path>:<rule>` per line (blank lines and `#` comments
+ * skipped). The path is the zip entry name the finding showed; `./` and backslashes are tolerated.
+ */
+export function parseSecretAllowances(inputName: string, text: string | undefined): SecretAllowance[] {
+  const lines = (text ?? '').split(/\r?\n/).map((raw) => raw.trim()).filter((line) => line !== '' && !line.startsWith('#'));
+  return lines.map((line) => {
     const split = line.lastIndexOf(':');
     const file = line.slice(0, split).trim().replace(/\\/g, '/').replace(/^\.\//, '');
     const rule = line.slice(split + 1).trim();
-    if (split <= 0 || !file || !secretRuleIds.includes(rule)) {
-      throw new Error(`Invalid 'secretScanAllow' '${line}': expected <path>:<rule> with a rule among ${secretRuleIds.join(', ')}`);
-    }
+    if (split <= 0 || !file || !secretRuleIds.includes(rule)) throw invalidInput(inputName, line, `<path>:<rule> lines with a rule among ${secretRuleIds.join(', ')}`);
     return { path: file, rule };
   });
 }

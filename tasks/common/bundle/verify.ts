@@ -17,6 +17,7 @@ import {
   type BundleManifest,
   type ManifestFile,
 } from './manifest';
+import { parseDigestInput } from './shared-inputs';
 
 /** One difference between a zip and its manifest (or the expected digest). */
 export interface VerificationProblem {
@@ -47,14 +48,6 @@ export interface VerifiedBundle {
   fileCount: number;
   /** Uncompressed bytes of the packed files (manifest excluded). */
   totalSize: number;
-}
-
-/** Accepts `sha256:<hex>` or a bare hex digest, any case. */
-export function normalizeDigest(digest: string): string {
-  const trimmed = digest.trim().toLowerCase();
-  const hex = trimmed.startsWith('sha256:') ? trimmed.slice('sha256:'.length) : trimmed;
-  if (!/^[0-9a-f]{64}$/.test(hex)) throw new Error(`Invalid digest '${digest}': expected sha256:<64 hex digits>`);
-  return `sha256:${hex}`;
 }
 
 /**
@@ -113,7 +106,7 @@ async function readBundle(
   expectedDigest: string | undefined,
   destination: string | undefined,
 ): Promise<VerifiedBundle> {
-  const expected = expectedDigest ? normalizeDigest(expectedDigest) : undefined;
+  const expected = expectedDigest ? parseDigestInput('expectedDigest', expectedDigest) : undefined;
   const info = await fs.stat(zipPath);
   if (!info || info.kind !== 'file') throw new Error(`Release bundle ${zipPath} does not exist`);
   const reader = new PortReader(fs, zipPath);

@@ -1,3 +1,7 @@
+/**
+ * The `bundlePath` input of both bundle tasks (`verify` and the deploy): an exact path, or a
+ * pattern into a downloaded artifact. One finder, so a path that verifies also deploys.
+ */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import picomatch from 'picomatch';

@@ -29,7 +29,7 @@ function setup(answer: (command: CommandSpec, index: number) => Partial<CommandR
   return { runner, clock, tokens, secrets, log, deps };
 }
 
-const settings = { target: 'prod', variables: [{ name: 'catalog', value: 'main' }], forceLock: false };
+const settings = { target: 'prod', variables: { catalog: 'main' }, forceLock: false };
 
 describe('bundle deploy: validate, deploy, run', () => {
   it('validates then deploys in the bundle root with a fresh registered token per command and no stray credentials', async () => {

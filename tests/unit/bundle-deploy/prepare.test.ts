@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { prepareBundleFolder, prepareReleaseBundle } from '../../../tasks/common/bundle/deploy/prepare';
 import { nodeBundleFileSystem } from '../../../tasks/common/node/bundle-file-system';
 import { silentLogger } from '../../../tasks/common/ports';
-import { resolveBundlePath } from '../../../tasks/DatabricksBundleDeployV1/find-bundle';
+import { resolveBundlePath } from '../../../tasks/common/node/bundle-path-pattern';
 import { writeReleaseZip } from '../../tasks/DatabricksBundleDeployV1/release-zip';
 
 describe('bundle deploy: preparing the folder to deploy', () => {

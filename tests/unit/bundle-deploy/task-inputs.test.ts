@@ -35,7 +35,7 @@ describe('DatabricksBundleDeployV1 inputs', () => {
       connection: { type: 'databricks', connectionId: 'conn' },
       source: { kind: 'releaseBundle', bundlePath: path.resolve('/agent/s', 'drop/churn.zip'), expectedDigest: digest },
       target: 'prod',
-      variables: [],
+      variables: {},
       cliVersion: undefined,
       runJob: undefined,
       forceLock: false,
@@ -48,7 +48,7 @@ describe('DatabricksBundleDeployV1 inputs', () => {
       '/agent/s',
     );
     assert.deepEqual(settings.source, { kind: 'folder', bundleRoot: path.resolve('/repo/bundle') });
-    assert.deepEqual(settings.variables, [{ name: 'catalog', value: 'main' }]);
+    assert.deepEqual(settings.variables, { catalog: 'main' });
     assert.equal(settings.cliVersion, '0.250.0');
     assert.equal(settings.runJob, 'train_job');
     assert.equal(settings.forceLock, true);
@@ -79,6 +79,6 @@ describe('DatabricksBundleDeployV1 inputs', () => {
     assert.equal(tuned.maxAttempts, 3);
     assert.equal(tuned.baseDelayMs, 2000);
     assert.equal(tuned.maxDelayMs, 16_000);
-    assert.throws(() => parseLockRetry(inputs({}, { 'DatabricksBundleDeploy.LockRetryAttempts': '0' })), /whole number from 1 to 50/);
+    assert.throws(() => parseLockRetry(inputs({}, { 'DatabricksBundleDeploy.LockRetryAttempts': '0' })), { message: "Invalid 'DatabricksBundleDeploy.LockRetryAttempts' '0': expected a whole number at least 1 and at most 50" });
   });
 });

@@ -42,11 +42,11 @@ describe('secret scan', () => {
   });
 
   it('parses allowances and rejects unknown rules', () => {
-    assert.deepEqual(parseSecretAllowances(['docs/example.md:databricks-token', './tests/keys/test.pem : private-key']), [
+    assert.deepEqual(parseSecretAllowances('secretScanAllow', 'docs/example.md:databricks-token\n# reviewed 2026-11\n\n./tests/keys/test.pem : private-key'), [
       { path: 'docs/example.md', rule: 'databricks-token' },
       { path: 'tests/keys/test.pem', rule: 'private-key' },
     ]);
-    assert.throws(() => parseSecretAllowances(['docs/example.md:password']), /Invalid 'secretScanAllow' 'docs\/example.md:password'/);
+    assert.throws(() => parseSecretAllowances('secretScanAllow', 'docs/example.md:password'), /^Error: Invalid 'secretScanAllow' 'docs\/example.md:password': expected <path>:<rule> lines with a rule among databricks-token, /);
   });
 
   describe('in a build', () => {
@@ -80,7 +80,7 @@ describe('secret scan', () => {
       writeTree(tmp, { 'bundle/databricks.yml': 'bundle:\n  name: docs\n', 'bundle/docs/example.md': `Example: ${fakeSecrets.databricksToken}\n` });
       const result = await buildReleaseBundle(
         buildDeps(),
-        buildSettings(path.join(tmp, 'bundle'), path.join(tmp, 'out'), { secretScanAllow: parseSecretAllowances(['docs/example.md:databricks-token']) }),
+        buildSettings(path.join(tmp, 'bundle'), path.join(tmp, 'out'), { secretScanAllow: parseSecretAllowances('secretScanAllow', 'docs/example.md:databricks-token') }),
       );
       assert.equal(result.succeeded, true);
       assert.deepEqual(result.findings.map((f) => [f.check, f.severity, f.file, f.line]), [['secret-allowed', 'warning', 'docs/example.md', 1]]);
@@ -89,7 +89,7 @@ describe('secret scan', () => {
       removeTree(path.join(tmp, 'out'));
       const strict = await buildReleaseBundle(
         buildDeps(),
-        buildSettings(path.join(tmp, 'bundle'), path.join(tmp, 'out'), { strict: true, secretScanAllow: parseSecretAllowances(['docs/example.md:databricks-token']) }),
+        buildSettings(path.join(tmp, 'bundle'), path.join(tmp, 'out'), { strict: true, secretScanAllow: parseSecretAllowances('secretScanAllow', 'docs/example.md:databricks-token') }),
       );
       assert.equal(strict.succeeded, true);
     });

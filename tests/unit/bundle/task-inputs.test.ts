@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { TaskInputs } from '../../../tasks/common/azure-devops/task-context';
-import { parseInputs, parseTargets, parseVariables } from '../../../tasks/DatabricksReleaseBundleV1/inputs';
+import { parseInputs } from '../../../tasks/DatabricksReleaseBundleV1/inputs';
 import { defaults, inputNames, outputNames } from '../../../tasks/DatabricksReleaseBundleV1/names';
 
 const taskJson = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../tasks/DatabricksReleaseBundleV1/task.json'), 'utf8')) as {
@@ -41,18 +41,29 @@ describe('DatabricksReleaseBundle@1 inputs', () => {
   });
 
   it('parses targets, variables and allowances', () => {
-    assert.deepEqual(parseTargets('staging, prod\nprod\n'), ['staging', 'prod']);
-    assert.deepEqual(parseVariables('catalog=main\n# comment\n\nquery = a=b \n'), { catalog: 'main', query: 'a=b' });
-    const settings = parseInputs(inputs({ secretScanAllow: 'docs/a.md:databricks-token\n', strict: 'TRUE', version: '2.0.0' }), '/w');
-    assert.equal(settings.command === 'build' && settings.strict, true);
-    assert.deepEqual(settings.command === 'build' && settings.secretScanAllow, [{ path: 'docs/a.md', rule: 'databricks-token' }]);
+    const settings = parseInputs(
+      inputs({
+        targets: 'staging, prod\nprod\n',
+        variables: 'catalog=main\n# comment\n\nquery = a=b \n',
+        secretScanAllow: 'docs/a.md:databricks-token\n',
+        strict: 'TRUE',
+        version: '2.0.0',
+      }),
+      '/w',
+    );
+    assert.ok(settings.command === 'build');
+    assert.deepEqual(settings.targets, ['staging', 'prod']);
+    assert.deepEqual(settings.variables, { catalog: 'main', query: 'a=b' });
+    assert.equal(settings.strict, true);
+    assert.deepEqual(settings.secretScanAllow, [{ path: 'docs/a.md', rule: 'databricks-token' }]);
   });
 
   it('rejects malformed values, naming the input and the expected form', () => {
-    assert.throws(() => parseInputs(inputs({ command: 'deploy' }), '/w'), /Invalid 'command' 'deploy': expected build or verify/);
+    assert.throws(() => parseInputs(inputs({ command: 'deploy' }), '/w'), /Invalid 'command' 'deploy': expected one of build, verify/);
     assert.throws(() => parseInputs(inputs({ strict: 'yes' }), '/w'), /Invalid 'strict' 'yes': expected true or false/);
-    assert.throws(() => parseVariables('no equals sign'), /Invalid 'variables' 'no equals sign': expected <name>=<value> lines/);
-    assert.throws(() => parseTargets('prod; rm -rf'), /Invalid 'targets'/);
+    assert.throws(() => parseInputs(inputs({ variables: 'no equals sign' }), '/w'), /Invalid 'variables' line 1 'no equals sign': expected one <bundle variable name>=<value> per line/);
+    assert.throws(() => parseInputs(inputs({ targets: 'prod; rm -rf' }), '/w'), /Invalid 'targets' 'prod; rm -rf': expected target names, separated by commas or new lines/);
+    assert.throws(() => parseInputs(inputs({ secretScanAllow: 'docs/a.md' }), '/w'), /Invalid 'secretScanAllow' 'docs\/a.md'/);
     assert.throws(() => parseInputs(inputs({ command: 'verify' }), '/w'), /'bundlePath' is required/);
     assert.throws(() => parseInputs(inputs({ command: 'verify', bundlePath: 'b.zip', expectedDigest: 'md5:abc' }), '/w'), /Invalid 'expectedDigest' 'md5:abc'/);
   });

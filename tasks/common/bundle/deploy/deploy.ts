@@ -5,7 +5,7 @@
 import type { Clock, Logger, SecretRegistrar } from '../../ports';
 import type { TokenProvider } from '../../databricks/token-provider';
 import type { CommandResult, CommandRunner } from './ports';
-import { deployArguments, runArguments, validateArguments, type BundleVariable } from './cli-arguments';
+import { deployArguments, runArguments, validateArguments, type BundleVariables } from './cli-arguments';
 import { cliEnvironment } from './cli-environment';
 import { decideLockRetry, defaultLockRetryOptions, describeLockHolder, parseLockContention, type LockRetryOptions } from './deploy-lock';
 import { parseRunOutput } from './run-output';
@@ -15,7 +15,7 @@ export interface BundleDeploySettings {
   /** Bundle target (`-t`). */
   target: string;
   /** `--var` values, in input order. */
-  variables: BundleVariable[];
+  variables: BundleVariables;
   /** Pass `--force-lock` to `deploy`. */
   forceLock: boolean;
   /** Job resource key to run after the deployment; undefined to run nothing. */
