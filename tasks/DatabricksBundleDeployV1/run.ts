@@ -66,6 +66,7 @@ export async function run(context: TaskContext): Promise<TaskOutcome | void> {
     const access = resolveWorkspaceAccess(context, settings.connection);
     const proxy = proxyEnvironment(process.env, context.network?.proxy);
     if (proxy.secret) context.outputs.setSecret(proxy.secret);
+    if (proxy.untranslated) context.logger.warn(message('ProxyBypassNotPassed', proxy.untranslated.join(', ')));
     const inheritedEnv = { ...process.env, ...proxy.env };
     const runner = createCliCommandRunner();
     const cli = await locateCli({

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { cliEnvironment, isConflictingAuthVariable, proxyEnvironment } from '../../../tasks/common/bundle/deploy/cli-environment';
+import { cliEnvironment, isConflictingAuthVariable, noProxyEntry, proxyEnvironment } from '../../../tasks/common/bundle/deploy/cli-environment';
+import { bypassesProxy } from '../../../tasks/common/http/node-transport';
 
 describe('bundle deploy: CLI environment', () => {
   const inherited = {
@@ -63,5 +64,30 @@ describe('bundle deploy: agent proxy for the CLI', () => {
     assert.deepEqual(proxyEnvironment({ https_proxy: 'http://mine:3128' }, { proxyUrl: 'http://proxy:8080' }), { env: {} });
     assert.deepEqual(proxyEnvironment({}, undefined), { env: {} });
     assert.deepEqual(proxyEnvironment({}, { proxyUrl: 'http://proxy:8080' }), { env: { HTTPS_PROXY: 'http://proxy:8080', HTTP_PROXY: 'http://proxy:8080' }, secret: undefined });
+  });
+
+  it('passes the bypass list as NO_PROXY where a host entry bypasses no more than the agent does', () => {
+    const bypass = ['contoso\\.com', '.*\\.corp\\.example\\.net', 'LOCALHOST', '10\\.1\\.2\\.3', '.*adb-1\\.azuredatabricks\\.net:443', '^https://anchored\\.com', 'host(1|2)\\.com', 'tail\\.com$'];
+    const result = proxyEnvironment({ no_proxy: 'already.local' }, { proxyUrl: 'http://proxy:8080', proxyBypassHosts: bypass });
+    assert.equal(result.env.NO_PROXY, 'already.local,contoso.com,.corp.example.net,localhost,10.1.2.3,adb-1.azuredatabricks.net:443');
+    assert.deepEqual(result.untranslated, ['^https://anchored\\.com', 'host(1|2)\\.com', 'tail\\.com$']);
+  });
+
+  it('never bypasses a host in NO_PROXY that the agent would send through the proxy', () => {
+    const patterns = ['contoso\\.com', 'contoso.com', '.*\\.corp\\.net', '.*corp\\.net', '10\\.0\\.0\\.1', 'h\\.io:8443', '.*'];
+    for (const pattern of patterns) {
+      const entry = noProxyEntry(pattern);
+      assert.ok(entry, pattern);
+      // Every URL the entry lets bypass (the host itself unless it starts with '.', and its subdomains) must match the agent's expression.
+      const host = entry.replace(/^\./, '');
+      const urls = entry === '*' ? ['https://any.host/'] : [`https://sub.${host}/`, ...(entry.startsWith('.') ? [] : [`https://${host}/`])];
+      for (const url of urls) assert.equal(bypassesProxy(url, [pattern]), true, `${pattern} -> ${entry}: ${url}`);
+    }
+    assert.equal(noProxyEntry('^contoso\\.com'), undefined);
+    assert.equal(noProxyEntry('[a-z]+\\.com'), undefined);
+  });
+
+  it('adds nothing to an inherited NO_PROXY when the agent has no bypass list', () => {
+    assert.deepEqual(proxyEnvironment({ NO_PROXY: 'a.local' }, { proxyUrl: 'http://proxy:8080' }).env, { HTTPS_PROXY: 'http://proxy:8080', HTTP_PROXY: 'http://proxy:8080' });
   });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { deployBundle, type BundleDeployDependencies } from '../../../tasks/common/bundle/deploy/deploy';
+import { DeployLockHeldError, deployBundle, type BundleDeployDependencies } from '../../../tasks/common/bundle/deploy/deploy';
 import type { CommandResult, CommandSpec } from '../../../tasks/common/bundle/deploy/ports';
 import { CountingTokens, ScriptedRunner, SimulatedClock, recordingLogger } from './fakes';
 
@@ -82,8 +82,10 @@ describe('bundle deploy: validate, deploy, run', () => {
   it('gives up after the last attempt with a message naming the holder and the opt-in', async () => {
     const { runner, deps } = setup((command) => (command.args[1] === 'deploy' ? lockError('ci-sp-1234') : {}));
     await assert.rejects(deployBundle(settings, deps), (error: Error) => {
-      assert.match(error.message, /still held by ci-sp-1234/);
-      assert.match(error.message, /forceLock/);
+      assert.ok(error instanceof DeployLockHeldError);
+      assert.deepEqual([error.target, error.contention.holder, error.attempts], ['prod', 'ci-sp-1234', 4]);
+      // The way out is the task input, named so the user can find it.
+      assert.match(error.message, /'forceLock: true'/);
       return true;
     });
     assert.equal(runner.verbs().filter((verb) => verb === 'bundle deploy').length, 4);

@@ -60,19 +60,41 @@ export interface ProxySettings {
   proxyUrl: string;
   proxyUsername?: string;
   proxyPassword?: string;
+  /** The agent's bypass list: regular expressions matched against the whole request URL. */
+  proxyBypassHosts?: string[];
+}
+
+/** A host name, IPv4 address or `host:port` written as a regular expression (dots escaped or not). */
+const regexHost = /^(?:[A-Za-z0-9-]+(?:\\?\.))*[A-Za-z0-9-]+(?::\d+)?$/;
+
+/**
+ * The `NO_PROXY` entry that bypasses no more than the agent's bypass regular expression does, or
+ * undefined when no such entry exists. The agent tests each expression against the whole URL, so a
+ * plain host expression (`contoso\.com`) also matches that host's subdomains, which is what the
+ * entry `contoso.com` means to Go's and Terraform's proxy rules; `.*\.contoso\.com` becomes
+ * `.contoso.com` (subdomains only). Anchored or other expressions cannot be expressed safely.
+ */
+export function noProxyEntry(pattern: string): string | undefined {
+  const text = pattern.trim();
+  if (text === '.*') return '*';
+  const subdomainsOnly = text.startsWith('.*\\.');
+  const host = subdomainsOnly ? text.slice(4) : text.startsWith('.*') ? text.slice(2) : text;
+  if (!regexHost.test(host)) return undefined;
+  return `${subdomainsOnly ? '.' : ''}${host.replace(/\\\./g, '.').toLowerCase()}`;
 }
 
 /**
  * `HTTPS_PROXY`/`HTTP_PROXY` for the agent's configured proxy, which child processes do not get on
  * their own; the CLI (Go) and Terraform honour these. Nothing is set when the agent has no proxy or
- * the environment already names one (an explicit setting wins). The agent's bypass list is made of
- * regular expressions that `NO_PROXY` cannot express, so it is not translated. `secret` is the URL
- * with credentials, to register as a secret.
+ * the environment already names one (an explicit setting wins). The agent's bypass list becomes
+ * `NO_PROXY` (added to an inherited one) as far as {@link noProxyEntry} can translate it; the rest is
+ * returned in `untranslated`, so the task can say those hosts go through the proxy. `secret` is the
+ * URL with credentials, to register as a secret.
  */
 export function proxyEnvironment(
   inherited: Readonly<Record<string, string | undefined>>,
   proxy: ProxySettings | undefined,
-): { env: Record<string, string>; secret?: string } {
+): { env: Record<string, string>; secret?: string; untranslated?: string[] } {
   if (!proxy?.proxyUrl) return { env: {} };
   const named = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((name) => inherited[name]);
   if (named) return { env: {} };
@@ -87,5 +109,12 @@ export function proxyEnvironment(
     url.password = encodeURIComponent(proxy.proxyPassword ?? '');
   }
   const value = url.toString().replace(/\/$/, '');
-  return { env: { HTTPS_PROXY: value, HTTP_PROXY: value }, secret: proxy.proxyUsername ? value : undefined };
+  const env: Record<string, string> = { HTTPS_PROXY: value, HTTP_PROXY: value };
+  const bypass = (proxy.proxyBypassHosts ?? []).filter((pattern) => pattern.trim() !== '');
+  const entries = bypass.map(noProxyEntry);
+  const untranslated = bypass.filter((_pattern, index) => entries[index] === undefined);
+  const inheritedNoProxy = (inherited.NO_PROXY ?? inherited.no_proxy ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
+  const noProxy = [...new Set([...inheritedNoProxy, ...entries.filter((entry): entry is string => entry !== undefined)])];
+  if (noProxy.length > inheritedNoProxy.length) env.NO_PROXY = noProxy.join(',');
+  return { env, secret: proxy.proxyUsername ? value : undefined, ...(untranslated.length > 0 ? { untranslated } : {}) };
 }

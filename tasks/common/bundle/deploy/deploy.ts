@@ -7,7 +7,7 @@ import type { TokenProvider } from '../../databricks/token-provider';
 import type { CommandResult, CommandRunner } from './ports';
 import { deployArguments, runArguments, validateArguments, type BundleVariables } from './cli-arguments';
 import { cliEnvironment } from './cli-environment';
-import { decideLockRetry, defaultLockRetryOptions, describeLockHolder, parseLockContention, type LockRetryOptions } from './deploy-lock';
+import { decideLockRetry, defaultLockRetryOptions, describeLockHolder, parseLockContention, type LockContention, type LockRetryOptions } from './deploy-lock';
 import { parseRunOutput } from './run-output';
 
 /** What to deploy where. */
@@ -53,6 +53,21 @@ export interface BundleDeployResult {
     /** Why the run failed, from the CLI's output. */
     failure?: string;
   };
+}
+
+/** Thrown when another deployment still holds the target's lock after the last attempt. */
+export class DeployLockHeldError extends Error {
+  constructor(
+    readonly target: string,
+    readonly contention: LockContention,
+    readonly attempts: number,
+  ) {
+    super(
+      `The deployment lock of target '${target}' is still held by ${describeLockHolder(contention)} after ${attempts} attempts. ` +
+        `Wait for that deployment to finish; if it is known to have died, deploy once with 'forceLock: true'.`,
+    );
+    this.name = 'DeployLockHeldError';
+  }
 }
 
 /** The CLI's own `Error:` lines (or the last lines of its output), for a failure message. */
@@ -102,15 +117,9 @@ export async function deployBundle(settings: BundleDeploySettings, deps: BundleD
     const contention = parseLockContention(`${deployed.stderr}\n${deployed.stdout}`);
     if (!contention) throw new Error(`'databricks bundle deploy -t ${target}' failed: ${summarizeFailure(deployed)}`);
     const decision = decideLockRetry(attempt, retry);
-    const holder = describeLockHolder(contention);
-    if (!decision.retry) {
-      throw new Error(
-        `The deployment lock of target '${target}' is still held by ${holder} after ${attempt} attempts. ` +
-          `Wait for that deployment to finish; if it is known to have died, deploy once with 'forceLock: true'.`,
-      );
-    }
+    if (!decision.retry) throw new DeployLockHeldError(target, contention, attempt);
     deps.logger.warn(
-      `The deployment lock of target '${target}' is held by ${holder}; deploying again in ${Math.round(decision.delayMs / 1000)} s ` +
+      `The deployment lock of target '${target}' is held by ${describeLockHolder(contention)}; deploying again in ${Math.round(decision.delayMs / 1000)} s ` +
         `(attempt ${attempt + 1} of ${retry.maxAttempts}).`,
     );
     await deps.clock.sleep(decision.delayMs, deps.signal);
