@@ -33,6 +33,14 @@ const variables = {
   'Build.RequestedFor': 'Ada Lovelace',
 };
 
+/** Polls `condition` every 10 ms of real time (the bundle runs in another process) until it holds or `ms` pass. */
+async function waitFor(condition: () => boolean, ms: number): Promise<boolean> {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((resolve) => setTimeout(resolve, 10))) {
+    if (condition()) return true;
+  }
+  return condition();
+}
+
 describe('DatabricksModelPromote@1 bundle', function () {
   this.timeout(60_000);
   let emulator: Emulator;
@@ -43,9 +51,8 @@ describe('DatabricksModelPromote@1 bundle', function () {
   after(async () => emulator?.close());
   beforeEach(() => emulator.reset());
 
-  function promote(inputs: Record<string, string>, token = 'dapi-owner-token', onLine?: (line: string) => void): Promise<TaskRun> {
+  function promote(inputs: Record<string, string>, token = 'dapi-owner-token'): Promise<TaskRun> {
     return runTaskBundle(task, {
-      onLine,
       inputs: { connectionType: 'databricks', databricksConnection: 'CONN', modelName: model, ...inputs },
       endpoints: { CONN: { url: emulator.url, scheme: 'Token', parameters: { apitoken: token } } },
       variables,
@@ -94,17 +101,17 @@ describe('DatabricksModelPromote@1 bundle', function () {
   });
 
   it('fails without moving anything when another writer moves the champion while the task runs', async () => {
-    // Hold the task's write of previous_champion at the server, and move the champion meanwhile.
-    emulator.faults.add({ kind: 'delay', ms: 1500, method: 'PUT', path: `/api/2.1/unity-catalog/models/${model}/aliases/previous_champion` });
-    let moved = false;
-    const run = await promote({ version: '5', expectedCurrentVersion: '4' }, undefined, (line) => {
-      if (!moved && line.includes('previous_champion')) {
-        moved = true;
-        emulator.state.models.get(model)?.aliases.set('champion', 3);
-      }
-    });
-    assert.ok(moved, 'the task never started keeping the previous champion');
+    // Hold the task's write of previous_champion at the server, and move the champion meanwhile:
+    // the request log records a request when it arrives, before the delay.
+    const keepPrevious = `/api/2.1/unity-catalog/models/${model}/aliases/previous_champion`;
+    emulator.faults.add({ kind: 'delay', ms: 1500, method: 'PUT', path: keepPrevious });
+    const running = promote({ version: '5', expectedCurrentVersion: '4' });
+    const arrived = await waitFor(() => emulator.requestsTo('PUT', keepPrevious).length > 0, 20_000);
+    assert.ok(arrived, 'the task never started keeping the previous champion');
+    emulator.state.models.get(model)?.aliases.set('champion', 3);
+    const run = await running;
     assert.equal(run.result, 'Failed');
+    // The task put previous_champion back (it did not exist) and never wrote the champion.
     assert.deepEqual(aliases(), { challenger: 5, champion: 3 });
     assert.ok(!aliasWrites().includes('PUT champion'));
     assert.deepEqual(run.outputs, {});
