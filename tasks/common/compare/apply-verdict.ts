@@ -1,4 +1,5 @@
-import type { ModelFullName, UnityCatalogModels } from '../databricks/unity-catalog';
+import { explainOwnershipRefusal, type ModelFullName, type UnityCatalogModels } from '../databricks/unity-catalog';
+import { ApiError } from '../http/errors';
 import type { Logger } from '../ports';
 import type { Comparison } from './compare-models';
 
@@ -20,13 +21,36 @@ export function verdictCommentLine(comparison: Comparison, championAlias: string
   return `Model comparison (${task}): ${decision} against ${against}, metrics from ${comparison.metrics.source}${why}.${link}`;
 }
 
+/** The registry calls {@link applyVerdict} makes. */
+export type VerdictRegistry = Pick<UnityCatalogModels, 'identity' | 'getRegisteredModel' | 'getModelVersion' | 'setAlias' | 'updateVersionComment'>;
+
 /**
  * Writes the verdict to the registry: appends {@link verdictCommentLine} to the candidate's comment
  * (skipped when that exact line is already there, so a re-run does not repeat it) and, on promote,
- * points `setAliasOnPass` at the candidate. Call only in `enabled` run mode.
+ * points `setAliasOnPass` at the candidate. Call only in `enabled` run mode. Both writes need
+ * ownership of the model; a 403 is explained with the identity and the owner.
  */
 export async function applyVerdict(
-  registry: Pick<UnityCatalogModels, 'getModelVersion' | 'setAlias' | 'updateVersionComment'>,
+  registry: VerdictRegistry,
+  model: ModelFullName,
+  comparison: Comparison,
+  options: { commentLine: string; setAliasOnPass?: string; logger: Logger; signal?: AbortSignal },
+): Promise<AppliedVerdict> {
+  try {
+    return await writeVerdict(registry, model, comparison, options);
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.status !== 403) throw error;
+    // Reading the owner needs only EXECUTE, which the comparison already used.
+    const owner = await registry.getRegisteredModel(model.fullName, { signal: options.signal }).then(
+      (info) => info.owner,
+      () => undefined,
+    );
+    throw explainOwnershipRefusal(error, { identity: registry.identity, modelName: model.fullName, owner });
+  }
+}
+
+async function writeVerdict(
+  registry: VerdictRegistry,
   model: ModelFullName,
   comparison: Comparison,
   options: { commentLine: string; setAliasOnPass?: string; logger: Logger; signal?: AbortSignal },

@@ -71,6 +71,25 @@ export function isNotFound(error: unknown): boolean {
   return error instanceof ApiError && (error.status === 404 || error.errorCode === 'RESOURCE_DOES_NOT_EXIST' || error.errorCode === 'NOT_FOUND');
 }
 
+/**
+ * Turns Unity Catalog's 403 on an alias or comment write into a message that says what is needed:
+ * ownership of the registered model, by the identity the task runs as. Other errors are returned
+ * unchanged, so callers can `throw explainOwnershipRefusal(error, ...)` in any catch.
+ */
+export function explainOwnershipRefusal(error: unknown, context: { identity: string; modelName: string; owner?: string }): unknown {
+  if (!(error instanceof ApiError) || error.status !== 403) return error;
+  // The client already appended generic causes; quote the service's own words instead.
+  const original = error.cause instanceof ApiError ? error.cause : error;
+  const owner = context.owner ? `the model's owner is '${context.owner}'` : "the model's owner could not be read";
+  return new ApiError(
+    `Unity Catalog refused to change model ${context.modelName}: only the owner of a registered model may set or delete its aliases and edit its version comments. ` +
+      `The task ran as ${context.identity}; ${owner}. Make that identity the owner (ALTER MODEL ${context.modelName} OWNER TO \`<principal>\`) ` +
+      `or a member of the owning group. ${original.message}`,
+    error.details,
+    { cause: error },
+  );
+}
+
 /** The result of looking up an alias: the version it points at, or that nothing holds it. */
 export type AliasLookup =
   | { found: true; version: ModelVersionInfo }

@@ -4,10 +4,10 @@
  * points where the pipeline saw it, and reads it again afterwards. Every step is idempotent: a
  * re-run after a lost response finds the moves already made and finishes the rest.
  */
-import { ApiError } from '../http/errors';
 import type { Logger } from '../ports';
 import {
   aliasVersion,
+  explainOwnershipRefusal,
   isNotFound,
   type ModelVersionInfo,
   type RegisteredModelInfo,
@@ -98,24 +98,6 @@ function describeHolder(version: number | undefined): string {
   return version === undefined ? 'no version' : `version ${version}`;
 }
 
-/**
- * Turns Unity Catalog's 403 on an alias write into a message that says what is needed: ownership
- * of the registered model, by the identity the task runs as.
- */
-export function explainAliasPermission(error: unknown, context: { identity: string; modelName: string; owner?: string }): unknown {
-  if (!(error instanceof ApiError) || error.status !== 403) return error;
-  // The client already appended generic causes; quote the service's own words instead.
-  const original = error.cause instanceof ApiError ? error.cause : error;
-  const owner = context.owner ? `the model's owner is '${context.owner}'` : "the model's owner could not be read";
-  return new ApiError(
-    `Unity Catalog refused to change the aliases of model ${context.modelName}: only the owner of a registered model may set or delete its aliases. ` +
-      `The task ran as ${context.identity}; ${owner}. Make that identity the owner (ALTER MODEL ${context.modelName} OWNER TO \`<principal>\`) ` +
-      `or a member of the owning group. ${original.message}`,
-    error.details,
-    { cause: error },
-  );
-}
-
 /** Reads the version and refuses anything but an existing READY version. */
 async function requireReadyVersion(deps: PromotionDependencies, modelName: string, version: number, role: string): Promise<ModelVersionInfo> {
   let info: ModelVersionInfo;
@@ -203,7 +185,7 @@ export async function promoteModel(deps: PromotionDependencies, request: Promoti
       ? await promote(deps, request, model)
       : await rollback(deps, request, model);
   } catch (error) {
-    throw explainAliasPermission(error, permission);
+    throw explainOwnershipRefusal(error, permission);
   }
 }
 

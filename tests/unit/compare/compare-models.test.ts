@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { ModelVersionInfo } from '@databricks/sdk-experimental/dist/apis/catalog/model';
 import type { Metric, Run } from '@databricks/sdk-experimental/dist/apis/ml/model';
 import { applyVerdict, verdictCommentLine } from '../../../tasks/common/compare/apply-verdict';
+import { ComparisonRefusedError } from '../../../tasks/common/compare/checks';
 import { compareModels, type ComparisonDependencies, type ComparisonSettings } from '../../../tasks/common/compare/compare-models';
 import { auditDetails, junitSuite, renderSummary, type ReportContext } from '../../../tasks/common/compare/report';
 import { parseRules } from '../../../tasks/common/compare/rules';
@@ -18,6 +19,9 @@ function version(n: number, extra: Partial<ModelVersionInfo> = {}): ModelVersion
 /** An in-memory registry with a request log. */
 class FakeRegistry {
   readonly log: string[] = [];
+  readonly identity = 'sp-compare';
+  /** Alias and comment writes answer 403, as for an identity that does not own the model. */
+  forbidden = false;
   constructor(
     readonly versions: Map<number, ModelVersionInfo>,
     readonly aliases: Map<string, number>,
@@ -36,16 +40,21 @@ class FakeRegistry {
     const n = this.aliases.get(alias);
     return n === undefined ? { found: false } : { found: true, version: await this.getModelVersion(name, n) };
   }
-  getRegisteredModel(): Promise<{ aliases: Array<{ alias_name: string; version_num: number }> }> {
+  getRegisteredModel(): Promise<{ owner: string; aliases: Array<{ alias_name: string; version_num: number }> }> {
     this.log.push('model');
-    return Promise.resolve({ aliases: [...this.aliases].map(([alias_name, version_num]) => ({ alias_name, version_num })) });
+    return Promise.resolve({ owner: 'ml-owners', aliases: [...this.aliases].map(([alias_name, version_num]) => ({ alias_name, version_num })) });
+  }
+  private refuse(): Promise<never> {
+    return Promise.reject(new ApiError('PERMISSION_DENIED: not the owner', { status: 403, errorCode: 'PERMISSION_DENIED', method: 'PATCH', path: '/x' }));
   }
   setAlias(_: string, alias: string, n: number): Promise<never> {
+    if (this.forbidden) return this.refuse();
     this.log.push(`set ${alias}=${n}`);
     this.aliases.set(alias, n);
     return Promise.resolve(undefined as never);
   }
   updateVersionComment(_: string, n: number, comment: string): Promise<ModelVersionInfo> {
+    if (this.forbidden) return this.refuse();
     this.log.push(`comment ${n}`);
     this.versions.get(n)!.comment = comment;
     return Promise.resolve(this.versions.get(n)!);
@@ -70,6 +79,11 @@ function setup(candidateAuc = 0.9): { registry: FakeRegistry; deps: ComparisonDe
   return { registry, deps, settings };
 }
 
+/** A refusal (not another failure) whose message names the offending value: a model name or a status. */
+function refusedNaming(value: string): (error: unknown) => boolean {
+  return (error) => error instanceof ComparisonRefusedError && error.message.includes(value);
+}
+
 const report: ReportContext = { modelName: 'main.ml.churn', championAlias: 'champion', runMode: 'enabled', requireSignificance: false, bootstrapSeed: 1, pipelineRunUrl: 'https://dev.azure.com/o/p/_build/results?buildId=1' };
 
 describe('compare/compare-models', () => {
@@ -92,15 +106,19 @@ describe('compare/compare-models', () => {
   it('refuses a version of another model, a version that is not READY, and a candidate that is the champion', async () => {
     const { deps, settings, registry } = setup();
     registry.versions.set(5, version(5, { model_name: 'other' }));
-    await assert.rejects(compareModels(settings, deps), /belongs to main\.ml\.other/);
+    await assert.rejects(compareModels(settings, deps), refusedNaming('main.ml.other'));
     registry.versions.set(5, version(5, { status: 'FAILED_REGISTRATION' }));
-    await assert.rejects(compareModels(settings, deps), /FAILED_REGISTRATION, not READY/);
+    await assert.rejects(compareModels(settings, deps), refusedNaming('FAILED_REGISTRATION'));
     registry.versions.set(5, version(5));
     registry.versions.set(3, version(3, { status: 'PENDING_REGISTRATION' }));
-    await assert.rejects(compareModels(settings, deps), /champion .* not READY/);
+    await assert.rejects(compareModels(settings, deps), refusedNaming('PENDING_REGISTRATION'));
+    registry.versions.set(3, version(3, { model_name: 'other' }));
+    await assert.rejects(compareModels(settings, deps), refusedNaming('main.ml.other'));
     registry.versions.set(3, version(3));
     registry.aliases.set('champion', 5);
-    await assert.rejects(compareModels(settings, deps), /already holds the alias 'champion'/);
+    await assert.rejects(compareModels(settings, deps), (error) => error instanceof ComparisonRefusedError && error.versions.candidate === 5 && error.versions.champion === 5);
+    // Nothing was written to the registry by a refused comparison.
+    assert.ok(registry.log.every((entry) => !entry.startsWith('set') && !entry.startsWith('comment')));
   });
 
   it('accepts model names in another case', async () => {
@@ -202,6 +220,17 @@ describe('compare/compare-models', () => {
       await applyVerdict(registry, model, comparison, { commentLine: line, setAliasOnPass: 'challenger', logger: silentLogger });
       assert.equal(registry.aliases.has('challenger'), false);
       assert.equal(registry.versions.get(5)?.comment, line);
+    });
+
+    it('explains a 403 on the write with the identity and the model owner', async () => {
+      const { deps, settings, registry } = setup();
+      const comparison = await compareModels(settings, deps);
+      registry.forbidden = true;
+      await assert.rejects(applyVerdict(registry, model, comparison, { commentLine: 'x', setAliasOnPass: 'challenger', logger: silentLogger }), (error) => {
+        assert.ok(error instanceof ApiError && error.status === 403);
+        assert.ok(error.message.includes('sp-compare') && error.message.includes("'ml-owners'"), error.message);
+        return true;
+      });
     });
   });
 
