@@ -1,6 +1,7 @@
 import type { ClusterSpec } from '@databricks/sdk-experimental/dist/apis/compute/model';
 import type { TaskInputs } from '../common/azure-devops/task-context';
 import type { Compute, RunSpec } from '../common/runs/submission';
+import { invalidInput, parseBooleanInput, parseChoiceInput, parseKeyValueLines, parseNumberInput } from '../common/azure-devops/input-parsing';
 import { jsonErrorOffset } from './json-position';
 import { computeKinds, defaults, inputNames, runTypes } from './names';
 
@@ -24,26 +25,9 @@ export interface Settings {
   failOnTestFailure: boolean;
 }
 
-function quote(value: string): string {
+/** Long values (a pasted cluster spec) are cut in messages; the input name says where the rest is. */
+function excerpt(value: string): string {
   return value.length > 200 ? `${value.slice(0, 200)}...` : value;
-}
-
-function invalid(name: string, value: string, expected: string): Error {
-  return new Error(`Invalid '${name}' '${quote(value)}': expected ${expected}`);
-}
-
-function oneOf<T extends string>(inputs: TaskInputs, name: string, allowed: readonly T[], fallback: T): T {
-  const value = inputs.get(name) ?? fallback;
-  if (!(allowed as readonly string[]).includes(value)) throw invalid(name, value, `one of ${allowed.join(', ')}`);
-  return value as T;
-}
-
-function bool(inputs: TaskInputs, name: string, fallback: boolean): boolean {
-  const value = inputs.get(name);
-  if (value === undefined) return fallback;
-  if (/^true$/i.test(value)) return true;
-  if (/^false$/i.test(value)) return false;
-  throw invalid(name, value, 'true or false');
 }
 
 function required(inputs: TaskInputs, name: string, when: string): string {
@@ -52,24 +36,15 @@ function required(inputs: TaskInputs, name: string, when: string): string {
   return value;
 }
 
+/**
+ * One item per line. Not `parseListInput`: arguments and pip requirements may contain commas
+ * (`numpy>=1.26,<2`) and an argument may repeat (`-m a -m b`), so only line breaks separate them.
+ */
 function lines(value: string | undefined): string[] {
   return (value ?? '')
     .split(/\r?\n/)
     .map((line) => line.trim())
     .filter((line) => line !== '');
-}
-
-/** `key=value` lines into a map; the value may contain `=`; a key may appear once. */
-export function parseKeyValueLines(name: string, value: string | undefined): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const line of lines(value)) {
-    const equals = line.indexOf('=');
-    const key = equals < 0 ? '' : line.slice(0, equals).trim();
-    if (equals < 0 || key === '') throw invalid(name, line, 'one key=value pair per line');
-    if (key in result) throw invalid(name, line, `each key once, but '${key}' appears again`);
-    result[key] = line.slice(equals + 1).trim();
-  }
-  return result;
 }
 
 /** Line and column (1-based) of a character offset. */
@@ -89,7 +64,7 @@ function parseJsonObject(name: string, value: string): Record<string, unknown> {
     throw new Error(`Invalid '${name}': not valid JSON${where}: ${(error as Error).message}`);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw invalid(name, value, 'a JSON object (a Databricks cluster spec such as {"spark_version": "15.4.x-scala2.12", "node_type_id": "Standard_D4ds_v5", "num_workers": 1})');
+    throw invalidInput(name, excerpt(value), 'a JSON object (a Databricks cluster spec such as {"spark_version": "15.4.x-scala2.12", "node_type_id": "Standard_D4ds_v5", "num_workers": 1})');
   }
   return parsed as Record<string, unknown>;
 }
@@ -97,29 +72,24 @@ function parseJsonObject(name: string, value: string): Record<string, unknown> {
 function parseNewCluster(value: string): ClusterSpec {
   const spec = parseJsonObject(inputNames.newCluster, value);
   if (typeof spec.spark_version !== 'string' || spec.spark_version === '') {
-    throw invalid(inputNames.newCluster, value, 'a cluster spec with "spark_version" (e.g. "15.4.x-scala2.12")');
+    throw invalidInput(inputNames.newCluster, excerpt(value), 'a cluster spec with "spark_version" (e.g. "15.4.x-scala2.12")');
   }
   return spec as ClusterSpec;
 }
 
 function parseJobId(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) <= 0 || !Number.isSafeInteger(Number(value))) throw invalid(inputNames.jobId, value, 'a positive whole number (the job id)');
-  return Number(value);
+  // `value` is set, so a number comes back (undefined only stands for an empty input).
+  return parseNumberInput(inputNames.jobId, value, { min: 1, integer: true }) as number;
 }
 
 function parseTimeout(value: string | undefined): number {
-  if (value === undefined) return defaults.timeoutMinutes * 60_000;
-  const minutes = Number(value);
-  if (!/^\s*\d*\.?\d+\s*$/.test(value) || !Number.isFinite(minutes) || minutes <= 0) {
-    throw invalid(inputNames.timeoutMinutes, value, 'a number of minutes greater than 0 (fractions allowed, e.g. 0.5)');
-  }
-  if (minutes > 7 * 24 * 60) throw invalid(inputNames.timeoutMinutes, value, 'at most 10080 (7 days)');
+  const minutes = parseNumberInput(inputNames.timeoutMinutes, value, { min: 0, exclusiveMin: true, max: 7 * 24 * 60, unit: 'minutes' }, defaults.timeoutMinutes);
   return Math.round(minutes * 60_000);
 }
 
 function parseWorkspacePath(name: string, value: string, expected: string, allowDbfs: boolean): string {
   const ok = value.startsWith('/') || (allowDbfs && value.startsWith('dbfs:/'));
-  if (!ok || value.includes('\\') || /(^|\/)\.\.?(\/|$)/.test(value) || value.endsWith('/')) throw invalid(name, value, expected);
+  if (!ok || value.includes('\\') || /(^|\/)\.\.?(\/|$)/.test(value) || value.endsWith('/')) throw invalidInput(name, value, expected);
   return value;
 }
 
@@ -127,28 +97,28 @@ function parseWorkspacePath(name: string, value: string, expected: string, allow
 export function parseTestResultsPath(value: string): string {
   const expected =
     'a JUnit XML file, folder or glob under /Volumes/<catalog>/<schema>/<volume>/ or /Workspace/ (e.g. /Volumes/main/ci/test_results/run-$(Build.BuildId)/*.xml)';
-  if (value.includes('\\') || /(^|\/)\.\.?(\/|$)/.test(value) || /\/\//.test(value)) throw invalid(inputNames.testResultsPath, value, expected);
+  if (value.includes('\\') || /(^|\/)\.\.?(\/|$)/.test(value) || /\/\//.test(value)) throw invalidInput(inputNames.testResultsPath, value, expected);
   const segments = value.split('/');
   const glob = /[*?[\]{}!()]/;
-  if (segments[0] !== '') throw invalid(inputNames.testResultsPath, value, expected);
+  if (segments[0] !== '') throw invalidInput(inputNames.testResultsPath, value, expected);
   if (segments[1] === 'Volumes') {
     // Catalog, schema and volume must be literal: the Files API lists below a volume, not across volumes.
-    if (segments.length < 5 || segments.slice(2, 5).some((s) => s === '' || glob.test(s))) throw invalid(inputNames.testResultsPath, value, expected);
+    if (segments.length < 5 || segments.slice(2, 5).some((s) => s === '' || glob.test(s))) throw invalidInput(inputNames.testResultsPath, value, expected);
   } else if (segments[1] === 'Workspace') {
-    if (segments.length < 3 || segments[2] === '' || glob.test(segments[2])) throw invalid(inputNames.testResultsPath, value, expected);
+    if (segments.length < 3 || segments[2] === '' || glob.test(segments[2])) throw invalidInput(inputNames.testResultsPath, value, expected);
   } else {
-    throw invalid(inputNames.testResultsPath, value, expected);
+    throw invalidInput(inputNames.testResultsPath, value, expected);
   }
   return value.replace(/\/+$/, '');
 }
 
 function parseCompute(inputs: TaskInputs, runType: 'notebook' | 'pythonFile'): Compute {
-  const kind = oneOf(inputs, inputNames.compute, computeKinds, defaults.compute);
+  const kind = parseChoiceInput(inputNames.compute, inputs.get(inputNames.compute), computeKinds, defaults.compute);
   const when = `when '${inputNames.compute}' is '${kind}'`;
   switch (kind) {
     case 'existingCluster': {
       const clusterId = required(inputs, inputNames.clusterId, when);
-      if (/\s/.test(clusterId)) throw invalid(inputNames.clusterId, clusterId, 'a cluster id without spaces, e.g. 0123-456789-abcdefgh');
+      if (/\s/.test(clusterId)) throw invalidInput(inputNames.clusterId, clusterId, 'a cluster id without spaces, e.g. 0123-456789-abcdefgh');
       return { kind, clusterId };
     }
     case 'newCluster':
@@ -166,13 +136,13 @@ function parseCompute(inputs: TaskInputs, runType: 'notebook' | 'pythonFile'): C
 }
 
 function parseSpec(inputs: TaskInputs): RunSpec {
-  const runType = oneOf(inputs, inputNames.runType, runTypes, defaults.runType);
+  const runType = parseChoiceInput(inputNames.runType, inputs.get(inputNames.runType), runTypes, defaults.runType);
   switch (runType) {
     case 'job': {
       const name = inputs.get(inputNames.jobName);
       const id = inputs.get(inputNames.jobId);
       if (name !== undefined && id !== undefined) {
-        throw new Error(`Inputs '${inputNames.jobName}' ('${quote(name)}') and '${inputNames.jobId}' ('${quote(id)}') are both set: set one of them.`);
+        throw new Error(`Inputs '${inputNames.jobName}' ('${excerpt(name)}') and '${inputNames.jobId}' ('${excerpt(id)}') are both set: set one of them.`);
       }
       if (name === undefined && id === undefined) {
         throw new Error(`Input '${inputNames.jobName}' or '${inputNames.jobId}' is required when '${inputNames.runType}' is 'job'.`);
@@ -214,10 +184,10 @@ export function parseInputs(inputs: TaskInputs): Settings {
     spec,
     runName: inputs.get(inputNames.runName),
     timeoutMs: parseTimeout(inputs.get(inputNames.timeoutMinutes)),
-    cancelOnExit: bool(inputs, inputNames.cancelOnExit, defaults.cancelOnExit),
+    cancelOnExit: parseBooleanInput(inputNames.cancelOnExit, inputs.get(inputNames.cancelOnExit), defaults.cancelOnExit),
     testResultsPath: testResultsPath === undefined ? undefined : parseTestResultsPath(testResultsPath),
-    publishTestResults: bool(inputs, inputNames.publishTestResults, defaults.publishTestResults),
+    publishTestResults: parseBooleanInput(inputNames.publishTestResults, inputs.get(inputNames.publishTestResults), defaults.publishTestResults),
     testRunTitle: inputs.get(inputNames.testRunTitle),
-    failOnTestFailure: bool(inputs, inputNames.failOnTestFailure, defaults.failOnTestFailure),
+    failOnTestFailure: parseBooleanInput(inputNames.failOnTestFailure, inputs.get(inputNames.failOnTestFailure), defaults.failOnTestFailure),
   };
 }

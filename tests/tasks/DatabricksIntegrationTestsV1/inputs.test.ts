@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { TaskInputs } from '../../../tasks/common/azure-devops/task-context';
 import { jsonErrorOffset } from '../../../tasks/DatabricksIntegrationTestsV1/json-position';
-import { parseInputs, parseKeyValueLines, parseTestResultsPath } from '../../../tasks/DatabricksIntegrationTestsV1/inputs';
+import { parseInputs, parseTestResultsPath } from '../../../tasks/DatabricksIntegrationTestsV1/inputs';
 import { defaults, inputNames, outputNames } from '../../../tasks/DatabricksIntegrationTestsV1/names';
 
 const taskJson = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../tasks/DatabricksIntegrationTestsV1/task.json'), 'utf8')) as {
@@ -58,9 +58,23 @@ describe('DatabricksIntegrationTests@1 inputs', () => {
     }
   });
 
-  it('rejects repeated and malformed key=value lines', () => {
-    assert.throws(() => parseKeyValueLines('jobParameters', 'a=1\na=2'), /'jobParameters' 'a=2'.*'a' appears again/);
-    assert.throws(() => parseKeyValueLines('jobParameters', '=1'), /key=value/);
+  it('rejects repeated and malformed key=value lines, naming the input and the line', () => {
+    assert.throws(() => parseInputs(inputs({ jobName: 'a', jobParameters: 'a=1\na=2' })), /'jobParameters' line 2: 'a' is set twice/);
+    assert.throws(() => parseInputs(inputs({ runType: 'notebook', notebookPath: '/x', notebookParameters: '=1' })), /'notebookParameters' line 1 '=1'.*<key>=<value>/);
+  });
+
+  it('keeps Python arguments and requirements one per line: commas and repeats are part of them', () => {
+    const settings = parseInputs(inputs({ runType: 'pythonFile', pythonFile: '/Workspace/t.py', pythonArgs: '-m\na,b\n-m', environmentDependencies: 'numpy>=1.26,<2' }));
+    assert.deepEqual(settings.spec.kind === 'pythonFile' && settings.spec.args, ['-m', 'a,b', '-m']);
+    assert.deepEqual(settings.spec.kind === 'pythonFile' && settings.spec.compute, { kind: 'serverless', dependencies: ['numpy>=1.26,<2'] });
+  });
+
+  it('limits timeoutMinutes to (0, 7 days] and reads job ids as whole numbers', () => {
+    assert.equal(parseInputs(inputs({ jobId: '42', timeoutMinutes: '10080' })).timeoutMs, 7 * 24 * 3600_000);
+    assert.deepEqual(parseInputs(inputs({ jobId: '42' })).spec, { kind: 'job', job: { id: 42 }, parameters: {} });
+    assert.throws(() => parseInputs(inputs({ jobId: '42', timeoutMinutes: '10081' })), /'timeoutMinutes' '10081'.*at most 10080/);
+    assert.throws(() => parseInputs(inputs({ jobId: '0' })), /'jobId' '0'.*whole number/);
+    assert.throws(() => parseInputs(inputs({ jobId: '1.5' })), /'jobId' '1\.5'/);
   });
 
   it('locates JSON errors', () => {
