@@ -1,4 +1,5 @@
 import type { DirectoryEntry, ListDirectoryResponse } from '@databricks/sdk-experimental/dist/apis/files/model';
+import { ApiError } from '../http/errors';
 import type { DatabricksApiClient } from './api-client';
 
 /**
@@ -20,6 +21,17 @@ export class FilesClient {
   async download(path: string, signal?: AbortSignal): Promise<Uint8Array> {
     const response = await this.client.callBytes('GET', `/api/2.0/fs/files${encodeFilesPath(path)}`, { signal });
     return response.body;
+  }
+
+  /** `HEAD` on the file: true when it exists, false on 404; other errors (403, 5xx after retries) are thrown. */
+  async exists(path: string, signal?: AbortSignal): Promise<boolean> {
+    try {
+      await this.client.callBytes('HEAD', `/api/2.0/fs/files${encodeFilesPath(path)}`, { signal });
+      return true;
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) return false;
+      throw error;
+    }
   }
 
   /** Uploads bytes to a file, replacing it unless `overwrite` is false. */

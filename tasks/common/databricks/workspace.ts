@@ -6,6 +6,11 @@ import type { DatabricksApiClient } from './api-client';
 export class WorkspaceClient {
   constructor(private readonly client: DatabricksApiClient) {}
 
+  /** The workspace this client talks to, for messages. */
+  get host(): string {
+    return this.client.host;
+  }
+
   /** `GET get-status`; undefined when nothing exists at `path`. */
   async getStatus(path: string, signal?: AbortSignal): Promise<ObjectInfo | undefined> {
     try {

@@ -1,12 +1,14 @@
 import type { Run } from '@databricks/sdk-experimental/dist/apis/jobs/model';
 import type { FilesClient } from '../databricks/files';
 import type { JobsClient } from '../databricks/jobs';
+import type { WorkspaceClient } from '../databricks/workspace';
 import { toError } from '../http/errors';
 import { countTests, type TestCounts, type TestSuite } from '../junit/model';
 import type { Clock, Logger } from '../ports';
 import { formatDuration } from './format';
 import { describeOutcome, runOutcome, type RunOutcome } from './run-outcome';
-import { collectTaskResults, collectTests, type ResultSource, type TaskRunResult } from './results';
+import { checkRunTarget } from './preflight';
+import { collectTaskResults, collectTests, taskResultsOf, unsuccessfulTasksSuites, type ResultSource, type TaskRunResult } from './results';
 import { startRun, type RunSpec, type StartedRun } from './submission';
 import { RunTimeoutError, waitForRun, type RunProgress } from './run-waiter';
 import type { PollSchedule } from './poll-schedule';
@@ -28,13 +30,14 @@ export interface IntegrationTestSettings {
 export interface IntegrationTestDependencies {
   jobs: JobsClient;
   files: FilesClient;
+  workspace: WorkspaceClient;
   clock: Clock;
   logger: Logger;
   /** Aborted when the pipeline cancels the step. */
   signal: AbortSignal;
   /**
-   * A fresh signal for the clean-up call (`runs/cancel`) once `signal` has aborted: short, so the
-   * task still exits within the agent's grace period.
+   * A fresh signal for the clean-up calls (`runs/cancel`, the last `runs/get`) once `signal` has
+   * aborted or the time limit passed: short, so the task still exits within the agent's grace period.
    */
   cleanupSignal: () => AbortSignal;
   onProgress?: (progress: RunProgress) => void;
@@ -43,7 +46,10 @@ export interface IntegrationTestDependencies {
   schedule?: PollSchedule;
 }
 
-/** Everything the task reports about a finished run. */
+/** Why the task stopped before the run ended. */
+export type Interruption = 'timeout' | 'cancelled' | 'failed';
+
+/** Everything the task reports about a run, finished or as last seen when the task stopped early. */
 export interface IntegrationTestReport {
   runId: number;
   runName: string;
@@ -61,15 +67,41 @@ export interface IntegrationTestReport {
   verdict: string;
   /** `runs/get` calls the wait made. */
   polls: number;
+  /** Set when the task stopped waiting before the run ended. */
+  interrupted?: Interruption;
 }
 
-/** The task's own time limit passed; the run was cancelled unless `cancelOnExit` is false. */
-export class IntegrationTestTimeoutError extends Error {
-  constructor(message: string) {
-    super(message);
+/**
+ * The task stopped before the run ended: the time limit passed, the pipeline cancelled the step,
+ * or waiting failed. The run was cancelled unless `cancelOnExit` is false; `report` describes it
+ * as last seen, so the task can still publish outputs and a summary. `cause` is the original error
+ * (the abort reason on cancellation).
+ */
+export class IntegrationTestInterruptedError extends Error {
+  constructor(
+    message: string,
+    readonly report: IntegrationTestReport,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'IntegrationTestInterruptedError';
+  }
+}
+
+/** The task's own time limit passed (an {@link IntegrationTestInterruptedError} with `interrupted: 'timeout'`). */
+export class IntegrationTestTimeoutError extends IntegrationTestInterruptedError {
+  constructor(message: string, report: IntegrationTestReport, options?: { cause?: unknown }) {
+    super(message, report, options);
     this.name = 'IntegrationTestTimeoutError';
   }
 }
+
+/**
+ * How long the task keeps reading a run it cancelled after the time limit, so the summary and
+ * `resultState` show how it ended (the workspace cancels asynchronously, usually within seconds).
+ */
+const settleAfterTimeoutMs = 30_000;
+const settlePollMs = 1_000;
 
 async function cancelRun(jobs: JobsClient, runId: number, deps: IntegrationTestDependencies, why: string): Promise<boolean> {
   try {
@@ -84,13 +116,17 @@ async function cancelRun(jobs: JobsClient, runId: number, deps: IntegrationTestD
 
 /**
  * Decides the task's result, failing closed: the run must end SUCCESS (SUCCESS_WITH_FAILURES,
- * unknown states and unknown termination codes fail), and no test may fail unless
- * `failOnTestFailure` is false.
+ * unknown states and unknown termination codes fail), its test results must be readable when
+ * expected, and no test may fail unless `failOnTestFailure` is false.
+ * @param resultsProblem why the test results could not be read, if they could not.
  */
-export function judge(outcome: RunOutcome, counts: TestCounts, failOnTestFailure: boolean): { passed: boolean; verdict: string } {
+export function judge(outcome: RunOutcome, counts: TestCounts, failOnTestFailure: boolean, resultsProblem?: string): { passed: boolean; verdict: string } {
   const tests = `${counts.failed} of ${counts.total} tests failed`;
   if (outcome.kind !== 'success') {
     return { passed: false, verdict: `The Databricks run ${describeOutcome(outcome)} (${tests}).` };
+  }
+  if (resultsProblem !== undefined) {
+    return { passed: false, verdict: `The Databricks run succeeded but its test results could not be read: ${resultsProblem}` };
   }
   if (counts.failed > 0) {
     if (failOnTestFailure) return { passed: false, verdict: `The Databricks run succeeded but ${tests}.` };
@@ -100,11 +136,73 @@ export function judge(outcome: RunOutcome, counts: TestCounts, failOnTestFailure
   return { passed: true, verdict: `The Databricks run succeeded; ${counts.passed} of ${counts.total} tests passed${skipped}.` };
 }
 
+/** Reads the run once more (or, after a timeout, until it ends or the settle time passes); undefined when it cannot be read. */
+async function settle(jobs: JobsClient, runId: number, deps: IntegrationTestDependencies, waitMs: number): Promise<Run | undefined> {
+  const until = deps.clock.now() + waitMs;
+  let last: Run | undefined;
+  for (;;) {
+    try {
+      last = await jobs.getRun(runId, deps.cleanupSignal());
+    } catch (error) {
+      deps.logger.warn(`Could not read run ${runId} after stopping: ${toError(error).message}`);
+      return last;
+    }
+    if (runOutcome(last).terminal || deps.clock.now() + settlePollMs > until) return last;
+    await deps.clock.sleep(settlePollMs, deps.cleanupSignal());
+  }
+}
+
+/** Test suites of a run: the normal collection, or on failure the tasks that did not succeed plus the reason. */
+async function gatherTests(
+  settings: IntegrationTestSettings,
+  deps: IntegrationTestDependencies,
+  run: Run,
+  tasks: TaskRunResult[],
+  signal: AbortSignal,
+): Promise<{ suites: TestSuite[]; sources: ResultSource[]; problem?: string }> {
+  const runName = run.run_name || settings.runName;
+  try {
+    return await collectTests({ runId: run.run_id as number, runName, runPageUrl: run.run_page_url, tasks, testResultsPath: settings.testResultsPath, files: deps.files, logger: deps.logger, signal });
+  } catch (error) {
+    if (deps.signal.aborted) throw error;
+    // A missing or broken report must not hide the run: its failed tasks still show, the reason goes in the verdict.
+    return { suites: unsuccessfulTasksSuites(runName, run.run_id as number, run.run_page_url, tasks), sources: tasks.map(() => 'tasks'), problem: toError(error).message };
+  }
+}
+
+function reportOf(
+  settings: IntegrationTestSettings,
+  run: Run,
+  tasks: TaskRunResult[],
+  tests: { suites: TestSuite[]; sources: ResultSource[] },
+  judged: { passed: boolean; verdict: string },
+  extra: { polls: number; durationMs?: number; interrupted?: Interruption },
+): IntegrationTestReport {
+  const { suites } = tests;
+  return {
+    runId: run.run_id as number,
+    runName: run.run_name || settings.runName,
+    runPageUrl: run.run_page_url,
+    run,
+    outcome: runOutcome(run),
+    durationMs: run.end_time && run.start_time ? run.end_time - run.start_time : extra.durationMs,
+    tasks,
+    suites,
+    sources: tests.sources,
+    counts: countTests(suites),
+    ...judged,
+    polls: extra.polls,
+    interrupted: extra.interrupted,
+  };
+}
+
 /**
  * Starts the run, waits for it on the adaptive schedule and collects its results. A run this
  * function started never outlives it when `cancelOnExit` is set: on cancellation of the step, on
  * the time limit and on any failure before the run ended, it calls `runs/cancel` with a fresh
- * short deadline before rethrowing.
+ * short deadline, reads the run once more and throws {@link IntegrationTestInterruptedError}
+ * carrying the report of the run as last seen.
+ * @throws RunTargetError / JobLookupError before anything was started, when what to run is not there.
  */
 export async function runIntegrationTests(settings: IntegrationTestSettings, deps: IntegrationTestDependencies): Promise<IntegrationTestReport> {
   const { jobs, clock, logger, signal } = deps;
@@ -115,6 +213,7 @@ export async function runIntegrationTests(settings: IntegrationTestSettings, dep
     // Databricks stops the run itself too, even if this process is killed outright.
     timeoutSeconds: Math.ceil(settings.timeoutMs / 1000),
   };
+  await checkRunTarget(settings.spec, deps, signal);
   let started: StartedRun;
   try {
     started = await startRun(jobs, settings.spec, submitSettings, logger, signal);
@@ -134,12 +233,21 @@ export async function runIntegrationTests(settings: IntegrationTestSettings, dep
   const { runId } = started;
   logger.info(`Started Databricks run ${runId}${started.jobId !== undefined ? ` of job ${started.jobId}` : ''}.`);
 
+  // The waiter returns the run only when it ended; an interruption still needs the run as last seen.
+  let lastSeen: Run = { run_id: runId, run_name: settings.runName };
+  let reads = 0;
+  const reader = {
+    getRun: async (id: number, readSignal?: AbortSignal) => {
+      reads++;
+      return (lastSeen = await jobs.getRun(id, readSignal));
+    },
+  };
   let run: Run;
-  let polls: number;
+  let polls = 0;
   try {
     deps.onRunStarted?.(started);
     ({ run, polls } = await waitForRun({
-      jobs,
+      jobs: reader,
       runId,
       clock,
       logger,
@@ -150,48 +258,46 @@ export async function runIntegrationTests(settings: IntegrationTestSettings, dep
       schedule: deps.schedule,
     }));
   } catch (error) {
-    const timedOut = error instanceof RunTimeoutError;
-    const why = signal.aborted ? 'the step was cancelled' : timedOut ? `timeoutMinutes passed` : `the task failed: ${toError(error).message}`;
-    const cancelled = settings.cancelOnExit ? await cancelRun(jobs, runId, deps, why) : false;
-    if (!settings.cancelOnExit) logger.warn(`Run ${runId} keeps running on Databricks (cancelOnExit is false).`);
-    if (timedOut && !signal.aborted) {
-      throw new IntegrationTestTimeoutError(
-        `The Databricks run ${runId} did not finish within ${formatDuration(settings.timeoutMs)} (timeoutMinutes); ${
-          cancelled ? 'it was cancelled' : settings.cancelOnExit ? 'cancelling it failed' : 'it keeps running because cancelOnExit is false'
-        }.`,
-      );
-    }
-    throw error;
+    throw await interrupted(settings, deps, lastSeen, error, { polls: reads, elapsedMs: clock.now() - startedAt });
   }
 
-  const outcome = runOutcome(run);
   const tasks = await collectTaskResults(jobs, run, logger, signal);
-  const tests = await collectTests({
-    runId,
-    runName: run.run_name || settings.runName,
-    runPageUrl: run.run_page_url,
-    tasks,
-    testResultsPath: settings.testResultsPath,
-    files: deps.files,
-    logger,
-    signal,
-  });
-  const counts = countTests(tests.suites);
-  const { passed, verdict } = judge(outcome, counts, settings.failOnTestFailure);
-  const durationMs = run.end_time && run.start_time ? run.end_time - run.start_time : clock.now() - startedAt;
-  return {
-    runId,
-    runName: run.run_name || settings.runName,
-    runPageUrl: run.run_page_url,
-    run,
-    outcome,
-    durationMs,
-    tasks,
-    suites: tests.suites,
-    sources: tests.sources,
-    counts,
-    passed,
-    verdict,
-    polls,
-  };
+  const tests = await gatherTests(settings, deps, run, tasks, signal);
+  const judged = judge(runOutcome(run), countTests(tests.suites), settings.failOnTestFailure, tests.problem);
+  return reportOf(settings, run, tasks, tests, judged, { polls, durationMs: clock.now() - startedAt });
+}
+
+/** Cancels (unless told not to), reads the run once more and builds the error that carries its report. */
+async function interrupted(settings: IntegrationTestSettings, deps: IntegrationTestDependencies, lastSeen: Run, error: unknown, waited: { polls: number; elapsedMs: number }): Promise<IntegrationTestInterruptedError> {
+  const { jobs, logger, signal } = deps;
+  const runId = lastSeen.run_id as number;
+  const kind: Interruption = signal.aborted ? 'cancelled' : error instanceof RunTimeoutError ? 'timeout' : 'failed';
+  const why = { cancelled: 'the step was cancelled', timeout: 'timeoutMinutes passed', failed: `the task failed: ${toError(error).message}` }[kind];
+  const cancelled = settings.cancelOnExit ? await cancelRun(jobs, runId, deps, why) : false;
+  if (!settings.cancelOnExit) logger.warn(`Run ${runId} keeps running on Databricks (cancelOnExit is false).`);
+  const afterwards = cancelled ? 'it was cancelled' : settings.cancelOnExit ? 'cancelling it failed' : 'it keeps running because cancelOnExit is false';
+
+  // After a timeout there is time to see the cancellation through; a cancelled step must exit within the agent's grace period.
+  const run = (await settle(jobs, runId, deps, kind === 'timeout' && cancelled ? settleAfterTimeoutMs : 0)) ?? lastSeen;
+  let tasks = taskResultsOf(run);
+  let tests: { suites: TestSuite[]; sources: ResultSource[] } = { suites: unsuccessfulTasksSuites(run.run_name || settings.runName, runId, run.run_page_url, tasks), sources: tasks.map(() => 'tasks') };
+  if (kind === 'timeout' && runOutcome(run).terminal) {
+    // The run ended (cancelled): its finished tasks have outputs and maybe test reports worth publishing.
+    const cleanup = deps.cleanupSignal();
+    try {
+      tasks = await collectTaskResults(jobs, run, logger, cleanup);
+      tests = await gatherTests(settings, deps, run, tasks, cleanup);
+    } catch (collectError) {
+      logger.warn(`Could not read the results of run ${runId}: ${toError(collectError).message}`);
+    }
+  }
+  const message =
+    kind === 'timeout'
+      ? `The Databricks run ${runId} did not finish within ${formatDuration(settings.timeoutMs)} (timeoutMinutes); ${afterwards}.`
+      : kind === 'cancelled'
+        ? `The step was cancelled while Databricks run ${runId} was ${runOutcome(lastSeen).lifecycle}; ${afterwards}.`
+        : `Waiting for Databricks run ${runId} failed: ${toError(error).message}; ${afterwards}.`;
+  const report = reportOf(settings, run, tasks, tests, { passed: false, verdict: message }, { polls: waited.polls, durationMs: waited.elapsedMs, interrupted: kind });
+  const options = { cause: kind === 'cancelled' ? signal.reason : error };
+  return kind === 'timeout' ? new IntegrationTestTimeoutError(message, report, options) : new IntegrationTestInterruptedError(message, report, options);
 }

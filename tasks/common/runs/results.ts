@@ -36,37 +36,42 @@ function durationOf(task: RunTask | Run): number | undefined {
 }
 
 /**
+ * The task runs of a run as last seen, with state and duration but no output: what is known
+ * without further calls. A legacy run without `tasks` counts as its own single task.
+ */
+export function taskResultsOf(run: Run): TaskRunResult[] {
+  const tasks: Array<RunTask | (Run & { task_key: string })> =
+    run.tasks && run.tasks.length > 0 ? run.tasks : [{ ...run, task_key: run.run_name || 'run' }];
+  return tasks.map((task) => ({
+    taskKey: task.task_key,
+    runId: task.run_id,
+    outcome: runOutcome(task),
+    durationMs: durationOf(task),
+    runPageUrl: task.run_page_url,
+  }));
+}
+
+/**
  * Reads `runs/get-output` for every task run of a finished run. Never on the parent of a
  * multi-task run (the workspace refuses); only a legacy run without `tasks` is read directly.
  * A task whose output cannot be read keeps its state and says why.
  */
 export async function collectTaskResults(jobs: JobsClient, run: Run, logger: Logger, signal?: AbortSignal): Promise<TaskRunResult[]> {
-  const tasks: Array<RunTask | (Run & { task_key: string })> =
-    run.tasks && run.tasks.length > 0 ? run.tasks : [{ ...run, task_key: run.run_name ?? 'run' }];
-  const results: TaskRunResult[] = [];
-  for (const task of tasks) {
-    const result: TaskRunResult = {
-      taskKey: task.task_key,
-      runId: task.run_id,
-      outcome: runOutcome(task),
-      durationMs: durationOf(task),
-      runPageUrl: task.run_page_url,
-    };
-    if (task.run_id !== undefined) {
-      try {
-        const output = await jobs.getRunOutput(task.run_id, signal);
-        result.error = output.error || undefined;
-        result.errorTrace = output.error_trace || undefined;
-        result.notebookResult = output.notebook_output?.result;
-        result.notebookTruncated = output.notebook_output?.truncated;
-        result.logs = output.logs || undefined;
-      } catch (thrown) {
-        if (signal?.aborted) throw signal.reason;
-        result.outputUnavailable = toError(thrown).message;
-        logger.warn(`Could not read the output of task '${task.task_key}': ${result.outputUnavailable}`);
-      }
+  const results = taskResultsOf(run);
+  for (const result of results) {
+    if (result.runId === undefined) continue;
+    try {
+      const output = await jobs.getRunOutput(result.runId, signal);
+      result.error = output.error || undefined;
+      result.errorTrace = output.error_trace || undefined;
+      result.notebookResult = output.notebook_output?.result;
+      result.notebookTruncated = output.notebook_output?.truncated;
+      result.logs = output.logs || undefined;
+    } catch (thrown) {
+      if (signal?.aborted) throw signal.reason;
+      result.outputUnavailable = toError(thrown).message;
+      logger.warn(`Could not read the output of task '${result.taskKey}': ${result.outputUnavailable}`);
     }
-    results.push(result);
   }
   return results;
 }
@@ -113,10 +118,11 @@ export function parseJsonTestReport(exitValue: string | undefined, taskKey: stri
 }
 
 function describeTaskFailure(task: TaskRunResult): string {
+  if (!task.outcome.terminal) return `did not finish (${task.outcome.lifecycle} when the task stopped waiting)`;
   return task.error ?? (task.outcome.message || `ended ${task.outcome.resultState}`);
 }
 
-/** The task as one test case: passed on SUCCESS, skipped when it never ran, failed otherwise. */
+/** The task as one test case: passed on SUCCESS, skipped when it never ran, failed otherwise (also when cut short). */
 export function taskAsTestCase(task: TaskRunResult, classname: string): TestCase {
   const testCase: TestCase = { name: task.taskKey, classname, time: task.durationMs === undefined ? undefined : task.durationMs / 1000 };
   switch (task.outcome.kind) {
@@ -126,7 +132,7 @@ export function taskAsTestCase(task: TaskRunResult, classname: string): TestCase
       testCase.skipped = { message: `${task.outcome.resultState}${task.outcome.message ? `: ${task.outcome.message}` : ''}` };
       break;
     default:
-      testCase.failure = { message: describeTaskFailure(task), type: task.outcome.resultState, trace: task.errorTrace };
+      testCase.failure = { message: describeTaskFailure(task), type: task.outcome.resultState || task.outcome.lifecycle, trace: task.errorTrace };
   }
   if (task.logs) testCase.systemOut = task.logs;
   return testCase;
@@ -167,17 +173,15 @@ export interface CollectTestsOptions {
  */
 export async function collectTests(options: CollectTestsOptions): Promise<CollectedTests> {
   const { tasks, runName, runId } = options;
-  const properties: Record<string, string> = { 'databricks.runId': String(runId) };
-  if (options.runPageUrl) properties['databricks.runPageUrl'] = options.runPageUrl;
+  const properties = runProperties(runId, options.runPageUrl);
   if (options.testResultsPath) {
     const paths = await findResultFiles(options.files, options.testResultsPath, options.signal);
     if (paths.length === 0) {
       const problem = `No JUnit XML file matches testResultsPath '${options.testResultsPath}'.`;
-      const failedTasks = tasks.filter((t) => t.outcome.kind !== 'success');
       // When the run already failed, its tasks explain why; otherwise missing results are a failure of their own.
-      if (failedTasks.length === 0) throw new Error(`${problem} The run succeeded but wrote no test results there.`);
+      if (unsuccessful(tasks).length === 0) throw new Error(`${problem} The run succeeded but wrote no test results there.`);
       options.logger.warn(problem);
-      return { suites: [{ name: runName, properties, cases: failedTasks.map((t) => taskAsTestCase(t, runName)) }], sources: tasks.map(() => 'tasks'), files: [] };
+      return { suites: unsuccessfulTasksSuites(runName, runId, options.runPageUrl, tasks), sources: tasks.map(() => 'tasks'), files: [] };
     }
     const suites: TestSuite[] = [];
     for (const path of paths) {
@@ -185,8 +189,7 @@ export async function collectTests(options: CollectTestsOptions): Promise<Collec
       const parsed = parseJUnitXml(Buffer.from(bytes).toString('utf8'), path);
       suites.push(...parsed.map((suite) => ({ ...suite, properties: { ...suite.properties, ...properties } })));
     }
-    const failedTasks = tasks.filter((t) => t.outcome.kind !== 'success' && t.outcome.kind !== 'skipped');
-    if (failedTasks.length > 0) suites.push({ name: `${runName} (tasks)`, properties, cases: failedTasks.map((t) => taskAsTestCase(t, runName)) });
+    suites.push(...unsuccessfulTasksSuites(`${runName} (tasks)`, runId, options.runPageUrl, tasks));
     return { suites, sources: tasks.map(() => 'junit'), files: paths };
   }
 
@@ -207,4 +210,24 @@ export async function collectTests(options: CollectTestsOptions): Promise<Collec
   }
   if (plain.length > 0) suites.push({ name: runName, properties, cases: plain });
   return { suites, sources, files: [] };
+}
+
+/** Suite properties that lead from the Tests tab back to the Databricks run. */
+function runProperties(runId: number, runPageUrl?: string): Record<string, string> {
+  return { 'databricks.runId': String(runId), ...(runPageUrl ? { 'databricks.runPageUrl': runPageUrl } : {}) };
+}
+
+/** Tasks that failed, were cancelled or were cut short; skipped tasks carry no failure of their own. */
+function unsuccessful(tasks: TaskRunResult[]): TaskRunResult[] {
+  return tasks.filter((t) => t.outcome.kind !== 'success' && t.outcome.kind !== 'skipped');
+}
+
+/**
+ * A suite with one failed test case per task that did not succeed (none when all did): what the
+ * Tests tab shows when no test report can be read (none written, the task stopped waiting), so a
+ * crash or a hang is still visible there.
+ */
+export function unsuccessfulTasksSuites(name: string, runId: number, runPageUrl: string | undefined, tasks: TaskRunResult[]): TestSuite[] {
+  const cases = unsuccessful(tasks).map((t) => taskAsTestCase(t, name));
+  return cases.length > 0 ? [{ name, properties: runProperties(runId, runPageUrl), cases }] : [];
 }

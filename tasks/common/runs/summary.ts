@@ -69,7 +69,7 @@ export function renderSummary(input: SummaryInput): string {
 
   const failedTasks = input.tasks.filter((t) => t.outcome.kind !== 'success' && t.outcome.kind !== 'skipped');
   for (const task of failedTasks) {
-    lines.push(`#### Task \`${cell(task.taskKey)}\` ${task.outcome.resultState}`);
+    lines.push(`#### Task \`${cell(task.taskKey)}\` ${task.outcome.resultState || `did not finish (${task.outcome.lifecycle})`}`);
     const reason = task.error || task.outcome.message || task.outputUnavailable;
     if (reason) lines.push('', cell(reason));
     if (task.errorTrace) lines.push('', fence(firstLines(task.errorTrace, traceLinesInSummary)));

@@ -57,6 +57,11 @@ const scenario: Scenario = {
       running: 1,
       files: { '/Volumes/main/ci/results/b4711/TEST-features.xml': junitA, '/Volumes/main/ci/results/b4711/deep/TEST-training.xml': junitB, '/Volumes/main/ci/results/b4711/notes.txt': 'x' },
     },
+    '/Workspace/tests/junit-in-workspace': {
+      pending: 1,
+      running: 1,
+      files: { '/Workspace/Shared/ci/results/b4711/TEST-features.xml': junitA, '/Workspace/Shared/ci/results/b4711/TEST-training.xml': junitB },
+    },
     '/Workspace/tests/partial': { pending: 1, running: 1, result: 'SUCCESS_WITH_FAILURES' },
     '/Workspace/tests/strange': { pending: 1, running: 1, result: 'FAILED', terminationCode: 'QUANTUM_FLUX' as never, stateMessage: 'The flux capacitor ran out of flux.' },
     '/Repos/ci/ingest': { pending: 1, running: 1, notebookOutput: { tests: [{ name: 'test_ingest', classname: 'it.ingest', status: 'passed' }] } },
@@ -246,6 +251,12 @@ describe('DatabricksIntegrationTests@1 bundle', function () {
     assert.deepEqual(cancels().map((r) => bodyOf<{ run_id: number }>(r).run_id), [runId]);
     assert.notEqual(emulator.state.runs.get(runId)?.cancelStep, undefined);
     assert.ok(Date.now() - started < 10_000);
+    // What the run did is still shown: it ended CANCELED, its task is a failed test, and the summary links it.
+    assert.equal(slow.outputs.resultState, 'CANCELED');
+    assert.equal(slow.outputs.testsTotal, '1');
+    assert.equal(slow.outputs.testsFailed, '1');
+    assert.equal(countTests(junitOf(slow)).failed, 1);
+    assert.ok(summaryOf(slow).includes(slow.outputs.runPageUrl), 'the summary links the run');
   });
 
   it('cancels the run and exits within a few seconds on SIGINT during the wait', async () => {
@@ -266,6 +277,10 @@ describe('DatabricksIntegrationTests@1 bundle', function () {
     assert.equal(run.result, 'Cancelled');
     assert.ok(exitedAfter < 5_000, `exited ${exitedAfter} ms after SIGINT`);
     assert.deepEqual(cancels().map((r) => bodyOf<{ run_id: number }>(r).run_id), [Number(run.outputs.runId)]);
+    // The run was read once more after cancelling: the outputs and the summary show where it was.
+    assert.match(run.outputs.resultState ?? '', /^(TERMINATING|CANCELED)$/);
+    assert.equal(run.outputs.testsFailed, '1');
+    assert.equal(run.summaries.length, 1);
 
     // cancelOnExit false leaves the run alone.
     emulator.reset();
@@ -283,6 +298,7 @@ describe('DatabricksIntegrationTests@1 bundle', function () {
     );
     assert.equal(kept.result, 'Cancelled');
     assert.equal(cancels().length, 0);
+    assert.match(kept.outputs.resultState ?? '', /^(PENDING|RUNNING)$/, 'the run keeps going: its life-cycle state, no result');
   });
 
   it('re-submits with the same idempotency token after a dropped connection and gets the run the workspace already started', async () => {
@@ -340,6 +356,33 @@ describe('DatabricksIntegrationTests@1 bundle', function () {
     const nothing = await runIt({ runType: 'notebook', notebookPath: '/Workspace/tests/passing', testResultsPath: '/Volumes/main/ci/results/none/*.xml' });
     assert.equal(nothing.result, 'Failed', 'a successful run that wrote no results where promised fails');
     assert.match(nothing.resultMessage ?? '', /testResultsPath/);
+    assert.equal(nothing.outputs.resultState, 'SUCCESS');
+    assert.equal(nothing.outputs.testsTotal, '0');
+    assert.equal(nothing.testPublications.length, 0, 'nothing to publish');
+    assert.equal(nothing.summaries.length, 1);
+  });
+
+  it('reads JUnit files from a workspace folder with the Files API', async () => {
+    const run = await runIt({ runType: 'notebook', notebookPath: '/Workspace/tests/junit-in-workspace', testResultsPath: '/Workspace/Shared/ci/results/b4711/*.xml' });
+    assert.equal(run.result, 'Failed', 'one JUnit test failed');
+    assert.equal(run.outputs.testsTotal, '4');
+    assert.equal(run.outputs.testsFailed, '1');
+    assert.deepEqual(junitOf(run).map((s) => s.name), ['features', 'training']);
+    assert.deepEqual(emulator.requestsTo('GET', /^\/api\/2\.0\/fs\/directories\//).map((r) => r.path), ['/api/2.0/fs/directories/Workspace/Shared/ci/results/b4711']);
+    assert.deepEqual(
+      emulator.requestsTo('GET', /^\/api\/2\.0\/fs\/files\//).map((r) => r.path),
+      ['/api/2.0/fs/files/Workspace/Shared/ci/results/b4711/TEST-features.xml', '/api/2.0/fs/files/Workspace/Shared/ci/results/b4711/TEST-training.xml'],
+    );
+  });
+
+  it('fails before submitting when the notebook or Python file is not in the workspace, naming the path', async () => {
+    const run = await runIt({ runType: 'notebook', notebookPath: '/Workspace/tests/typo' });
+    assert.equal(run.result, 'Failed');
+    assert.ok(run.resultMessage?.includes(`'/Workspace/tests/typo' in ${emulator.url}`), run.resultMessage);
+    const python = await runIt({ runType: 'pythonFile', pythonFile: '/Workspace/tests' });
+    assert.equal(python.result, 'Failed', 'a folder is not a Python file');
+    assert.equal(submits().length, 0);
+    assert.equal(python.outputs.runId, undefined);
   });
 
   it('fails closed on SUCCESS_WITH_FAILURES and on a termination code it does not know, passing the message through', async () => {
@@ -356,8 +399,8 @@ describe('DatabricksIntegrationTests@1 bundle', function () {
       ['runType', { runType: 'script' }, /'runType' 'script'.*job, notebook, pythonFile/],
       ['no job', { runType: 'job' }, /'jobName' or 'jobId'/],
       ['both jobName and jobId', { jobName: 'a', jobId: '1' }, /'jobName'.*'jobId'.*both/],
-      ['jobId', { jobId: '12ab' }, /'jobId' '12ab'.*positive whole number/],
-      ['jobParameters', { jobName: 'a', jobParameters: 'env=dev\njust-a-word' }, /'jobParameters' 'just-a-word'.*key=value/],
+      ['jobId', { jobId: '12ab' }, /'jobId' '12ab'.*whole number/],
+      ['jobParameters', { jobName: 'a', jobParameters: 'env=dev\njust-a-word' }, /'jobParameters' line 2 'just-a-word'.*<key>=<value>/],
       ['notebookPath missing', { runType: 'notebook' }, /'notebookPath' is required/],
       ['notebookPath relative', { runType: 'notebook', notebookPath: 'tests/it' }, /'notebookPath' 'tests\/it'.*absolute workspace path/],
       ['pythonFile', { runType: 'pythonFile', pythonFile: '../x.py' }, /'pythonFile' '\.\.\/x\.py'/],

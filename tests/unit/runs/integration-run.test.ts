@@ -1,45 +1,83 @@
 import * as assert from 'node:assert/strict';
+import type { Run } from '@databricks/sdk-experimental/dist/apis/jobs/model';
 import { FilesClient } from '../../../tasks/common/databricks/files';
 import { JobsClient } from '../../../tasks/common/databricks/jobs';
-import { IntegrationTestTimeoutError, runIntegrationTests, type IntegrationTestSettings } from '../../../tasks/common/runs/integration-run';
+import { WorkspaceClient } from '../../../tasks/common/databricks/workspace';
+import {
+  IntegrationTestInterruptedError,
+  IntegrationTestTimeoutError,
+  runIntegrationTests,
+  type IntegrationTestDependencies,
+  type IntegrationTestSettings,
+} from '../../../tasks/common/runs/integration-run';
+import { RunTargetError } from '../../../tasks/common/runs/preflight';
 import { buildSubmitRun, taskKeyFor } from '../../../tasks/common/runs/submission';
-import { fakeClient, FakeTransport, RecordingLogger, runState, SimulatedClock, type FakeReply, type FakeRequest } from './fakes';
+import { apiError, fakeClient, FakeTransport, RecordingLogger, runState, SimulatedClock, type FakeReply, type FakeRequest } from './fakes';
+
+interface WorkspaceOptions {
+  /** Sees each runs/get; a reply it returns answers instead of the run. */
+  onGet?: () => FakeReply | void;
+  onSubmit?: (request: FakeRequest) => FakeReply | undefined;
+  /** Simulated time from runs/cancel until the run shows CANCELED (TERMINATING meanwhile). */
+  cancelTakesMs?: number;
+  /** Workspace objects by path (get-status); default: the notebook of `settings`. */
+  objects?: Record<string, string>;
+  /** What the notebook wrote to `/Volumes/main/ci/r/` (JUnit files by name). */
+  junit?: Record<string, string>;
+}
 
 /** A workspace whose one-time runs take `durationMs` of simulated time, unless cancelled. */
-function workspace(clock: SimulatedClock, durationMs: number, options: { onGet?: () => void; onSubmit?: (request: FakeRequest) => FakeReply | undefined } = {}) {
-  const runs = new Map<number, { startedAt: number; cancelled: boolean }>();
+function workspace(clock: SimulatedClock, durationMs: number, options: WorkspaceOptions = {}) {
+  const runs = new Map<number, { startedAt: number; cancelledAt?: number }>();
   const tokens = new Map<string, number>();
+  const objects = options.objects ?? { '/Workspace/tests/it': 'NOTEBOOK' };
   let nextId = 100;
   const transport = new FakeTransport((request) => {
     const { path, query, body } = request;
+    if (path === '/api/2.0/workspace/get-status') {
+      const type = objects[query.get('path') ?? ''];
+      return type === 'FORBIDDEN' ? apiError(403, 'PERMISSION_DENIED', 'no') : type ? { body: { object_type: type, path: query.get('path') } } : apiError(404, 'RESOURCE_DOES_NOT_EXIST', 'missing');
+    }
+    if (path.startsWith('/api/2.0/fs/directories/')) {
+      const contents = Object.keys(options.junit ?? {}).map((name) => ({ name, path: `/Volumes/main/ci/r/${name}`, is_directory: false }));
+      return contents.length > 0 ? { body: { contents } } : apiError(404, 'NOT_FOUND', 'no directory');
+    }
+    if (path.startsWith('/api/2.0/fs/files/')) return { body: Buffer.from(options.junit?.[path.split('/').pop() ?? ''] ?? '') };
     if (path.endsWith('/runs/submit')) {
       const early = options.onSubmit?.(request);
       if (early) return early;
       const token = (body as { idempotency_token?: string }).idempotency_token;
       if (token && tokens.has(token)) return { body: { run_id: tokens.get(token) } };
       const id = nextId++;
-      runs.set(id, { startedAt: clock.now(), cancelled: false });
+      runs.set(id, { startedAt: clock.now() });
       if (token) tokens.set(token, id);
       return { body: { run_id: id } };
     }
     if (path.endsWith('/runs/cancel')) {
       const run = runs.get((body as { run_id: number }).run_id);
-      if (run) run.cancelled = true;
+      if (run) run.cancelledAt ??= clock.now();
       return { body: {} };
     }
     if (path.endsWith('/runs/get')) {
-      options.onGet?.();
+      const override = options.onGet?.();
+      if (override) return override;
       const id = Number(query.get('run_id'));
       const run = runs.get(id)!;
-      const done = run.cancelled || clock.now() - run.startedAt >= durationMs;
-      const state = run.cancelled ? runState('TERMINATED', 'USER_CANCELED') : runState(done ? 'TERMINATED' : 'RUNNING', done ? 'SUCCESS' : undefined);
-      return { body: { run_id: id, run_name: 'it', start_time: run.startedAt, end_time: done ? clock.now() : 0, tasks: [{ task_key: 'main', run_id: id * 10, ...state }], ...state } };
+      const cancelled = run.cancelledAt !== undefined && clock.now() - run.cancelledAt >= (options.cancelTakesMs ?? 0);
+      const done = !cancelled && run.cancelledAt === undefined && clock.now() - run.startedAt >= durationMs;
+      const state: Pick<Run, 'status' | 'state'> = cancelled
+        ? runState('TERMINATED', 'USER_CANCELED')
+        : run.cancelledAt !== undefined
+          ? { status: { state: 'TERMINATING' }, state: { life_cycle_state: 'TERMINATING' } }
+          : runState(done ? 'TERMINATED' : 'RUNNING', done ? 'SUCCESS' : undefined);
+      const ended = cancelled || done;
+      return { body: { run_id: id, run_name: 'it', run_page_url: `https://w/#run/${id}`, start_time: run.startedAt, end_time: ended ? clock.now() : 0, tasks: [{ task_key: 'main', run_id: id * 10, ...state }], ...state } };
     }
     if (path.endsWith('/runs/get-output')) return { body: { notebook_output: { result: JSON.stringify({ tests: [{ name: 't', status: 'passed' }] }) } } };
     return { status: 404, body: { error_code: 'ENDPOINT_NOT_FOUND', message: path } };
   });
   const client = fakeClient(transport, clock);
-  return { transport, runs, jobs: new JobsClient(client), files: new FilesClient(client) };
+  return { transport, runs, jobs: new JobsClient(client), files: new FilesClient(client), workspace: new WorkspaceClient(client) };
 }
 
 const settings: IntegrationTestSettings = {
@@ -51,58 +89,149 @@ const settings: IntegrationTestSettings = {
   idempotencyToken: 'f'.repeat(64),
 };
 
+function deps(ws: ReturnType<typeof workspace>, clock: SimulatedClock, extra: Partial<IntegrationTestDependencies> = {}): IntegrationTestDependencies {
+  return { ...ws, clock, logger: new RecordingLogger(), signal: new AbortController().signal, cleanupSignal: () => new AbortController().signal, ...extra };
+}
+
+/** The request log without the pre-check and the result reading: what happened to the run. */
+function runCalls(transport: FakeTransport): string[] {
+  return transport.log.filter((line) => /runs\/(submit|cancel|get)$/.test(line)).map((line) => line.replace('/api/2.2/jobs/', ''));
+}
+
 describe('integration-test run', () => {
   it('submits with the token and timeout_seconds, waits, reads the results and passes', async () => {
     const clock = new SimulatedClock();
     const ws = workspace(clock, 90_000);
     const started: number[] = [];
-    const report = await runIntegrationTests({ ...settings, timeoutMs: 90.5 * 60_000 }, {
-      ...ws, clock, logger: new RecordingLogger(), signal: new AbortController().signal, cleanupSignal: () => new AbortController().signal, onRunStarted: (r) => started.push(r.runId),
-    });
+    const report = await runIntegrationTests({ ...settings, timeoutMs: 90.5 * 60_000 }, deps(ws, clock, { onRunStarted: (r) => started.push(r.runId) }));
     assert.equal(report.passed, true, report.verdict);
+    assert.equal(report.interrupted, undefined);
     assert.deepEqual(started, [report.runId]);
     assert.equal(report.counts.total, 1);
-    const submit = ws.transport.requests[0].body as { idempotency_token: string; timeout_seconds: number };
+    const submit = ws.transport.requests.find((r) => r.path.endsWith('/runs/submit'))?.body as { idempotency_token: string; timeout_seconds: number };
     assert.equal(submit.idempotency_token, 'f'.repeat(64));
     assert.equal(submit.timeout_seconds, 5430);
     assert.ok(!ws.transport.log.includes('POST /api/2.2/jobs/runs/cancel'));
   });
 
-  it('cancels the run when the time limit passes, with a fresh signal, and says so', async () => {
-    const clock = new SimulatedClock();
-    const ws = workspace(clock, 3600_000);
-    const cleanup = new AbortController();
-    const logger = new RecordingLogger();
-    await assert.rejects(
-      runIntegrationTests({ ...settings, timeoutMs: 30_000 }, { ...ws, clock, logger, signal: new AbortController().signal, cleanupSignal: () => cleanup.signal }),
-      (error: Error) => error instanceof IntegrationTestTimeoutError && /timeoutMinutes/.test(error.message) && /cancelled/.test(error.message),
-    );
-    assert.equal(ws.runs.get(100)?.cancelled, true);
-    assert.equal(clock.now() - 1_700_000_000_000, 30_000, 'stops at the limit');
+  describe('a missing notebook or Python file fails before anything is submitted', () => {
+    async function attempt(spec: IntegrationTestSettings['spec'], objects: Record<string, string>) {
+      const clock = new SimulatedClock();
+      const ws = workspace(clock, 1_000, { objects });
+      const outcome = await runIntegrationTests({ ...settings, spec }, deps(ws, clock)).then(
+        () => undefined,
+        (error: Error) => error,
+      );
+      return { error: outcome, submitted: ws.transport.log.some((line) => line.endsWith('/runs/submit')), log: ws.transport.log };
+    }
+    const notebook = (notebookPath: string): IntegrationTestSettings['spec'] => ({ kind: 'notebook', notebookPath, parameters: {}, compute: { kind: 'serverless', dependencies: [] } });
+    const python = (pythonFile: string): IntegrationTestSettings['spec'] => ({ kind: 'pythonFile', pythonFile, args: [], compute: { kind: 'serverless', dependencies: [] } });
+
+    it('nothing at the path, naming it and the workspace', async () => {
+      const { error, submitted } = await attempt(notebook('/Workspace/tests/typo'), {});
+      assert.ok(error instanceof RunTargetError);
+      assert.match(error.message, /'\/Workspace\/tests\/typo' in https:\/\/adb-1\.2\.azuredatabricks\.net/);
+      assert.equal(submitted, false);
+    });
+
+    it('a folder where the notebook belongs', async () => {
+      const { error, submitted } = await attempt(notebook('/Workspace/tests'), { '/Workspace/tests': 'DIRECTORY' });
+      assert.ok(error instanceof RunTargetError);
+      assert.equal(submitted, false);
+    });
+
+    it('finds an object the Workspace API names without the /Workspace prefix', async () => {
+      const { error, log } = await attempt(notebook('/Workspace/Users/me/it'), { '/Users/me/it': 'NOTEBOOK' });
+      assert.equal(error, undefined);
+      assert.deepEqual(log.slice(0, 3), ['GET /api/2.0/workspace/get-status', 'GET /api/2.0/workspace/get-status', 'POST /api/2.2/jobs/runs/submit']);
+    });
+
+    it('checks a Python file on a volume with the Files API, and leaves DBFS and unreadable paths to the run', async () => {
+      const volume = await attempt(python('/Volumes/main/ci/code/run_tests.py'), {});
+      assert.equal(volume.log[0], 'HEAD /api/2.0/fs/files/Volumes/main/ci/code/run_tests.py');
+      assert.equal(volume.error, undefined, 'the fake answers HEAD with 200');
+      const dbfs = await attempt(python('dbfs:/ci/run_tests.py'), {});
+      assert.equal(dbfs.error, undefined);
+      assert.equal(dbfs.log[0], 'POST /api/2.2/jobs/runs/submit');
+      const forbidden = await attempt(python('/Workspace/secret/run_tests.py'), { '/Workspace/secret/run_tests.py': 'FORBIDDEN' });
+      assert.equal(forbidden.error, undefined);
+      assert.equal(forbidden.submitted, true);
+    });
   });
 
-  it('cancels the run when the step is cancelled during the wait, then rethrows the cancellation', async () => {
+  it('on timeout cancels the run with a fresh signal, sees the cancellation through and reports the run', async () => {
+    const clock = new SimulatedClock();
+    const ws = workspace(clock, 3600_000, { cancelTakesMs: 2_500 });
+    const error = await runIntegrationTests({ ...settings, timeoutMs: 30_000 }, deps(ws, clock)).then(
+      () => assert.fail('resolved'),
+      (thrown: unknown) => thrown,
+    );
+    assert.ok(error instanceof IntegrationTestTimeoutError);
+    assert.match(error.message, /timeoutMinutes/);
+    assert.equal(ws.runs.get(100)?.cancelledAt, 1_700_000_000_000 + 30_000, 'cancelled at the limit');
+    const calls = runCalls(ws.transport);
+    assert.deepEqual(calls.slice(calls.indexOf('POST runs/cancel')), ['POST runs/cancel', 'GET runs/get', 'GET runs/get', 'GET runs/get', 'GET runs/get']);
+    const { report } = error;
+    assert.equal(report.interrupted, 'timeout');
+    assert.equal(report.passed, false);
+    assert.equal(report.verdict, error.message);
+    assert.equal(report.outcome.resultState, 'CANCELED');
+    assert.equal(report.runPageUrl, 'https://w/#run/100');
+    // The notebook's JSON report (read after the cancellation) and the cancelled task as a failed case.
+    assert.deepEqual(report.counts, { total: 2, passed: 1, failed: 1, skipped: 0 });
+    assert.equal(report.tasks[0].outcome.kind, 'cancelled');
+  });
+
+  it('on pipeline cancellation cancels the run, reads it once and rethrows with the reason as cause', async () => {
     const clock = new SimulatedClock();
     const controller = new AbortController();
     const reason = new Error('The step was cancelled (SIGINT).');
     let gets = 0;
-    const ws = workspace(clock, 3600_000, { onGet: () => (++gets === 3 ? controller.abort(reason) : undefined) });
-    await assert.rejects(
-      runIntegrationTests(settings, { ...ws, clock, logger: new RecordingLogger(), signal: controller.signal, cleanupSignal: () => new AbortController().signal }),
-      (error) => error === reason,
+    const ws = workspace(clock, 3600_000, { cancelTakesMs: 60_000, onGet: () => {
+        if (++gets === 3) controller.abort(reason);
+      } });
+    const error = await runIntegrationTests(settings, deps(ws, clock, { signal: controller.signal })).then(
+      () => assert.fail('resolved'),
+      (thrown: unknown) => thrown,
     );
-    assert.equal(ws.runs.get(100)?.cancelled, true);
-    assert.deepEqual(ws.transport.log.filter((l) => l.endsWith('/cancel')), ['POST /api/2.2/jobs/runs/cancel']);
+    assert.ok(error instanceof IntegrationTestInterruptedError && !(error instanceof IntegrationTestTimeoutError));
+    assert.equal(error.cause, reason);
+    assert.equal(ws.runs.get(100)?.cancelledAt !== undefined, true);
+    const calls = runCalls(ws.transport);
+    assert.deepEqual(calls.slice(calls.indexOf('POST runs/cancel')), ['POST runs/cancel', 'GET runs/get'], 'no waiting for the cancellation');
+    assert.equal(error.report.interrupted, 'cancelled');
+    assert.equal(error.report.outcome.lifecycle, 'TERMINATING');
+    assert.equal(error.report.counts.failed, 1);
   });
 
-  it('leaves the run alone when cancelOnExit is false', async () => {
+  it('leaves the run alone when cancelOnExit is false, reporting it as still running', async () => {
     const clock = new SimulatedClock();
     const ws = workspace(clock, 3600_000);
-    await assert.rejects(
-      runIntegrationTests({ ...settings, timeoutMs: 10_000, cancelOnExit: false }, { ...ws, clock, logger: new RecordingLogger(), signal: new AbortController().signal, cleanupSignal: () => new AbortController().signal }),
-      /cancelOnExit is false/,
+    const error = await runIntegrationTests({ ...settings, timeoutMs: 10_000, cancelOnExit: false }, deps(ws, clock)).then(
+      () => assert.fail('resolved'),
+      (thrown: unknown) => thrown,
     );
-    assert.equal(ws.runs.get(100)?.cancelled, false);
+    assert.ok(error instanceof IntegrationTestTimeoutError);
+    assert.match(error.message, /cancelOnExit is false/);
+    assert.equal(ws.runs.get(100)?.cancelledAt, undefined);
+    assert.ok(!ws.transport.log.includes('POST /api/2.2/jobs/runs/cancel'));
+    assert.equal(error.report.outcome.lifecycle, 'RUNNING');
+  });
+
+  it('cancels the run when waiting fails for good, keeping the error as cause', async () => {
+    const clock = new SimulatedClock();
+    let gets = 0;
+    const inner = workspace(clock, 3600_000, {
+      onGet: () => (++gets === 2 ? apiError(400, 'INVALID_PARAMETER_VALUE', 'the workspace broke') : undefined),
+    });
+    await assert.rejects(runIntegrationTests(settings, deps(inner, clock)), (error: unknown) => {
+      assert.ok(error instanceof IntegrationTestInterruptedError);
+      assert.equal(error.report.interrupted, 'failed');
+      assert.match(error.message, /the workspace broke/);
+      assert.equal((error.cause as { errorCode?: string }).errorCode, 'INVALID_PARAMETER_VALUE');
+      return true;
+    });
+    assert.notEqual(inner.runs.get(100)?.cancelledAt, undefined);
   });
 
   it('when cancelled while submitting, re-submits with the same token to find the run and cancels it', async () => {
@@ -117,13 +246,25 @@ describe('integration-test run', () => {
         return 'drop';
       },
     });
-    await assert.rejects(
-      runIntegrationTests(settings, { ...ws, clock, logger: new RecordingLogger(), signal: controller.signal, cleanupSignal: () => new AbortController().signal }),
-      /cancelled/,
-    );
-    assert.deepEqual(ws.transport.log, ['POST /api/2.2/jobs/runs/submit', 'POST /api/2.2/jobs/runs/submit', 'POST /api/2.2/jobs/runs/cancel']);
+    await assert.rejects(runIntegrationTests(settings, deps(ws, clock, { signal: controller.signal })), /cancelled/);
+    assert.deepEqual(runCalls(ws.transport), ['POST runs/submit', 'POST runs/submit', 'POST runs/cancel']);
     assert.equal(ws.runs.size, 1);
-    assert.equal([...ws.runs.values()][0].cancelled, true);
+    assert.notEqual([...ws.runs.values()][0].cancelledAt, undefined);
+  });
+
+  it('reports a run whose promised JUnit results are missing as failed, with the reason, instead of throwing', async () => {
+    const clock = new SimulatedClock();
+    const ws = workspace(clock, 5_000);
+    const report = await runIntegrationTests({ ...settings, testResultsPath: '/Volumes/main/ci/r/*.xml' }, deps(ws, clock));
+    assert.equal(report.passed, false);
+    assert.equal(report.outcome.resultState, 'SUCCESS');
+    assert.match(report.verdict, /testResultsPath '\/Volumes\/main\/ci\/r\/\*\.xml'/);
+    assert.deepEqual(report.counts, { total: 0, passed: 0, failed: 0, skipped: 0 });
+
+    const junit = workspace(clock, 5_000, { junit: { 'TEST-a.xml': '<testsuite name="a"><testcase name="x" classname="c"/></testsuite>' } });
+    const read = await runIntegrationTests({ ...settings, testResultsPath: '/Volumes/main/ci/r/*.xml' }, deps(junit, clock));
+    assert.equal(read.passed, true, read.verdict);
+    assert.deepEqual(read.sources, ['junit']);
   });
 
   it('builds one-time runs for each kind of compute', () => {
