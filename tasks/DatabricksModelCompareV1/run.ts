@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { auditInputNames, parseAuditInputs, parseAuditTableName, recordAuditEvent, type AuditOutcome, type AuditSettings, type AuditTableName } from '../common/audit';
+import { auditInputNames, createAuditRecorder, parseAuditInputs, parseAuditTableName, type AuditOutcome, type AuditRecorder, type AuditSettings, type AuditTableName } from '../common/audit';
 import { connectWorkspace, parseConnectionInputs, type ConnectionSettings } from '../common/azure-devops/connection';
 import { invalidInput, parseBooleanInput, parseChoiceInput, parseKeyValueLines, parseNumberInput } from '../common/azure-devops/input-parsing';
 import { createMessages } from '../common/azure-devops/messages';
-import { describePipelineRun, type PipelineRun } from '../common/azure-devops/pipeline-run';
+import { describePipelineRun } from '../common/azure-devops/pipeline-run';
 import type { TaskContext, TaskInputs, TaskOutcome } from '../common/azure-devops/task-context';
 import { JobsClient } from '../common/databricks/jobs';
 import { MlflowClient } from '../common/databricks/mlflow';
@@ -175,17 +175,15 @@ function failureList(comparison: Comparison): string {
 }
 
 /** A refusal is a decision too: records it (when the record is on) and returns the error to throw. */
-async function recordRefusal(context: TaskContext, settings: CompareTaskSettings, sql: SqlStatements, pipelineRun: PipelineRun, refusal: ComparisonRefusedError): Promise<Error> {
+async function recordRefusal(auditRecord: AuditRecorder, settings: CompareTaskSettings, refusal: ComparisonRefusedError): Promise<Error> {
   try {
-    await recordAuditEvent({ sql, clock: context.clock, logger: context.logger, signal: context.signal }, settings.audit, {
+    await auditRecord.record({
       eventType: 'compare',
       modelName: settings.model.fullName,
       modelVersion: refusal.versions.candidate ?? ('version' in settings.candidate ? settings.candidate.version : undefined),
       otherVersion: refusal.versions.champion,
       decision: 'refused',
       details: { reason: refusal.name, message: refusal.message, runMode: settings.runMode, metricsSource: settings.metricsSource.kind, championAlias: settings.championAlias },
-      task: taskReference,
-      run: pipelineRun,
     });
     return refusal;
   } catch (error) {
@@ -198,17 +196,18 @@ export async function run(context: TaskContext): Promise<TaskOutcome> {
   const settings = parseInputs(context.inputs);
   const { model } = settings;
   const pipelineRun = describePipelineRun(context.inputs);
-  let sql: SqlStatements | undefined;
+  let auditRecord: AuditRecorder | undefined;
   try {
     const rules = loadRules(settings.rules);
     const client = connectWorkspace(context, settings.connection);
     const registry = new UnityCatalogModels(client);
     const mlflow = new MlflowClient(client);
-    sql = new SqlStatements(client, context.clock, { logger: context.logger });
+    const sql = new SqlStatements(client, context.clock, { logger: context.logger });
+    auditRecord = createAuditRecorder({ sql, clock: context.clock, logger: context.logger, signal: context.signal }, settings.audit, { task: taskReference, run: pipelineRun });
 
     const pairedScores: PairedScoresSource | undefined = settings.pairedScores
       ? (metrics, signal) =>
-          readPairedScores(sql!, {
+          readPairedScores(sql, {
             quotedTable: settings.pairedScores!.table.quoted,
             displayName: `${settings.pairedScores!.table.catalog}.${settings.pairedScores!.table.schema}.${settings.pairedScores!.table.table}`,
             warehouseId: settings.pairedScores!.warehouseId,
@@ -262,15 +261,13 @@ export async function run(context: TaskContext): Promise<TaskOutcome> {
     context.outputs.publishTestResults({ format: 'JUnit', files: [junitFile], runTitle: `Model comparison ${model.fullName} v${comparison.candidate.version}` });
 
     // Recorded before anything in the registry changes, so no alias moves without its record.
-    const audit: AuditOutcome = await recordAuditEvent({ sql, clock: context.clock, logger: context.logger, signal: context.signal }, settings.audit, {
+    const audit: AuditOutcome = await auditRecord.record({
       eventType: 'compare',
       modelName: model.fullName,
       modelVersion: comparison.candidate.version,
       otherVersion: comparison.champion?.version,
       decision: verdict.decision,
       details: auditDetails(comparison, report, rules),
-      task: taskReference,
-      run: pipelineRun,
     });
 
     if (settings.runMode === 'enabled') {
@@ -298,7 +295,7 @@ export async function run(context: TaskContext): Promise<TaskOutcome> {
     // Fail closed: a step that failed (including after deciding, e.g. a required audit row that was
     // not written) must never leave 'promote' in the output for a step that runs anyway.
     context.outputs.setOutput(outputNames.decision, 'reject');
-    if (error instanceof ComparisonRefusedError && sql) throw await recordRefusal(context, settings, sql, pipelineRun, error);
+    if (error instanceof ComparisonRefusedError && auditRecord) throw await recordRefusal(auditRecord, settings, error);
     throw error;
   }
 }

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseAuditInputs, recordAuditEvent, type AuditOutcome, type AuditSettings } from '../common/audit';
+import { createAuditRecorder, parseAuditInputs, type AuditOutcome, type AuditSettings } from '../common/audit';
 import { connectWorkspace, parseConnectionInputs, type ConnectionSettings } from '../common/azure-devops/connection';
 import { invalidInput, parseChoiceInput, parseListInput } from '../common/azure-devops/input-parsing';
 import { createMessages } from '../common/azure-devops/messages';
@@ -103,7 +103,7 @@ export async function run(context: TaskContext): Promise<TaskOutcome> {
   const registry = new UnityCatalogModels(client);
   const sql = new SqlStatements(client, context.clock, { logger: context.logger });
   const pipelineRun: PipelineRun = describePipelineRun(context.inputs);
-  const auditDeps = { sql, clock: context.clock, logger: context.logger, signal: context.signal };
+  const auditRecord = createAuditRecorder({ sql, clock: context.clock, logger: context.logger, signal: context.signal }, settings.audit, { task: taskReference, run: pipelineRun });
 
   let result: PromotionResult;
   try {
@@ -114,15 +114,13 @@ export async function run(context: TaskContext): Promise<TaskOutcome> {
     let audit: AuditOutcome | undefined;
     let auditError = '';
     try {
-      audit = await recordAuditEvent(auditDeps, settings.audit, {
+      audit = await auditRecord.record({
         eventType: 'promote',
         modelName: request.modelName,
         modelVersion: request.version,
         otherVersion: thrown.currentVersion,
         decision: 'refused',
         details: auditDetails(request, { reason: thrown.reason, message: thrown.message }),
-        task: taskReference,
-        run: pipelineRun,
       });
     } catch (error) {
       auditError = ` ${toError(error).message}`;
@@ -136,15 +134,13 @@ export async function run(context: TaskContext): Promise<TaskOutcome> {
 
   // After the move, so the row states what happened; a required write that fails fails the task,
   // and the idempotent re-run then writes it.
-  const audit = await recordAuditEvent(auditDeps, settings.audit, {
+  const audit = await auditRecord.record({
     eventType: 'promote',
     modelName: result.modelName,
     modelVersion: result.promotedVersion,
     otherVersion: result.previousVersion,
     decision: result.action,
     details: auditDetails(request, { alreadyDone: result.alreadyDone, changes: result.changes }),
-    task: taskReference,
-    run: pipelineRun,
   });
   writeSummary(context, promotionSummary(result, audit, pipelineRun));
 

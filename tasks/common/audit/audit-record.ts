@@ -7,8 +7,11 @@ import type { PipelineRun } from '../azure-devops/pipeline-run';
 import type { SqlParameter, SqlStatement, SqlStatements } from '../databricks/sql';
 import type { AuditSettings, AuditTableName } from './audit-settings';
 
+/** The `event_type` values, one per kind of deciding task; readers of the table may rely on this list. */
+export const auditEventTypes = ['compare', 'promote', 'compliance', 'signoff', 'tests'] as const;
+
 /** Which kind of task decided. */
-export type AuditEventType = 'compare' | 'promote' | 'compliance' | 'signoff' | 'tests';
+export type AuditEventType = (typeof auditEventTypes)[number];
 
 /** One decision to record. Absent optional fields are written as NULL. */
 export interface AuditEvent {
@@ -137,4 +140,24 @@ export async function recordAuditEvent(deps: AuditDependencies, settings: AuditS
     deps.logger.warn(message);
     return { status: 'failed', table, warning: message };
   }
+}
+
+/** The decisions of one task run: the event without what is the same for every row of the run. */
+export type AuditDecision = Omit<AuditEvent, 'task' | 'run'>;
+
+/** Writes the decisions of one task run to the lakehouse record (see {@link createAuditRecorder}). */
+export interface AuditRecorder {
+  /** Writes one row when the record is enabled; throws {@link AuditWriteError} when a required write fails. */
+  record(decision: AuditDecision): Promise<AuditOutcome>;
+}
+
+/**
+ * The entry point for a deciding task: settings from {@link parseAuditInputs}, the task reference
+ * (`DatabricksModelPromote@1`) and the pipeline run are bound once, so each decision names only
+ * what was decided.
+ */
+export function createAuditRecorder(deps: AuditDependencies, settings: AuditSettings, origin: { task: string; run: PipelineRun }): AuditRecorder {
+  return {
+    record: (decision) => recordAuditEvent(deps, settings, { ...decision, task: origin.task, run: origin.run }),
+  };
 }

@@ -5,6 +5,8 @@ import sinon from 'sinon';
 import {
   AuditWriteError,
   auditColumns,
+  auditEventTypes,
+  createAuditRecorder,
   auditInputNames,
   parseAuditInputs,
   parseAuditTableName,
@@ -157,6 +159,21 @@ describe('audit record', () => {
       const outcome = await recordAuditEvent({ sql: { execute }, clock: new FakeClock(), logger: log }, { ...enabled, required: false }, event);
       assert.equal(outcome.status, 'failed');
       assert.equal(log.warn.callCount, 1);
+    });
+
+    it('binds the task and the pipeline run once for every decision of a run', async () => {
+      const execute = sinon.stub().resolves({ statementId: 's' });
+      const recorder = createAuditRecorder({ sql: { execute }, clock: new FakeClock(), logger: logger() }, enabled, { task: 'DatabricksSignoff@1', run: event.run });
+      for (const eventType of auditEventTypes) await recorder.record({ eventType, decision: 'pass', details: { n: 1 } });
+      const rows = execute.getCalls().filter((_, index) => index % 2 === 1).map((call) => Object.fromEntries(((call.args[0] as SqlStatement).parameters ?? []).map((p) => [p.name, p.value])));
+      assert.deepEqual(rows.map((row) => row.event_type), ['compare', 'promote', 'compliance', 'signoff', 'tests']);
+      for (const row of rows) {
+        assert.equal(row.task, 'DatabricksSignoff@1');
+        assert.equal(row.pipeline_run_url, event.run.url);
+        assert.equal(row.source_commit, 'abc123');
+      }
+      execute.rejects(new Error('warehouse stopped'));
+      await assert.rejects(recorder.record({ eventType: 'signoff', decision: 'fail', details: {} }), AuditWriteError);
     });
 
     it('runs through the SQL client end to end with a deadline', async () => {
