@@ -25,6 +25,15 @@ export interface RunProgress {
   runPageUrl?: string;
 }
 
+/** One state change of the run or of one of its tasks, as logged. */
+export interface StateChange {
+  /** `undefined` for the run itself, else the task's key. */
+  taskKey?: string;
+  /** Life-cycle state while it runs (`PENDING`, `RUNNING`, ...), the result state once it ended. */
+  state: string;
+  terminal: boolean;
+}
+
 /** Stopped waiting because the task's own time limit passed; the run itself may still be going. */
 export class RunTimeoutError extends Error {
   constructor(
@@ -46,6 +55,8 @@ export interface WaitOptions {
   signal: AbortSignal;
   /** Called after every successful poll. */
   onProgress?: (progress: RunProgress) => void;
+  /** Called once per state change of the run and of each task, in the order they are logged. */
+  onStateChange?: (change: StateChange) => void;
   /** Clock time (ms) when the run was started; elapsed time and the timeout count from here. Default: now. */
   startedAt?: number;
   /** Stop waiting with {@link RunTimeoutError} this long after `startedAt`. */
@@ -83,6 +94,7 @@ class StateLog {
   constructor(
     private readonly logger: Logger,
     private readonly runId: number,
+    private readonly onChange?: (change: StateChange) => void,
   ) {}
 
   observe(run: Run): void {
@@ -93,15 +105,16 @@ class StateLog {
     // A run starts before its tasks and ends after them; log in that order.
     const ended = runOutcome(run).terminal;
     if (!ended) this.change('run', `Run ${this.runId}`, run);
-    for (const task of run.tasks ?? []) this.change(`task:${task.task_key}:${task.run_id ?? ''}`, taskLabel(task), task);
+    for (const task of run.tasks ?? []) this.change(`task:${task.task_key}:${task.run_id ?? ''}`, taskLabel(task), task, task.task_key);
     if (ended) this.change('run', `Run ${this.runId}`, run);
   }
 
-  private change(key: string, label: string, subject: Run | RunTask): void {
+  private change(key: string, label: string, subject: Run | RunTask, taskKey?: string): void {
     const outcome = runOutcome(subject);
     const state = outcome.terminal ? `${outcome.lifecycle} ${outcome.resultState}` : outcome.lifecycle;
     if (this.seen.get(key) === state) return;
     this.seen.set(key, state);
+    this.onChange?.({ taskKey, state: outcome.terminal ? outcome.resultState : outcome.lifecycle, terminal: outcome.terminal });
     if (!outcome.terminal) {
       this.logger.info(`${label} is ${outcome.lifecycle}`);
       return;
@@ -132,7 +145,7 @@ export async function waitForRun(options: WaitOptions): Promise<WaitResult> {
   const startedAt = options.startedAt ?? clock.now();
   const deadline = options.timeoutMs === undefined ? undefined : startedAt + options.timeoutMs;
   const maxTransientFailureMs = options.maxTransientFailureMs ?? 15 * 60_000;
-  const log = new StateLog(logger, runId);
+  const log = new StateLog(logger, runId, options.onStateChange);
   let polls = 0;
   let failingSince: number | undefined;
   let retryAfterMs = 0;

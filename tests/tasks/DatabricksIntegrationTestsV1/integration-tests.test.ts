@@ -81,6 +81,7 @@ const scenario: Scenario = {
     },
     { jobId: 802, name: 'twin', tasks: [{ taskKey: 't', notebookPath: '/Workspace/tests/passing' }] },
     { jobId: 803, name: 'twin', tasks: [{ taskKey: 't', notebookPath: '/Workspace/tests/passing' }] },
+    { jobId: 804, name: 'hangs', tasks: [{ taskKey: 'wait', notebookPath: '/Workspace/tests/forever' }] },
   ],
 };
 
@@ -257,6 +258,15 @@ describe('DatabricksIntegrationTests@1 bundle', function () {
     assert.equal(slow.outputs.testsFailed, '1');
     assert.equal(countTests(junitOf(slow)).failed, 1);
     assert.ok(summaryOf(slow).includes(slow.outputs.runPageUrl), 'the summary links the run');
+
+    // A job run gets no timeout_seconds (run-now has none; the job's own applies), so the task's limit cancels it.
+    emulator.reset();
+    const job = await runIt({ runType: 'job', jobName: 'hangs', timeoutMinutes: '0.05' });
+    assert.equal(job.result, 'Failed');
+    const [runNow] = emulator.requestsTo('POST', '/api/2.2/jobs/run-now');
+    assert.equal((bodyOf<Record<string, unknown>>(runNow)).timeout_seconds, undefined);
+    assert.deepEqual(cancels().map((r) => bodyOf<{ run_id: number }>(r).run_id), [Number(job.outputs.runId)]);
+    assert.equal(job.outputs.resultState, 'CANCELED');
   });
 
   it('cancels the run and exits within a few seconds on SIGINT during the wait', async () => {

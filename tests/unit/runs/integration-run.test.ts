@@ -43,7 +43,8 @@ function workspace(clock: SimulatedClock, durationMs: number, options: Workspace
       return contents.length > 0 ? { body: { contents } } : apiError(404, 'NOT_FOUND', 'no directory');
     }
     if (path.startsWith('/api/2.0/fs/files/')) return { body: Buffer.from(options.junit?.[path.split('/').pop() ?? ''] ?? '') };
-    if (path.endsWith('/runs/submit')) {
+    if (path === '/api/2.2/jobs/get') return { body: { job_id: Number(query.get('job_id')), settings: { name: 'nightly it' } } };
+    if (path.endsWith('/runs/submit') || path.endsWith('/run-now')) {
       const early = options.onSubmit?.(request);
       if (early) return early;
       const token = (body as { idempotency_token?: string }).idempotency_token;
@@ -180,6 +181,18 @@ describe('integration-test run', () => {
     // The notebook's JSON report (read after the cancellation) and the cancelled task as a failed case.
     assert.deepEqual(report.counts, { total: 2, passed: 1, failed: 1, skipped: 0 });
     assert.equal(report.tasks[0].outcome.kind, 'cancelled');
+  });
+
+  it('cancels a run of an existing job at timeoutMinutes too: run-now has no timeout_seconds, the job keeps its own', async () => {
+    const clock = new SimulatedClock();
+    const ws = workspace(clock, 3600_000);
+    await assert.rejects(
+      runIntegrationTests({ ...settings, spec: { kind: 'job', job: { id: 5 }, parameters: {} }, timeoutMs: 60_000 }, deps(ws, clock)),
+      IntegrationTestTimeoutError,
+    );
+    const runNow = ws.transport.requests.find((r) => r.path.endsWith('/run-now'));
+    assert.deepEqual(runNow?.body, { job_id: 5, idempotency_token: 'f'.repeat(64) });
+    assert.equal(ws.runs.get(100)?.cancelledAt, 1_700_000_000_000 + 60_000);
   });
 
   it('on pipeline cancellation cancels the run, reads it once and rethrows with the reason as cause', async () => {

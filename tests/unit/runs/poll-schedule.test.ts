@@ -28,23 +28,26 @@ describe('adaptive poll schedule', () => {
     }
   });
 
-  it('costs at most 200 runs/get calls for a 6-hour run and notices its end at most 120 s late', async () => {
+  // The issue's three goals conflict (at <= 120 s intervals 6 h alone need >= 180 polls, and 10%
+  // lateness from the start needs ~40 more), so the schedule keeps exactly these bounds, stated here.
+  it('the budget: a 6-hour run costs at most 200 runs/get calls and its end is seen at most 120 s late', async () => {
     const { calls, lateMs } = await simulate(6 * 3600_000);
     assert.ok(calls <= 200, `${calls} calls`);
+    assert.ok(calls >= 180, 'no cheaper schedule exists with a 120 s cap: the bound is tight, not slack');
     assert.ok(lateMs <= 120_000, `${lateMs} ms late`);
-    assert.ok(lateMs <= 0.1 * 6 * 3600_000);
   });
 
-  it('notices a 5-second run within a second or two', async () => {
+  it('the budget: a 5-second run is noticed within 2 s', async () => {
     const { lateMs } = await simulate(5_000);
     assert.ok(lateMs <= 2_000, `${lateMs} ms late`);
   });
 
-  it('for every run length: never more than 120 s late, within 10% from 20 minutes on, within 30% (or 2 s) below', async () => {
+  it('the budget for every run length up to 6 h: at most 200 calls and 120 s late, within 10% from 20 minutes on, within 30% (or 2 s) below', async () => {
     const durations: number[] = [];
-    for (let d = 500; d < 3 * 3600_000; d = Math.ceil(d * 1.07) + 13) durations.push(d);
+    for (let d = 500; d <= 6 * 3600_000; d = Math.ceil(d * 1.07) + 13) durations.push(d);
     for (const duration of durations) {
-      const { lateMs } = await simulate(duration);
+      const { calls, lateMs } = await simulate(duration);
+      assert.ok(calls <= 200, `run of ${duration} ms cost ${calls} calls`);
       assert.ok(lateMs <= 120_000, `run of ${duration} ms seen ${lateMs} ms late`);
       if (duration >= 20 * 60_000) assert.ok(lateMs <= 0.1 * duration, `run of ${duration} ms seen ${lateMs} ms late (>10%)`);
       assert.ok(lateMs <= Math.max(2_000, 0.3 * duration), `run of ${duration} ms seen ${lateMs} ms late (>30%)`);
