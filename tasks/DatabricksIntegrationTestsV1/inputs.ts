@@ -87,8 +87,12 @@ function parseTimeout(value: string | undefined): number {
   return Math.round(minutes * 60_000);
 }
 
-function parseWorkspacePath(name: string, value: string, expected: string, allowDbfs: boolean): string {
-  const ok = value.startsWith('/') || (allowDbfs && value.startsWith('dbfs:/'));
+/** The file a one-time run of `runType` executes: required, absolute, without `..` or a trailing `/`. */
+function parseRunFile(inputs: TaskInputs, runType: 'notebook' | 'pythonFile', expected: string): string {
+  const name = runType === 'notebook' ? inputNames.notebookPath : inputNames.pythonFile;
+  const value = required(inputs, name, `when '${inputNames.runType}' is '${runType}'`);
+  // Spark Python tasks also run files from DBFS; notebooks live in the workspace only.
+  const ok = value.startsWith('/') || (runType === 'pythonFile' && value.startsWith('dbfs:/'));
   if (!ok || value.includes('\\') || /(^|\/)\.\.?(\/|$)/.test(value) || value.endsWith('/')) throw invalidInput(name, value, expected);
   return value;
 }
@@ -151,22 +155,12 @@ function parseSpec(inputs: TaskInputs): RunSpec {
       return { kind: 'job', job: id !== undefined ? { id: parseJobId(id) } : { name: name as string }, parameters };
     }
     case 'notebook': {
-      const notebookPath = parseWorkspacePath(
-        inputNames.notebookPath,
-        required(inputs, inputNames.notebookPath, `when '${inputNames.runType}' is 'notebook'`),
-        'an absolute workspace path of a notebook, e.g. /Workspace/Users/me@example.com/tests/integration',
-        false,
-      );
+      const notebookPath = parseRunFile(inputs, 'notebook', 'an absolute workspace path of a notebook, e.g. /Workspace/Users/me@example.com/tests/integration');
       const parameters = parseKeyValueLines(inputNames.notebookParameters, inputs.get(inputNames.notebookParameters));
       return { kind: 'notebook', notebookPath, parameters, compute: parseCompute(inputs, 'notebook') };
     }
     case 'pythonFile': {
-      const pythonFile = parseWorkspacePath(
-        inputNames.pythonFile,
-        required(inputs, inputNames.pythonFile, `when '${inputNames.runType}' is 'pythonFile'`),
-        'an absolute path of a Python file in the workspace, a volume or DBFS, e.g. /Workspace/Shared/tests/run_tests.py',
-        true,
-      );
+      const pythonFile = parseRunFile(inputs, 'pythonFile', 'an absolute path of a Python file in the workspace, a volume or DBFS, e.g. /Workspace/Shared/tests/run_tests.py');
       return { kind: 'pythonFile', pythonFile, args: lines(inputs.get(inputNames.pythonArgs)), compute: parseCompute(inputs, 'pythonFile') };
     }
   }

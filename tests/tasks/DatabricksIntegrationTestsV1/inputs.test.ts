@@ -47,6 +47,8 @@ describe('DatabricksIntegrationTests@1 inputs', () => {
     assert.equal(python.timeoutMs, 30_000);
     assert.equal(python.cancelOnExit, false);
     const cluster = parseInputs(inputs({ runType: 'notebook', notebookPath: '/Repos/x', compute: 'newCluster', newCluster: '{"spark_version": "15.4.x-scala2.12", "num_workers": 2}' }));
+    assert.throws(() => parseInputs(inputs({ runType: 'notebook', notebookPath: 'dbfs:/nb' })), /'notebookPath' 'dbfs:\/nb'/, 'notebooks are never on DBFS');
+    assert.equal(parseInputs(inputs({ runType: 'pythonFile', pythonFile: 'dbfs:/ci/t.py' })).spec.kind, 'pythonFile');
     assert.deepEqual(cluster.spec.kind === 'notebook' && cluster.spec.compute, { kind: 'newCluster', spec: { spark_version: '15.4.x-scala2.12', num_workers: 2 } });
   });
 
@@ -83,6 +85,10 @@ describe('DatabricksIntegrationTests@1 inputs', () => {
     assert.equal(jsonErrorOffset('{"a": 1'), 7);
     assert.equal(jsonErrorOffset('{"a": tru}'), 9);
     assert.equal(jsonErrorOffset('[1] x'), 4);
+    assert.equal(jsonErrorOffset('{"a": 1,}'), 8, 'no trailing comma in an object');
+    assert.equal(jsonErrorOffset('[1,]'), 3, 'nor in an array');
+    assert.equal(jsonErrorOffset('{"a" 1}'), 5);
+    assert.equal(jsonErrorOffset('[{"a": [true, null, "x\\u00e9"]}, -1.5e3]'), undefined);
     assert.throws(() => parseInputs(inputs({ runType: 'notebook', notebookPath: '/x', compute: 'newCluster', newCluster: '{\n "a": 1\n "b": 2}' })), /'newCluster': not valid JSON at line 3, column 2/);
     assert.throws(() => parseInputs(inputs({ runType: 'notebook', notebookPath: '/x', compute: 'newCluster', newCluster: '{"spark_version": "x"' })), /at the end of the text/);
     assert.throws(() => parseInputs(inputs({ runType: 'notebook', notebookPath: '/x', compute: 'newCluster', newCluster: '[1]' })), /'newCluster' '\[1\]': expected a JSON object/);
