@@ -81,6 +81,27 @@ export class PromotionRefusedError extends Error {
   }
 }
 
+/**
+ * The alias no longer pointed at the version this task had just set: another writer moved it right
+ * after. Unlike a {@link PromotionRefusedError}, our own write did happen, so the end state belongs
+ * to the other writer and needs a look before any re-run.
+ */
+export class AliasMovedAfterWriteError extends Error {
+  constructor(
+    readonly modelName: string,
+    readonly alias: string,
+    /** The version this task set. */
+    readonly setVersion: number,
+    /** Where the alias pointed right afterwards (undefined: nowhere). */
+    readonly foundVersion: number | undefined,
+  ) {
+    super(
+      `Alias '${alias}' of ${modelName} points at ${describeHolder(foundVersion)} right after it was set to version ${setVersion}: another pipeline or user changed it concurrently. Check the model's aliases before re-running.`,
+    );
+    this.name = 'AliasMovedAfterWriteError';
+  }
+}
+
 /** The Unity Catalog calls a promotion needs. */
 export type AliasRegistry = Pick<
   UnityCatalogModels,
@@ -233,11 +254,7 @@ async function undoPrevious(deps: PromotionDependencies, request: PromotionReque
 /** Reads the alias after our write: a writer that landed right after ours shows up here. */
 async function verifyHolder(deps: PromotionDependencies, request: PromotionRequest, alias: string, version: number): Promise<void> {
   const now = await holderOf(deps, request.modelName, alias);
-  if (now !== version) {
-    throw new Error(
-      `Alias '${alias}' of ${request.modelName} points at ${describeHolder(now)} right after it was set to version ${version}: another pipeline or user changed it concurrently. Check the model's aliases before re-running.`,
-    );
-  }
+  if (now !== version) throw new AliasMovedAfterWriteError(request.modelName, alias, version, now);
 }
 
 async function promote(deps: PromotionDependencies, request: PromotionRequest, model: RegisteredModelInfo): Promise<PromotionResult> {

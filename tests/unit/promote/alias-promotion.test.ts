@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { ApiError } from '../../../tasks/common/http/errors';
 import { silentLogger } from '../../../tasks/common/ports';
 import {
+  AliasMovedAfterWriteError,
   PromotionRefusedError,
   promoteModel,
   type PromotionRequest,
@@ -105,12 +106,18 @@ describe('alias promotion', () => {
     });
 
     it('fails when another writer moves the alias right after our write', async () => {
-      const registry = new FakeRegistry({ champion: 4 });
+      const registry = new FakeRegistry({ champion: 4, challenger: 5 });
       registry.transport.on('PUT', /\/aliases\/champion$/, () => {
         registry.aliases.set('champion', 3);
         return { status: 200, body: {} };
       });
-      await assert.rejects(run(registry, promoteRequest()), /changed it concurrently/);
+      await assert.rejects(run(registry, promoteRequest()), (error) => {
+        assert.ok(error instanceof AliasMovedAfterWriteError);
+        assert.deepEqual([error.alias, error.setVersion, error.foundVersion], ['champion', 5, 3]);
+        return true;
+      });
+      // The promotion stops there: the challenger is left alone.
+      assert.equal(registry.state().challenger, 5);
     });
 
     it("'none' promotes the first champion and drops a stale previous alias", async () => {
