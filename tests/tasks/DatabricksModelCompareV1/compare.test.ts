@@ -92,7 +92,7 @@ function evaluationOutput(context: TaskRunContext): object {
 }
 
 const scenario: Scenario = {
-  identities: { pats: { 'dapi-owner-token': owner } },
+  identities: { pats: { 'dapi-owner-token': owner, 'dapi-reader-token': 'reader@example.com' } },
   models: [
     {
       fullName: model,
@@ -157,10 +157,10 @@ describe('DatabricksModelCompare@1 bundle', function () {
   after(async () => emulator?.close());
   beforeEach(() => emulator.reset());
 
-  function compare(inputs: Record<string, string>): Promise<TaskRun> {
+  function compare(inputs: Record<string, string>, token = 'dapi-owner-token'): Promise<TaskRun> {
     return runTaskBundle(task, {
       inputs: { connectionType: 'databricks', databricksConnection: 'CONN', modelName: model, rules, ...inputs },
-      endpoints: { CONN: { url: emulator.url, scheme: 'Token', parameters: { apitoken: 'dapi-owner-token' } } },
+      endpoints: { CONN: { url: emulator.url, scheme: 'Token', parameters: { apitoken: token } } },
       variables,
       timeoutMs: 60_000,
     });
@@ -246,6 +246,16 @@ describe('DatabricksModelCompare@1 bundle', function () {
         'threshold_without_champion_value.threshold:pass',
       ],
     );
+  });
+
+  it('fails closed when the identity does not own the model, naming identity and owner', async () => {
+    const run = await compare({ candidateVersion: '5', setAliasOnPass: 'challenger' }, 'dapi-reader-token');
+    assert.equal(run.result, 'Failed');
+    // The verdict was promote, but a step that failed must not hand 'promote' to the next one.
+    assert.equal(run.outputs.decision, 'reject');
+    assert.ok(run.resultMessage?.includes('reader@example.com') && run.resultMessage.includes(owner), run.resultMessage);
+    assert.equal(comment(5), 'Trained on November data.');
+    assert.equal(emulator.state.models.get(model)?.aliases.get('challenger'), 6);
   });
 
   it('re-running does not repeat the verdict in the comment', async () => {
