@@ -15,14 +15,19 @@ import type { PollSchedule } from './poll-schedule';
 
 /** What to run and how to judge it. */
 export interface IntegrationTestSettings {
+  /** The job or the one-time notebook / Python file run. */
   spec: RunSpec;
+  /** Name of the Databricks run (one-time runs); also names the test suites. */
   runName: string;
   /** The task's own time limit, from before submission to the end of the run. */
   timeoutMs: number;
   /** Cancel the run when the task stops early (cancelled, timed out, failed after submission). */
   cancelOnExit: boolean;
+  /** `/Volumes/...` or `/Workspace/...` JUnit file, folder or glob; undefined reads notebook JSON reports or the tasks. */
   testResultsPath?: string;
+  /** A failed test fails the task even though the run succeeded. */
   failOnTestFailure: boolean;
+  /** See `idempotency.ts`; undefined outside a pipeline. */
   idempotencyToken?: string;
 }
 
@@ -54,11 +59,16 @@ export interface IntegrationTestReport {
   runId: number;
   runName: string;
   runPageUrl?: string;
+  /** The run in its terminal state, or as last seen when the task stopped early. */
   run: Run;
   outcome: RunOutcome;
+  /** The run's own duration when it ended, else the time the task waited. */
   durationMs?: number;
+  /** Per task run: state, duration and (when read) its output. */
   tasks: TaskRunResult[];
+  /** The test results to publish. */
   suites: TestSuite[];
+  /** Per task, where its test results came from. */
   sources: ResultSource[];
   counts: TestCounts;
   /** False when the task must fail. */

@@ -12,10 +12,14 @@ const maxFailuresListed = 25;
 export interface SummaryInput {
   runName: string;
   runId: number;
+  /** Links the title to the run in the workspace. */
   runPageUrl?: string;
+  /** How the run ended (or where it was when the task stopped waiting). */
   outcome: RunOutcome;
   durationMs?: number;
+  /** One table row each; those that did not succeed get a section with their error and trace. */
   tasks: TaskRunResult[];
+  /** Counted, and their failed cases listed with the first lines of the trace. */
   suites: TestSuite[];
   /** The task's verdict, e.g. "Failed: 2 of 14 tests failed". */
   verdict: string;

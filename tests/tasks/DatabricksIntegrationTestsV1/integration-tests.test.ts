@@ -145,6 +145,8 @@ describe('DatabricksIntegrationTests@1 bundle', function () {
     assert.equal(run.outputs.resultState, 'SUCCESS');
     assert.equal(run.outputs.testsTotal, '2');
     assert.equal(run.outputs.testsFailed, '0');
+    // The Tests tab leads back to the run: every published suite carries its id and link.
+    for (const suite of junitOf(run)) assert.deepEqual([suite.properties?.['databricks.runId'], suite.properties?.['databricks.runPageUrl']], [String(runId), run.outputs.runPageUrl]);
 
     const [submit] = submits();
     const body = bodyOf<SubmitRun>(submit);

@@ -247,6 +247,18 @@ describe('integration-test run', () => {
     assert.notEqual(inner.runs.get(100)?.cancelledAt, undefined);
   });
 
+  it('cancels the run when reporting its start fails', async () => {
+    const clock = new SimulatedClock();
+    const ws = workspace(clock, 3600_000);
+    const broken = new Error('could not set the output');
+    await assert.rejects(runIntegrationTests(settings, deps(ws, clock, { onRunStarted: () => { throw broken; } })), (error: unknown) => {
+      assert.ok(error instanceof IntegrationTestInterruptedError);
+      assert.equal(error.cause, broken);
+      return true;
+    });
+    assert.notEqual(ws.runs.get(100)?.cancelledAt, undefined);
+  });
+
   it('when cancelled while submitting, re-submits with the same token to find the run and cancels it', async () => {
     const clock = new SimulatedClock();
     const controller = new AbortController();
@@ -293,5 +305,9 @@ describe('integration-test run', () => {
     assert.deepEqual(python.tasks?.[0].spark_python_task, { python_file: 'dbfs:/x/t.py', parameters: ['-k', 'smoke'] });
     assert.equal(python.tasks?.[0].environment_key, 'default');
     assert.equal(taskKeyFor('/'), 'main');
+    const cluster = buildSubmitRun({ kind: 'notebook', notebookPath: '/a/b', parameters: {}, compute: { kind: 'existingCluster', clusterId: '0123-456789-abcdefgh' } }, { runName: 'r', timeoutSeconds: 90 });
+    assert.equal(cluster.tasks?.[0].existing_cluster_id, '0123-456789-abcdefgh');
+    assert.equal(cluster.tasks?.[0].timeout_seconds, 90);
+    assert.equal(cluster.timeout_seconds, 90);
   });
 });
