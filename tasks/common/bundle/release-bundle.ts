@@ -184,8 +184,7 @@ export async function buildReleaseBundle(deps: BuildDependencies, settings: Buil
   }
   if (failsBuild(findings, settings.strict)) return empty();
   const entries = [...new Map([...files.values()].map((f) => [toEntry(root, f.source), f.source])).entries()]
-    .map(([entry, source]) => ({ name: entry, sourcePath: source }))
-    .sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)));
+    .map(([entry, source]) => ({ name: entry, sourcePath: source }));
   if (entries.some((e) => e.name === manifestEntryName)) {
     findings.push({ severity: 'error', check: 'schema', file: manifestEntryName, line: 0, key: '', message: `a file named ${manifestEntryName} at the sync root would clash with the bundle manifest` });
     return empty();

@@ -1,12 +1,17 @@
 /**
  * Writes a deterministic zip in one streaming pass: every byte is read once, hashed and compressed
  * on the way through, so memory stays flat whatever the size of the tree.
+ *
+ * Entry order: the files sorted by name (UTF-8 bytes), then the manifest. The manifest holds every
+ * file's hash, so writing it first would mean reading the tree twice, and a file changed between
+ * the two reads would be packed with a manifest that does not describe it. Zip readers (and
+ * `verify`) find entries through the central directory, so the manifest's position costs nothing.
  */
 import { createHash } from 'node:crypto';
 import { Readable, Transform, pipeline } from 'node:stream';
 import { ZipFile } from 'yazl';
 import type { BundleFileSystem } from './ports';
-import { unsafeEntryReason, type ManifestFile } from './manifest';
+import { comparePaths, unsafeEntryReason, type ManifestFile } from './manifest';
 
 /** A file to pack: its entry name in the zip and where its bytes come from. */
 export interface PackEntry {
@@ -43,8 +48,9 @@ const fixedTime = new Date(1980, 0, 1, 0, 0, 0);
 const fixedMode = 0o100644;
 
 /**
- * Packs `entries` (sorted by the caller) into `outputPath` with fixed timestamps and modes, and
- * returns each file's size and SHA-256 in entry order.
+ * Packs `entries` into `outputPath` sorted by name, with fixed timestamps and modes, so the bytes
+ * depend only on names and contents (not on the order the caller found the files in), and returns
+ * each file's size and SHA-256 in that order. `finalEntry` follows the files.
  */
 export async function writeDeterministicZip(
   fs: BundleFileSystem,
@@ -59,6 +65,7 @@ export async function writeDeterministicZip(
     if (seen.has(entry.name)) throw new Error(`Refusing to pack '${entry.name}' twice`);
     seen.add(entry.name);
   }
+  const sorted = [...entries].sort((a, b) => comparePaths(a.name, b.name));
   const zip = new ZipFile();
   const files: ManifestFile[] = [];
   const entryOptions = {
@@ -74,7 +81,7 @@ export async function writeDeterministicZip(
     zip.emit('error', error);
   };
 
-  for (const entry of entries) {
+  for (const entry of sorted) {
     zip.addReadStreamLazy(entry.name, entryOptions, (callback) => {
       const hash = createHash('sha256');
       const observer = options.observe?.(entry);

@@ -25,14 +25,14 @@ function manifestFor(files: BundleManifest['files']): BundleManifest {
   };
 }
 
-async function pack(dir: string, out: string): Promise<void> {
+async function pack(dir: string, out: string, order: (entries: PackEntry[]) => PackEntry[] = (entries) => entries): Promise<void> {
   const entries: PackEntry[] = fs
     .readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((d) => d.isFile())
     .map((d) => path.relative(dir, path.join(d.parentPath, d.name)).split(path.sep).join('/'))
     .sort()
     .map((name) => ({ name, sourcePath: path.join(dir, name) }));
-  await writeDeterministicZip(nodeBundleFileSystem, out, entries, {
+  await writeDeterministicZip(nodeBundleFileSystem, out, order(entries), {
     finalEntry: { name: manifestEntryName, content: (files) => Buffer.from(serializeManifest(manifestFor(files))) },
   });
 }
@@ -84,6 +84,28 @@ describe('bundle zip writer and verify', () => {
     fs.chmodSync(path.join(tree, 'src', 'a.py'), 0o755);
     await pack(tree, path.join(tmp, 'two.zip'));
     assert.deepEqual(fs.readFileSync(path.join(tmp, 'one.zip')), fs.readFileSync(path.join(tmp, 'two.zip')));
+  });
+
+  it('writes the files sorted by name (bytes) whatever order they come in, then manifest.json at the root', async () => {
+    fs.writeFileSync(path.join(tree, 'Z.md'), 'upper case sorts first\n');
+    fs.writeFileSync(path.join(tree, 'src', 'é.py'), '# non-ASCII sorts last\n');
+    await pack(tree, path.join(tmp, 'sorted.zip'));
+    await pack(tree, path.join(tmp, 'reversed.zip'), (entries) => [...entries].reverse());
+    assert.deepEqual(fs.readFileSync(path.join(tmp, 'sorted.zip')), fs.readFileSync(path.join(tmp, 'reversed.zip')));
+    const zip = await yauzl.fromBufferPromise(fs.readFileSync(path.join(tmp, 'reversed.zip')), { lazyEntries: true });
+    const names: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      zip.on('entry', (entry: yauzl.Entry) => {
+        names.push(entry.fileName);
+        zip.readEntry();
+      });
+      zip.on('end', () => resolve());
+      zip.on('error', reject);
+      zip.readEntry();
+    });
+    assert.deepEqual(names, ['Z.md', 'databricks.yml', 'src/a.py', 'src/nested/b.sql', 'src/é.py', 'manifest.json']);
+    const verified = await verifyBundle(nodeBundleFileSystem, path.join(tmp, 'reversed.zip'));
+    assert.deepEqual(verified.manifest.files.map((f) => f.path), names.slice(0, -1));
   });
 
   it('changes the digest when a file changes', async () => {
