@@ -76,18 +76,23 @@ function toMap(value: unknown, path: string, problems: string[]): Map<unknown, u
   return undefined;
 }
 
-function parseMetricRule(metric: string, value: unknown, problems: string[]): MetricRule | undefined {
-  const path = `metrics.${metric}`;
+/** The rule's mapping, after reporting every key it does not know (`listed` are the keys to suggest). */
+function ruleMapping(value: unknown, path: string, keys: { known: string[]; listed: string[] }, example: string, problems: string[]): Map<unknown, unknown> | undefined {
   if (!(value instanceof Map)) {
-    problems.push(`${path}: expected a mapping like { greater_is_better: true, threshold: 0.8 }, got ${describe(value)}`);
+    problems.push(`${path}: expected a mapping like ${example}, got ${describe(value)}`);
     return undefined;
   }
-  const before = problems.length;
   for (const key of value.keys()) {
-    if (!metricKeys.includes(String(key))) {
-      problems.push(`${path}: unknown key '${String(key)}' (expected ${metricKeys.filter((k) => k !== 'higher_is_better').join(', ')})`);
-    }
+    if (!keys.known.includes(String(key))) problems.push(`${path}: unknown key '${String(key)}' (expected ${keys.listed.join(', ')})`);
   }
+  return value;
+}
+
+function parseMetricRule(metric: string, mapping: unknown, problems: string[]): MetricRule | undefined {
+  const path = `metrics.${metric}`;
+  const before = problems.length;
+  const value = ruleMapping(mapping, path, { known: metricKeys, listed: metricKeys.filter((k) => k !== 'higher_is_better') }, '{ greater_is_better: true, threshold: 0.8 }', problems);
+  if (!value) return undefined;
   const threshold = value.get('threshold') ?? undefined;
   const minAbsolute = value.get('min_absolute_change') ?? undefined;
   const minRelative = value.get('min_relative_change') ?? undefined;
@@ -129,16 +134,11 @@ function parseMetricRule(metric: string, value: unknown, problems: string[]): Me
   };
 }
 
-function parseGuardrail(metric: string, value: unknown, problems: string[]): GuardrailRule | undefined {
+function parseGuardrail(metric: string, mapping: unknown, problems: string[]): GuardrailRule | undefined {
   const path = `guardrails.${metric}`;
-  if (!(value instanceof Map)) {
-    problems.push(`${path}: expected a mapping like { greater_is_better: false, tolerance: 0.1 }, got ${describe(value)}`);
-    return undefined;
-  }
   const before = problems.length;
-  for (const key of value.keys()) {
-    if (!guardrailKeys.includes(String(key))) problems.push(`${path}: unknown key '${String(key)}' (expected ${guardrailKeys.join(', ')})`);
-  }
+  const value = ruleMapping(mapping, path, { known: guardrailKeys, listed: guardrailKeys }, '{ greater_is_better: false, tolerance: 0.1 }', problems);
+  if (!value) return undefined;
   const greater = value.get('greater_is_better') ?? undefined;
   const tolerance = value.get('tolerance') ?? undefined;
   if (typeof greater !== 'boolean') problems.push(`${path}.greater_is_better: must be a boolean (true or false), got ${describe(greater)}`);
@@ -148,6 +148,25 @@ function parseGuardrail(metric: string, value: unknown, problems: string[]): Gua
   }
   if (problems.length > before) return undefined;
   return { metric, greaterIsBetter: greater as boolean, tolerance: toleranceNumber as number };
+}
+
+/** Parses every `name: rule` entry of one top-level section, in document order. */
+function parseSection<Rule>(
+  root: Map<unknown, unknown>,
+  section: 'metrics' | 'guardrails',
+  parseRule: (metric: string, value: unknown, problems: string[]) => Rule | undefined,
+  problems: string[],
+): Rule[] {
+  const rules: Rule[] = [];
+  for (const [name, value] of toMap(root.get(section), section, problems) ?? []) {
+    if (typeof name !== 'string' || name.trim() === '') {
+      problems.push(`${section}: metric names must be non-empty strings, got ${describe(name)}`);
+      continue;
+    }
+    const rule = parseRule(name, value, problems);
+    if (rule !== undefined) rules.push(rule);
+  }
+  return rules;
 }
 
 /**
@@ -175,26 +194,8 @@ export function parseRules(text: string, source = "'rules'"): RulesDocument {
   for (const key of root.keys()) {
     if (key !== 'metrics' && key !== 'guardrails') problems.push(`unknown top-level key '${String(key)}' (expected metrics, guardrails)`);
   }
-  const metrics: MetricRule[] = [];
-  const guardrails: GuardrailRule[] = [];
-  const metricMap = toMap(root.get('metrics'), 'metrics', problems);
-  for (const [name, value] of metricMap ?? []) {
-    if (typeof name !== 'string' || name.trim() === '') {
-      problems.push(`metrics: metric names must be non-empty strings, got ${describe(name)}`);
-      continue;
-    }
-    const rule = parseMetricRule(name, value, problems);
-    if (rule) metrics.push(rule);
-  }
-  const guardrailMap = toMap(root.get('guardrails'), 'guardrails', problems);
-  for (const [name, value] of guardrailMap ?? []) {
-    if (typeof name !== 'string' || name.trim() === '') {
-      problems.push(`guardrails: metric names must be non-empty strings, got ${describe(name)}`);
-      continue;
-    }
-    const rule = parseGuardrail(name, value, problems);
-    if (rule) guardrails.push(rule);
-  }
+  const metrics = parseSection(root, 'metrics', parseMetricRule, problems);
+  const guardrails = parseSection(root, 'guardrails', parseGuardrail, problems);
   if (problems.length === 0 && metrics.length === 0 && guardrails.length === 0) {
     problems.push('no rules: add at least one metric under metrics or guardrails');
   }

@@ -77,6 +77,8 @@ guardrails:
     assert.ok(problems('guardrails:\n  lat: { greater_is_better: false, tolerance: -0.1 }\n').some((p) => /tolerance: must be a number >= 0/.test(p)));
     assert.ok(problems('guardrails:\n  lat: { tolerance: 0.1 }\n').some((p) => /greater_is_better: must be a boolean/.test(p)));
     assert.ok(problems('guardrails:\n  lat: { greater_is_better: false, tolerance: 0.1, max: 3 }\n').some((p) => /unknown key 'max'/.test(p)));
+    assert.ok(problems('guardrails:\n  "": { greater_is_better: false, tolerance: 0.1 }\n').some((p) => /^guardrails: metric names must be non-empty/.test(p)));
+    assert.ok(problems('guardrails:\n  lat: 0.1\n').some((p) => /^guardrails\.lat: expected a mapping/.test(p)));
   });
 
   it('accepts an integer tolerance', () => {
