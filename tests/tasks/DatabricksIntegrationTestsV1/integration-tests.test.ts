@@ -127,7 +127,9 @@ describe('DatabricksIntegrationTests@1 bundle', function () {
       ...extra,
     });
     workFolders.push(run.cwd, run.tempDirectory);
-    assert.ok(!run.stdout.includes(pat.slice(5)) || run.secrets.includes(pat), 'the token is registered as a secret before any log');
+    // The token reaches the log only in the command that registers it as a secret (the agent masks it from then on).
+    assert.ok(run.secrets.includes(pat), 'the token is registered as a secret');
+    assert.deepEqual(run.stdout.split('\n').filter((line) => line.includes(pat.slice(5))).filter((line) => !line.startsWith('##vso[task.setsecret]')), []);
     return run;
   }
 

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { encodeFilesPath, FilesClient } from '../../../tasks/common/databricks/files';
+import { ApiError } from '../../../tasks/common/http/errors';
 import { fakeClient, FakeTransport } from '../runs/fakes';
 
 describe('FilesClient', () => {
@@ -15,6 +16,15 @@ describe('FilesClient', () => {
     assert.deepEqual(transport.log, ['GET /api/2.0/fs/files/Volumes/a/b/c/r%201.xml', 'PUT /api/2.0/fs/files/Volumes/a/b/c/x.bin']);
     assert.equal(transport.requests[1].query.get('overwrite'), 'false');
     assert.deepEqual(transport.requests[1].body, new Uint8Array([1, 2]));
+  });
+
+  it('tells whether a file exists with HEAD: 404 is no, other errors are thrown', async () => {
+    const transport = new FakeTransport(({ path }) => (path.endsWith('/here.py') ? { status: 200 } : path.endsWith('/secret.py') ? { status: 403, body: { error_code: 'PERMISSION_DENIED', message: 'no' } } : { status: 404 }));
+    const files = new FilesClient(fakeClient(transport));
+    assert.equal(await files.exists('/Volumes/a/b/c/here.py'), true);
+    assert.equal(await files.exists('/Volumes/a/b/c/gone.py'), false);
+    await assert.rejects(files.exists('/Volumes/a/b/c/secret.py'), (error: ApiError) => error.status === 403);
+    assert.deepEqual(new Set(transport.log.map((line) => line.split(' ')[0])), new Set(['HEAD']));
   });
 
   it('lists a directory across pages and walks subdirectories, pruned by descend', async () => {

@@ -3,7 +3,7 @@ import { FilesClient } from '../../../tasks/common/databricks/files';
 import { JobsClient } from '../../../tasks/common/databricks/jobs';
 import { countTests } from '../../../tasks/common/junit/model';
 import { findResultFiles, splitGlob } from '../../../tasks/common/runs/result-files';
-import { collectTaskResults, collectTests, parseJsonTestReport, taskAsTestCase, type TaskRunResult } from '../../../tasks/common/runs/results';
+import { collectTaskResults, collectTests, parseJsonTestReport, taskAsTestCase, taskResultsOf, unsuccessfulTasksSuites, type TaskRunResult } from '../../../tasks/common/runs/results';
 import { runOutcome } from '../../../tasks/common/runs/run-outcome';
 import { renderSummary, traceLinesInSummary } from '../../../tasks/common/runs/summary';
 import { apiError, fakeClient, FakeTransport, RecordingLogger, runState } from './fakes';
@@ -79,6 +79,23 @@ describe('result collection', () => {
     const withError = taskAsTestCase(task('c', ['TERMINATED', 'FAILED'], { error: 'ZeroDivisionError', errorTrace: 'Traceback\n  x' }), 'run');
     assert.deepEqual(withError.failure, { message: 'ZeroDivisionError', type: 'FAILED', trace: 'Traceback\n  x' });
     assert.equal(taskAsTestCase(task('d', ['TERMINATED', 'SKIPPED']), 'run').skipped !== undefined, true);
+    const cutShort = taskAsTestCase(task('e', ['RUNNING']), 'run');
+    assert.equal(cutShort.failure?.type, 'RUNNING', 'a task the run was stopped in is not a pass');
+  });
+
+  it('keeps only the tasks that did not succeed as failed cases, and no suite when all did', () => {
+    const tasks = [task('ok', ['TERMINATED', 'SUCCESS']), task('skip', ['TERMINATED', 'SKIPPED']), task('hung', ['RUNNING']), task('bad', ['TERMINATED', 'FAILED'])];
+    const [suite, ...rest] = unsuccessfulTasksSuites('it', 5, 'https://w/#run/5', tasks);
+    assert.deepEqual(rest, []);
+    assert.deepEqual(suite.cases.map((c) => c.name), ['hung', 'bad']);
+    assert.deepEqual(suite.properties, { 'databricks.runId': '5', 'databricks.runPageUrl': 'https://w/#run/5' });
+    assert.deepEqual(unsuccessfulTasksSuites('it', 5, undefined, tasks.slice(0, 2)), []);
+  });
+
+  it('reads the tasks of a run as last seen without calls; a run without tasks is its own task', () => {
+    const multi = taskResultsOf({ run_id: 1, tasks: [{ task_key: 'a', run_id: 11, start_time: 1000, end_time: 3000, ...runState('TERMINATED', 'SUCCESS') }, { task_key: 'b', ...runState('PENDING') }] });
+    assert.deepEqual(multi.map((t) => [t.taskKey, t.runId, t.outcome.kind, t.durationMs]), [['a', 11, 'success', 2000], ['b', undefined, 'running', undefined]]);
+    assert.deepEqual(taskResultsOf({ run_id: 2, run_name: 'legacy', ...runState('RUNNING') }).map((t) => [t.taskKey, t.runId]), [['legacy', 2]]);
   });
 
   it('collects JUnit suites and adds failed tasks as failed cases', async () => {
