@@ -29,6 +29,7 @@ export type RulesSource = { kind: 'inline'; rules: RulesDocument } | { kind: 'fi
 
 /** Everything the task needs, parsed and validated. */
 export interface CompareTaskSettings {
+  /** How to reach the workspace (the common connection inputs). */
   connection: ConnectionSettings;
   /** `catalog.schema.model`. */
   model: ModelFullName;
@@ -36,7 +37,9 @@ export interface CompareTaskSettings {
   candidate: CandidateSelector;
   /** The alias the candidate must beat (`champion`). */
   championAlias: string;
+  /** `rules` (parsed already) or `rulesFile` (read when the task runs). */
   rules: RulesSource;
+  /** Where the metrics come from: the versions' runs, one validation run, or an evaluation job. */
   metricsSource: MetricsSourceSettings;
   /** How long the evaluation job may run. */
   evaluationTimeoutMs: number;
@@ -52,6 +55,7 @@ export interface CompareTaskSettings {
   pairedScores?: { table: AuditTableName; warehouseId: string };
   /** Seed of the paired bootstrap. */
   bootstrapSeed: number;
+  /** Where the decision is recorded. */
   audit: AuditSettings;
 }
 

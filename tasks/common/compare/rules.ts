@@ -7,7 +7,9 @@ import type { RuleNumber } from './exact-decimal';
  * "must be a float" can be checked as MLflow checks Python types.
  */
 export interface MetricRule {
+  /** The metric's name as the runs or the evaluation job report it. */
   metric: string;
+  /** MLflow's `greater_is_better` (or its deprecated name `higher_is_better`). */
   greaterIsBetter: boolean;
   /** Candidate must be `>=` (greater is better) or `<=` this value. */
   threshold?: RuleNumber;
@@ -19,7 +21,9 @@ export interface MetricRule {
 
 /** A metric that must not get worse than the champion's by more than a relative tolerance. */
 export interface GuardrailRule {
+  /** The metric's name, e.g. `latency_p95_ms`. */
   metric: string;
+  /** Which direction is better; the tolerance applies in the worse one. */
   greaterIsBetter: boolean;
   /** Allowed relative worsening, >= 0 (0.10 = 10%). */
   tolerance: number;
