@@ -119,6 +119,8 @@ async function readBundle(
   });
   const problems: VerificationProblem[] = [];
   const actual = new Map<string, ManifestFile>();
+  /** Entries that could not be read back: reported once as tampered, not compared further. */
+  const damaged = new Set<string>();
   let manifestText: string | undefined;
   let manifestCount = 0;
   try {
@@ -144,25 +146,36 @@ async function readBundle(
         if (destination) await fs.writeText(path.join(destination, manifestEntryName), manifestText);
         continue;
       }
-      if (actual.has(name)) {
+      if (actual.has(name) || damaged.has(name)) {
         problems.push({ kind: 'duplicate', path: name, detail: `entry '${name}' appears more than once` });
         continue;
       }
       const hash = createHash('sha256');
       let size = 0;
       const stream = await zip.openReadStreamPromise(entry);
+      let unreadable: Error | undefined;
+      stream.on('error', (error: Error) => (unreadable ??= error));
       const sink = destination ? await openTarget(fs, destination, name) : new Writable({ write: (_c, _e, done) => done() });
-      await pipeline(
-        stream,
-        async function* (source: AsyncIterable<Buffer>) {
-          for await (const chunk of source) {
-            hash.update(chunk);
-            size += chunk.length;
-            yield chunk;
-          }
-        },
-        sink,
-      );
+      try {
+        await pipeline(
+          stream,
+          async function* (source: AsyncIterable<Buffer>) {
+            for await (const chunk of source) {
+              hash.update(chunk);
+              size += chunk.length;
+              yield chunk;
+            }
+          },
+          sink,
+        );
+      } catch (error) {
+        // Altered compressed bytes usually break inflation (or the size check) before any hash can
+        // differ: that is tampering with this entry, not a failure of the task. Write errors are.
+        if (!unreadable) throw error;
+        problems.push({ kind: 'tampered', path: name, detail: `'${name}' cannot be read from the zip (${unreadable.message}): it was altered or damaged` });
+        damaged.add(name);
+        continue;
+      }
       actual.set(name, { path: name, size, sha256: hash.digest('hex') });
     }
   } finally {
@@ -179,13 +192,14 @@ async function readBundle(
     if (listed.has(file.path)) problems.push({ kind: 'duplicate', path: file.path, detail: `manifest lists '${file.path}' twice` });
     listed.set(file.path, file);
     const found = actual.get(file.path);
+    if (damaged.has(file.path)) continue;
     if (!found) {
       problems.push({ kind: 'removed', path: file.path, detail: `'${file.path}' is in the manifest but not in the zip` });
     } else if (found.sha256 !== file.sha256 || found.size !== file.size) {
       problems.push({ kind: 'tampered', path: file.path, detail: `'${file.path}' does not match its manifest hash (sha256 ${found.sha256}, manifest ${file.sha256})` });
     }
   }
-  for (const name of actual.keys()) {
+  for (const name of [...actual.keys(), ...damaged]) {
     if (!listed.has(name)) problems.push({ kind: 'added', path: name, detail: `'${name}' is in the zip but not in the manifest` });
   }
   const recomputed = computeContentDigest([...actual.values()]);

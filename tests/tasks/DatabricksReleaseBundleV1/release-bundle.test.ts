@@ -60,14 +60,19 @@ describe('DatabricksReleaseBundle@1 (task bundle)', function () {
     assert.deepEqual(manifest.source, { repository: 'https://dev.azure.com/contoso/ml/_git/churn', branch: 'refs/heads/release/2026.11', commit: 'abcdef0123456789abcdef0123456789abcdef01' });
     assert.deepEqual(Object.keys(manifest.targets).sort(), ['prod', 'staging']);
 
-    const verify = await run({ command: 'verify', bundlePath: zip, expectedDigest: build.outputs.bundleDigest });
+    // A pattern into the downloaded artifact, as the deploy accepts it, resolves to the one zip.
+    const verify = await run({ command: 'verify', bundlePath: path.join(output, '*', '*.zip'), expectedDigest: build.outputs.bundleDigest });
     assert.equal(verify.result, 'Succeeded', verify.resultMessage);
-    assert.equal(verify.outputs.bundleDigest, build.outputs.bundleDigest);
-    assert.equal(verify.outputs.bundleVersion, '20261128.4');
+    assert.deepEqual(verify.outputs, {
+      bundlePath: zip,
+      bundleDigest: build.outputs.bundleDigest,
+      bundleVersion: '20261128.4',
+      manifestPath: path.join(output, 'release-bundle', 'manifest.json'),
+    });
 
     const wrong = await run({ command: 'verify', bundlePath: zip, expectedDigest: `sha256:${'0'.repeat(64)}` });
     assert.equal(wrong.result, 'Failed');
-    assert.match(wrong.resultMessage ?? '', /differs from the expected/);
+    assert.ok(wrong.resultMessage?.includes(`sha256:${'0'.repeat(64)}`), wrong.resultMessage);
     assert.deepEqual(wrong.outputs, {});
 
     // Flip one byte of a stored (deflated) entry: its hash no longer matches.
@@ -78,6 +83,13 @@ describe('DatabricksReleaseBundle@1 (task bundle)', function () {
     fs.writeFileSync(tampered, bytes);
     const broken = await run({ command: 'verify', bundlePath: tampered, expectedDigest: build.outputs.bundleDigest });
     assert.equal(broken.result, 'Failed');
+    assert.ok(broken.resultMessage?.includes("'churn-model/src/jobs/score.py'"), broken.resultMessage);
+    assert.deepEqual(broken.outputs, {});
+
+    fs.writeFileSync(path.join(output, 'release-bundle', 'second.zip'), bytes);
+    const ambiguous = await run({ command: 'verify', bundlePath: path.join(output, 'release-bundle', '*.zip') });
+    assert.equal(ambiguous.result, 'Failed');
+    assert.match(ambiguous.resultMessage ?? '', /^Invalid 'bundlePath' '.*\*\.zip'/);
   });
 
   it('fails on a validation error, naming file, line and key, and writes no zip', async () => {
@@ -120,9 +132,10 @@ describe('DatabricksReleaseBundle@1 (task bundle)', function () {
     const bundleRoot = writeTree(path.join(tmp, 'repo'), files);
     const relaxed = await run({ command: 'build', bundleRoot, outputDirectory: path.join(tmp, 'a') });
     assert.equal(relaxed.result, 'SucceededWithIssues');
-    assert.equal(relaxed.warnings.some((w) => w.includes('include-no-match')), true);
+    assert.equal(relaxed.warnings.some((w) => w.includes('databricks.yml:4 include[0]')), true);
     const strict = await run({ command: 'build', bundleRoot, outputDirectory: path.join(tmp, 'b'), strict: 'true' });
     assert.equal(strict.result, 'Failed');
-    assert.match(strict.resultMessage ?? '', /strict/);
+    assert.match(strict.resultMessage ?? '', /'strict'/);
+    assert.deepEqual(strict.outputs, {});
   });
 });

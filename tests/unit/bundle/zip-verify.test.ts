@@ -142,6 +142,16 @@ describe('bundle zip writer and verify', () => {
     assert.deepEqual(await kinds(path.join(tmp, 'bad.zip')), ['tampered:src/a.py', 'digest-mismatch:']);
   });
 
+  it('reports a file whose compressed bytes were altered as tampered, naming it', async () => {
+    await pack(tree, path.join(tmp, 'b.zip'));
+    const bytes = fs.readFileSync(path.join(tmp, 'b.zip'));
+    // The data of an entry starts right after its local header (30 bytes, then the name).
+    const at = bytes.indexOf(Buffer.from('src/nested/b.sql')) + 'src/nested/b.sql'.length + 2;
+    for (let i = 0; i < 8; i++) bytes[at + i] ^= 0xa5;
+    fs.writeFileSync(path.join(tmp, 'bad.zip'), bytes);
+    assert.deepEqual(await kinds(path.join(tmp, 'bad.zip')), ['tampered:src/nested/b.sql', 'digest-mismatch:']);
+  });
+
   it('catches a removed file', async () => {
     await pack(tree, path.join(tmp, 'b.zip'));
     await rewrite(path.join(tmp, 'b.zip'), path.join(tmp, 'bad.zip'), (e) => e.delete('src/nested/b.sql'));
