@@ -80,6 +80,9 @@ const cases: Case[] = [
   { name: 'missing baseline, threshold-only passes', rule: { ...G, threshold: 0.5 }, candidate: 0.9, baseline: undefined, expected: 'ok' },
   { name: 'missing baseline, absolute rule fails', rule: { ...G, minAbsoluteChange: 0.1 }, candidate: 0.9, baseline: undefined, expected: ['missingBaseline'] },
   { name: 'missing baseline, relative rule fails', rule: { ...G, minRelativeChange: 0.1 }, candidate: 0.9, baseline: undefined, expected: ['missingBaseline'] },
+  // MLflow tests `min_relative_change or min_absolute_change` for truth, so 0.0 skips its missing-baseline
+  // check and then raises TypeError on `candidate - None`; failing is the closed reading of that crash.
+  { name: 'missing baseline, relative 0.0 rule fails instead of crashing', rule: { ...G, minRelativeChange: 0.0 }, candidate: 0.9, baseline: undefined, expected: ['missingBaseline'] },
   { name: 'missing baseline and threshold failing: both reported', rule: { ...G, threshold: 0.95, minAbsoluteChange: 0.1 }, candidate: 0.9, baseline: undefined, expected: ['threshold', 'missingBaseline'] },
 
   // combinations
