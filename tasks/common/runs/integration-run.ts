@@ -157,8 +157,13 @@ async function settle(jobs: JobsClient, runId: number, deps: IntegrationTestDepe
       deps.logger.warn(`Could not read run ${runId} after stopping: ${toError(error).message}`);
       return last;
     }
-    if (runOutcome(last).terminal || deps.clock.now() + settlePollMs > until) return last;
-    await deps.clock.sleep(settlePollMs, deps.cleanupSignal());
+    if (runOutcome(last).terminal || deps.clock.now() + settlePollMs > until || deps.signal.aborted) return last;
+    try {
+      // A cancellation of the step while seeing a timeout through ends the wait: the agent allows only seconds.
+      await deps.clock.sleep(settlePollMs, deps.signal);
+    } catch {
+      return last;
+    }
   }
 }
 

@@ -183,6 +183,20 @@ describe('integration-test run', () => {
     assert.equal(report.tasks[0].outcome.kind, 'cancelled');
   });
 
+  it('stops seeing a timed-out run through when the step is cancelled meanwhile', async () => {
+    const clock = new SimulatedClock();
+    const controller = new AbortController();
+    const ws = workspace(clock, 3600_000, {
+      cancelTakesMs: 60_000,
+      onGet: () => {
+        if (ws.runs.get(100)?.cancelledAt !== undefined) controller.abort(new Error('SIGTERM'));
+      },
+    });
+    await assert.rejects(runIntegrationTests({ ...settings, timeoutMs: 30_000 }, deps(ws, clock, { signal: controller.signal })), IntegrationTestTimeoutError);
+    const calls = runCalls(ws.transport);
+    assert.deepEqual(calls.slice(calls.indexOf('POST runs/cancel')), ['POST runs/cancel', 'GET runs/get']);
+  });
+
   it('cancels a run of an existing job at timeoutMinutes too: run-now has no timeout_seconds, the job keeps its own', async () => {
     const clock = new SimulatedClock();
     const ws = workspace(clock, 3600_000);
