@@ -12,6 +12,7 @@ export interface Location {
   line: number;
 }
 
+/** A parsed YAML value that remembers the file and line it came from, so findings can point at it. */
 export type ConfigNode = MapNode | SeqNode | ScalarNode;
 
 /** A YAML mapping; insertion order is kept. */
@@ -21,12 +22,14 @@ export interface MapNode {
   loc: Location;
 }
 
+/** A YAML sequence. */
 export interface SeqNode {
   kind: 'seq';
   items: ConfigNode[];
   loc: Location;
 }
 
+/** A YAML scalar (string, number, boolean or null). */
 export interface ScalarNode {
   kind: 'scalar';
   value: string | number | boolean | null;

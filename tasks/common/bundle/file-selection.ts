@@ -45,6 +45,7 @@ export interface RefusedPath {
   detail: string;
 }
 
+/** The files to pack and the paths refused (outside the repository, escaping symlinks). */
 export interface Selection {
   /** Common root of the bundle root and the sync paths; entry names are relative to it. */
   syncRoot: string;

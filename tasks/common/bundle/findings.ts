@@ -20,6 +20,7 @@ export type FindingCheck =
   | 'secret'
   | 'secret-allowed';
 
+/** One validation or secret-scan result, located by file, line and key. */
 export interface Finding {
   severity: 'error' | 'warning';
   check: FindingCheck;

@@ -18,25 +18,21 @@ function isMissing(error: unknown): boolean {
   return code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP';
 }
 
+/** A path that does not exist (or is a dangling link) has no information, rather than an error. */
+async function toInfoUnlessMissing(stats: Promise<fs.Stats>): Promise<FileInfo | undefined> {
+  try {
+    return toInfo(await stats);
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw error;
+  }
+}
+
 /** The real file system. */
 export const nodeBundleFileSystem: BundleFileSystem = {
   readdir: (directory) => fs.promises.readdir(directory),
-  async lstat(target) {
-    try {
-      return toInfo(await fs.promises.lstat(target));
-    } catch (error) {
-      if (isMissing(error)) return undefined;
-      throw error;
-    }
-  },
-  async stat(target) {
-    try {
-      return toInfo(await fs.promises.stat(target));
-    } catch (error) {
-      if (isMissing(error)) return undefined;
-      throw error;
-    }
-  },
+  lstat: async (target) => toInfoUnlessMissing(fs.promises.lstat(target)),
+  stat: async (target) => toInfoUnlessMissing(fs.promises.stat(target)),
   realpath: (target) => fs.promises.realpath(target),
   readText: (target) => fs.promises.readFile(target, 'utf8'),
   openRead(target, range) {

@@ -85,10 +85,12 @@ describe('release bundle build (churn fixture)', function () {
     assert.notEqual(changed.manifest!.contentDigest, first.manifest!.contentDigest);
   });
 
-  it('builds only the requested targets', async () => {
+  it('builds only the requested targets, and every declared target when none is requested', async () => {
     const result = await build('out', { targets: ['staging', 'prod'] });
     assert.deepEqual(result.targets, ['staging', 'prod']);
     assert.deepEqual(Object.keys(result.manifest!.targets), ['staging', 'prod']);
+    const all = await build('all');
+    assert.deepEqual(Object.keys(all.manifest!.targets).sort(), ['dev', 'prod', 'staging']);
   });
 
   it('with buildArtifacts, runs each build command once, packs the outputs (even git-ignored) and pins them', async () => {
@@ -136,6 +138,17 @@ describe('release bundle build: configuration outside the bundle folder', () => 
   let tmp: string;
   beforeEach(() => (tmp = tempDir()));
   afterEach(() => removeTree(tmp));
+
+  it('builds a bundle that declares no targets as its top-level configuration', async () => {
+    writeTree(tmp, {
+      'app/databricks.yml': 'bundle:\n  name: app\nvariables:\n  catalog:\n    default: main\nresources:\n  jobs:\n    nightly:\n      name: nightly-${var.catalog}\n',
+    });
+    const result = await buildReleaseBundle(buildDeps(), buildSettings(path.join(tmp, 'app'), path.join(tmp, 'out')));
+    assert.equal(result.succeeded, true, JSON.stringify(result.findings));
+    assert.deepEqual(Object.keys(result.manifest!.targets), ['default']);
+    const config = result.manifest!.targets.default.config as { resources: { jobs: { nightly: { name: string } } } };
+    assert.equal(config.resources.jobs.nightly.name, 'nightly-main');
+  });
 
   it('packs included files that sit next to the bundle folder, widening the zip root', async () => {
     writeTree(tmp, {

@@ -33,6 +33,7 @@ export interface LockRetryOptions {
   random: () => number;
 }
 
+/** Five waits of at most 15, 30, 60, 120 and 120 s (under 6 minutes): a concurrent deployment usually ends within that. */
 export const defaultLockRetryOptions: LockRetryOptions = {
   maxAttempts: 6,
   baseDelayMs: 15_000,
