@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { resolveWorkspaceAccess } from '../common/azure-devops/connection';
+import { createMessages } from '../common/azure-devops/messages';
 import type { TaskContext, TaskOutcome } from '../common/azure-devops/task-context';
 import { cliEnvironment, proxyEnvironment } from '../common/bundle/deploy/cli-environment';
 import { locateCli, type LocatedCli } from '../common/bundle/deploy/cli-locate';
@@ -15,13 +16,7 @@ import { resolveBundlePath } from '../common/node/bundle-path-pattern';
 import { cliDownloadUrlVariable, inputNames, outputNames } from './names';
 import manifest from './task.json';
 
-const messages: Record<string, string> = manifest.messages;
-
-/** A user-facing message from task.json `messages`, `%s` filled in order. */
-function message(key: keyof typeof manifest.messages, ...args: string[]): string {
-  let index = 0;
-  return messages[key].replace(/%s/g, () => args[index++] ?? '');
-}
+const message = createMessages(manifest.messages);
 
 /** Markdown for the run's Extensions tab. */
 function summary(settings: DeploySettings, prepared: PreparedBundle, cli: LocatedCli, result: BundleDeployResult): string {

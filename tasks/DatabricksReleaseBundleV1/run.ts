@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { createMessages } from '../common/azure-devops/messages';
 import type { TaskContext, TaskInputs, TaskOutcome } from '../common/azure-devops/task-context';
 import { formatFinding, type Finding } from '../common/bundle/findings';
 import { buildReleaseBundle, failsBuild } from '../common/bundle/release-bundle';
@@ -12,6 +13,9 @@ import { createNodeCommandRunner, nodeBundleFileSystem } from '../common/node/bu
 import { resolveBundlePath } from '../common/node/bundle-path-pattern';
 import { parseInputs, type BuildInputs, type VerifyInputs } from './inputs';
 import { inputNames, outputNames } from './names';
+import taskJson from './task.json';
+
+const message = createMessages(taskJson.messages);
 
 /** Log text that came from user files: one line, and never a logging command. */
 function safeLine(text: string): string {
@@ -58,7 +62,7 @@ function sourceFacts(inputs: TaskInputs): { source: Record<string, string>; buil
 async function build(context: TaskContext, settings: BuildInputs): Promise<TaskOutcome | void> {
   const runner = createNodeCommandRunner(context.logger);
   const schema = await loadBundleSchema(nodeBundleFileSystem, runner, settings.schemaFile, context.logger, context.signal);
-  if (!schema) context.logger.warn('No bundle JSON schema (schemaFile input or databricks CLI on PATH): only the semantic checks ran.');
+  if (!schema) context.logger.warn(message('NoSchema'));
   const artifactFolder = path.join(settings.outputDirectory, settings.artifactName);
   const { source, build: buildFacts } = sourceFacts(context.inputs);
   const result = await buildReleaseBundle(
@@ -83,9 +87,10 @@ async function build(context: TaskContext, settings: BuildInputs): Promise<TaskO
     const errors = result.findings.filter((f) => f.severity === 'error');
     const reasons = (errors.length > 0 ? errors : result.findings).slice(0, 10).map((f) => safeLine(formatFinding(f)));
     const strictOnly = errors.length === 0 && failsBuild(result.findings, settings.strict);
+    const warnings = result.findings.length - errors.length;
     return {
       result: 'Failed',
-      message: `The release bundle was not built: ${errors.length} error(s), ${result.findings.length - errors.length} warning(s)${strictOnly ? " (warnings fail the build because 'strict' is true)" : ''}: ${reasons.join('; ')}`,
+      message: strictOnly ? message('BuildFailedStrict', warnings, reasons.join('; ')) : message('BuildFailed', errors.length, warnings, reasons.join('; ')),
     };
   }
   context.outputs.setOutput(outputNames.bundlePath, result.bundlePath);
@@ -93,10 +98,11 @@ async function build(context: TaskContext, settings: BuildInputs): Promise<TaskO
   context.outputs.setOutput(outputNames.bundleVersion, result.manifest.version);
   context.outputs.setOutput(outputNames.manifestPath, result.manifestPath);
   if (settings.publishArtifact) context.outputs.uploadArtifact(settings.artifactName, artifactFolder);
-  const message = `Built release bundle ${path.basename(result.bundlePath)} (${result.fileCount} files, digest ${result.manifest.contentDigest}).`;
-  context.logger.info(message);
+  const built = message('Built', path.basename(result.bundlePath), result.fileCount, result.manifest.contentDigest);
+  context.logger.info(built);
   const warnings = result.findings.filter((f) => f.severity === 'warning').length;
-  return warnings > 0 || !schema ? { result: 'SucceededWithIssues', message: `${message} ${warnings} warning(s)${schema ? '' : '; no bundle JSON schema, only semantic checks ran'}.` } : { result: 'Succeeded', message };
+  const issues = [warnings > 0 ? message('Warnings', warnings) : '', schema ? '' : message('NoSchema')].filter(Boolean);
+  return issues.length > 0 ? { result: 'SucceededWithIssues', message: [built, ...issues].join(' ') } : { result: 'Succeeded', message: built };
 }
 
 async function verify(context: TaskContext, settings: VerifyInputs): Promise<TaskOutcome | void> {
@@ -108,9 +114,9 @@ async function verify(context: TaskContext, settings: VerifyInputs): Promise<Tas
   const beside = path.join(path.dirname(bundlePath), manifestEntryName);
   if (fs.existsSync(beside)) context.outputs.setOutput(outputNames.manifestPath, beside);
   writeSummary(context, 'release-bundle-verify-summary', renderVerifySummary(bundlePath, verified, settings.expectedDigest));
-  const message = `Verified release bundle ${path.basename(bundlePath)} (${verified.fileCount} files, digest ${verified.contentDigest}).`;
-  context.logger.info(message);
-  return { result: 'Succeeded', message };
+  const verifiedMessage = message('Verified', path.basename(bundlePath), verified.fileCount, verified.contentDigest);
+  context.logger.info(verifiedMessage);
+  return { result: 'Succeeded', message: verifiedMessage };
 }
 
 /** DatabricksReleaseBundle@1: build a release bundle, or verify one. */
