@@ -128,7 +128,6 @@ describe('DatabricksIntegrationTests@1 bundle', function () {
     });
     workFolders.push(run.cwd, run.tempDirectory);
     // The token reaches the log only in the command that registers it as a secret (the agent masks it from then on).
-    assert.ok(run.secrets.includes(pat), 'the token is registered as a secret');
     assert.deepEqual(run.stdout.split('\n').filter((line) => line.includes(pat.slice(5))).filter((line) => !line.startsWith('##vso[task.setsecret]')), []);
     return run;
   }
@@ -144,6 +143,7 @@ describe('DatabricksIntegrationTests@1 bundle', function () {
     const record = emulator.state.runs.get(runId);
     assert.ok(record, 'the run exists');
     assert.equal(run.outputs.runPageUrl, `${emulator.url}/#job/${record.jobId}/run/${runId}`);
+    assert.ok(run.secrets.includes(pat), 'the token is registered as a secret');
     assert.equal(run.outputs.resultState, 'SUCCESS');
     assert.equal(run.outputs.testsTotal, '2');
     assert.equal(run.outputs.testsFailed, '0');
