@@ -7,6 +7,7 @@ import { countTests, type TestCounts, type TestSuite } from '../junit/model';
 import type { Clock, Logger } from '../ports';
 import { formatDuration } from './format';
 import { describeOutcome, runOutcome, type RunOutcome } from './run-outcome';
+import { runMessage } from './messages';
 import { checkRunTarget } from './preflight';
 import { collectTaskResults, collectTests, taskResultsOf, unsuccessfulTasksSuites, type ResultSource, type TaskRunResult } from './results';
 import { startRun, type RunSpec, type StartedRun } from './submission';
@@ -131,19 +132,13 @@ async function cancelRun(jobs: JobsClient, runId: number, deps: IntegrationTestD
  * @param resultsProblem why the test results could not be read, if they could not.
  */
 export function judge(outcome: RunOutcome, counts: TestCounts, failOnTestFailure: boolean, resultsProblem?: string): { passed: boolean; verdict: string } {
-  const tests = `${counts.failed} of ${counts.total} tests failed`;
-  if (outcome.kind !== 'success') {
-    return { passed: false, verdict: `The Databricks run ${describeOutcome(outcome)} (${tests}).` };
-  }
-  if (resultsProblem !== undefined) {
-    return { passed: false, verdict: `The Databricks run succeeded but its test results could not be read: ${resultsProblem}` };
-  }
+  if (outcome.kind !== 'success') return { passed: false, verdict: runMessage('RunDidNotSucceed', describeOutcome(outcome), counts.failed, counts.total) };
+  if (resultsProblem !== undefined) return { passed: false, verdict: runMessage('ResultsUnreadable', resultsProblem) };
   if (counts.failed > 0) {
-    if (failOnTestFailure) return { passed: false, verdict: `The Databricks run succeeded but ${tests}.` };
-    return { passed: true, verdict: `The Databricks run succeeded; ${tests} (failOnTestFailure is false).` };
+    if (failOnTestFailure) return { passed: false, verdict: runMessage('TestsFailed', counts.failed, counts.total) };
+    return { passed: true, verdict: runMessage('TestsFailedTolerated', counts.failed, counts.total) };
   }
-  const skipped = counts.skipped ? `, ${counts.skipped} skipped` : '';
-  return { passed: true, verdict: `The Databricks run succeeded; ${counts.passed} of ${counts.total} tests passed${skipped}.` };
+  return { passed: true, verdict: runMessage('Passed', counts.passed, counts.total, counts.skipped) };
 }
 
 /** Reads the run once more (or, after a timeout, until it ends or the settle time passes); undefined when it cannot be read. */
@@ -308,10 +303,10 @@ async function interrupted(settings: IntegrationTestSettings, deps: IntegrationT
   }
   const message =
     kind === 'timeout'
-      ? `The Databricks run ${runId} did not finish within ${formatDuration(settings.timeoutMs)} (timeoutMinutes); ${afterwards}.`
+      ? runMessage('TimedOut', runId, formatDuration(settings.timeoutMs), afterwards)
       : kind === 'cancelled'
-        ? `The step was cancelled while Databricks run ${runId} was ${runOutcome(lastSeen).lifecycle}; ${afterwards}.`
-        : `Waiting for Databricks run ${runId} failed: ${toError(error).message}; ${afterwards}.`;
+        ? runMessage('StepCancelled', runId, runOutcome(lastSeen).lifecycle, afterwards)
+        : runMessage('WaitFailed', runId, toError(error).message, afterwards);
   const report = reportOf(settings, run, tasks, tests, { passed: false, verdict: message }, { polls: waited.polls, durationMs: waited.elapsedMs, interrupted: kind });
   const options = { cause: kind === 'cancelled' ? signal.reason : error };
   return kind === 'timeout' ? new IntegrationTestTimeoutError(message, report, options) : new IntegrationTestInterruptedError(message, report, options);

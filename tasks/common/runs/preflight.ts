@@ -2,6 +2,7 @@ import type { FilesClient } from '../databricks/files';
 import type { WorkspaceClient } from '../databricks/workspace';
 import { toError } from '../http/errors';
 import type { Logger } from '../ports';
+import { runMessage } from './messages';
 import type { RunSpec } from './submission';
 
 /** The notebook or Python file a one-time run would execute is not there. */
@@ -38,12 +39,12 @@ export async function checkRunTarget(spec: RunSpec, ports: { workspace: Workspac
   if (path.startsWith('dbfs:')) return;
   try {
     if (path.startsWith('/Volumes/')) {
-      if (!(await files.exists(path, signal))) throw new RunTargetError(`There is no ${what} at '${path}' in ${workspace.host}.`);
+      if (!(await files.exists(path, signal))) throw new RunTargetError(runMessage('NoRunTarget', what, path, workspace.host));
       return;
     }
     const type = await workspaceObjectType(workspace, path, signal);
-    if (type === undefined) throw new RunTargetError(`There is no ${what} at '${path}' in ${workspace.host}.`);
-    if (type === 'DIRECTORY' || type === 'REPO') throw new RunTargetError(`'${path}' in ${workspace.host} is a folder, not a ${what}.`);
+    if (type === undefined) throw new RunTargetError(runMessage('NoRunTarget', what, path, workspace.host));
+    if (type === 'DIRECTORY' || type === 'REPO') throw new RunTargetError(runMessage('RunTargetIsFolder', path, workspace.host, what));
   } catch (error) {
     if (error instanceof RunTargetError || signal?.aborted) throw error;
     // A check that cannot be made (e.g. 403 on get-status) must not block a run that may well work.

@@ -2,6 +2,7 @@ import type { ClusterSpec } from '@databricks/sdk-experimental/dist/apis/compute
 import type { RunNow, SubmitRun, SubmitTask } from '@databricks/sdk-experimental/dist/apis/jobs/model';
 import type { JobsClient } from '../databricks/jobs';
 import type { Logger } from '../ports';
+import { runMessage } from './messages';
 
 /** Where a one-time run executes. */
 export type Compute =
@@ -105,10 +106,9 @@ export function buildRunNow(jobId: number, parameters: Record<string, string>, s
  */
 export async function resolveJobByName(jobs: JobsClient, name: string, signal?: AbortSignal): Promise<number> {
   const found = await jobs.listJobsByName(name, signal);
-  if (found.length === 0) throw new JobLookupError(`There is no job named '${name}' in ${jobs.host}.`);
+  if (found.length === 0) throw new JobLookupError(runMessage('NoJobNamed', name, jobs.host));
   if (found.length > 1) {
-    const ids = found.map((job) => job.job_id).join(', ');
-    throw new JobLookupError(`The job name '${name}' is ambiguous in ${jobs.host}: jobs ${ids} all have it. Use 'jobId' instead.`);
+    throw new JobLookupError(runMessage('AmbiguousJob', name, jobs.host, found.map((job) => job.job_id).join(', ')));
   }
   const id = found[0].job_id;
   if (typeof id !== 'number') throw new JobLookupError(`jobs/list returned the job '${name}' without a job_id.`);
@@ -133,7 +133,7 @@ export async function startRun(jobs: JobsClient, spec: RunSpec, settings: Submit
     jobId = spec.job.id;
     const job = await jobs.getJob(jobId, signal).catch((error: Error & { errorCode?: string }) => {
       if (error.errorCode === 'INVALID_PARAMETER_VALUE' || error.errorCode === 'RESOURCE_DOES_NOT_EXIST') {
-        throw new JobLookupError(`There is no job with id ${jobId} in ${jobs.host}.`);
+        throw new JobLookupError(runMessage('NoJobWithId', jobId, jobs.host));
       }
       throw error;
     });

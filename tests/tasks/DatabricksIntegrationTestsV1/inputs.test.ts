@@ -5,10 +5,12 @@ import type { TaskInputs } from '../../../tasks/common/azure-devops/task-context
 import { jsonErrorOffset } from '../../../tasks/DatabricksIntegrationTestsV1/json-position';
 import { parseInputs, parseTestResultsPath } from '../../../tasks/DatabricksIntegrationTestsV1/inputs';
 import { defaults, inputNames, outputNames } from '../../../tasks/DatabricksIntegrationTestsV1/names';
+import { runMessage, runMessages } from '../../../tasks/common/runs/messages';
 
 const taskJson = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../tasks/DatabricksIntegrationTestsV1/task.json'), 'utf8')) as {
   inputs: Array<{ name: string; defaultValue?: string }>;
   outputVariables: Array<{ name: string }>;
+  messages: Record<string, string>;
 };
 const connectionInputs = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../tasks/common/azure-devops/connection-inputs.json'), 'utf8')) as {
   inputs: Array<{ name: string }>;
@@ -30,6 +32,12 @@ describe('DatabricksIntegrationTests@1 inputs', () => {
     assert.equal(defaultOf('cancelOnExit'), String(defaults.cancelOnExit));
     assert.equal(defaultOf('publishTestResults'), String(defaults.publishTestResults));
     assert.equal(defaultOf('failOnTestFailure'), String(defaults.failOnTestFailure));
+  });
+
+  it('has in task.json exactly the messages the task says (a template changed in code shows here)', () => {
+    assert.deepEqual(taskJson.messages, runMessages);
+    assert.equal(runMessage('NoJobNamed', 'x', 'https://adb-1.azuredatabricks.net'), "There is no job named 'x' in https://adb-1.azuredatabricks.net.");
+    assert.equal(runMessage('WaitFailed', 5, 'costs $& and $1', 'it was cancelled'), 'Waiting for Databricks run 5 failed: costs $& and $1; it was cancelled.', 'replacement patterns stay literal');
   });
 
   it('reads a job by name with parameters and the defaults', () => {
