@@ -179,7 +179,7 @@ async function main(): Promise<void> {
     const growth = (ours.maxRssBytes - rows[0].maxRssBytes) / MiB;
     console.log(
       `Memory: peak RSS ${(rows[0].maxRssBytes / MiB).toFixed(1)} MiB for ${(rows[0].treeBytes / MiB).toFixed(0)} MiB, ` +
-        `${(ours.maxRssBytes / MiB).toFixed(1)} MiB for ${(ours.treeBytes / MiB).toFixed(0)} MiB: +${growth.toFixed(1)} MiB for 8x the data ` +
+        `${(ours.maxRssBytes / MiB).toFixed(1)} MiB for ${(ours.treeBytes / MiB).toFixed(0)} MiB: ${growth >= 0 ? '+' : ''}${growth.toFixed(1)} MiB for 8x the data ` +
         `(${growth < 32 ? 'flat' : 'NOT flat'}).`,
     );
     if (zip) {

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { ZipFile } from 'yazl';
 import * as yauzl from 'yauzl';
 import { nodeBundleFileSystem } from '../../../tasks/common/node/bundle-file-system';
-import { writeDeterministicZip, type PackEntry } from '../../../tasks/common/bundle/zip-writer';
+import { crc32, writeDeterministicZip, type PackEntry } from '../../../tasks/common/bundle/zip-writer';
 import { computeContentDigest, manifestEntryName, serializeManifest, type BundleManifest } from '../../../tasks/common/bundle/manifest';
 import { BundleVerificationError, extractBundle, verifyBundle } from '../../../tasks/common/bundle/verify';
 
@@ -210,5 +210,56 @@ describe('bundle zip writer and verify', () => {
       writeDeterministicZip(nodeBundleFileSystem, path.join(tmp, 'x.zip'), [{ name: 'a.py', sourcePath: source }, { name: 'a.py', sourcePath: source }]),
       /twice/,
     );
+  });
+});
+
+describe('bundle zip writer: blocks compressed in parallel', () => {
+  let tmp: string;
+  let tree: string;
+  const big = Buffer.from(Array.from({ length: 5000 }, (_unused, i) => `line ${i} ${(i * 7919) % 1000}\n`).join(''));
+  beforeEach(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bundle-zip-blocks-'));
+    tree = path.join(tmp, 'tree');
+    fs.mkdirSync(tree);
+    fs.writeFileSync(path.join(tree, 'big.txt'), big);
+    fs.writeFileSync(path.join(tree, 'empty.txt'), '');
+    fs.writeFileSync(path.join(tree, 'small.txt'), 'small\n');
+  });
+  afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  const entries = (): PackEntry[] => ['big.txt', 'empty.txt', 'small.txt'].map((name) => ({ name, sourcePath: path.join(tree, name) }));
+  const write = (out: string, options: Parameters<typeof writeDeterministicZip>[3]) =>
+    writeDeterministicZip(nodeBundleFileSystem, path.join(tmp, out), entries(), {
+      ...options,
+      finalEntry: { name: manifestEntryName, content: (files) => Buffer.from(serializeManifest(manifestFor(files))) },
+    });
+
+  it('joins a file cut into many blocks back into its exact bytes, and empty files too', async () => {
+    const files = await write('blocks.zip', { blockBytes: 1000, parallelBlocks: 3 });
+    assert.deepEqual(files.map((f) => [f.path, f.size]), [['big.txt', big.length], ['empty.txt', 0], ['small.txt', 6]]);
+    const out = path.join(tmp, 'out');
+    await extractBundle(nodeBundleFileSystem, path.join(tmp, 'blocks.zip'), out);
+    assert.deepEqual(fs.readFileSync(path.join(out, 'big.txt')), big);
+    assert.equal(fs.readFileSync(path.join(out, 'empty.txt'), 'utf8'), '');
+  });
+
+  it('gives the same bytes whatever the number of blocks in flight', async () => {
+    await write('one.zip', { blockBytes: 1000, parallelBlocks: 1 });
+    await write('eight.zip', { blockBytes: 1000, parallelBlocks: 8 });
+    assert.deepEqual(fs.readFileSync(path.join(tmp, 'one.zip')), fs.readFileSync(path.join(tmp, 'eight.zip')));
+  });
+
+  it('writes ZIP64 records that readers accept', async () => {
+    await write('zip64.zip', { blockBytes: 1000, forceZip64: true });
+    const bytes = fs.readFileSync(path.join(tmp, 'zip64.zip'));
+    assert.ok(bytes.includes(Buffer.from([0x50, 0x4b, 0x06, 0x06])), 'ZIP64 end of central directory record');
+    const verified = await verifyBundle(nodeBundleFileSystem, path.join(tmp, 'zip64.zip'));
+    assert.equal(verified.totalSize, big.length + 6);
+  });
+
+  it('computes the same CRC-32 without zlib.crc32 (older Node 20 releases)', () => {
+    assert.equal(crc32(Buffer.from('123456789'), 0, false), 0xcbf43926);
+    const half = crc32(big.subarray(0, 777), 0, false);
+    assert.equal(crc32(big.subarray(777), half, false), crc32(big, 0));
   });
 });
