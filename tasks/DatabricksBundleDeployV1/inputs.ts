@@ -3,7 +3,7 @@ import { parseConnectionInputs, type ConnectionSettings } from '../common/azure-
 import type { TaskInputs } from '../common/azure-devops/task-context';
 import { invalidInput, parseBooleanInput, parseNumberInput } from '../common/azure-devops/input-parsing';
 import type { BundleVariables } from '../common/bundle/deploy/cli-arguments';
-import { parseBundleVariables, parseDigestInput } from '../common/bundle/shared-inputs';
+import { bundleKeyPattern, parseBundleVariables, parseDigestInput } from '../common/bundle/shared-inputs';
 import { compareVersions, minimumCliVersion, parseVersion, type CliVersion } from '../common/bundle/deploy/cli-version';
 import { defaultLockRetryOptions, type LockRetryOptions } from '../common/bundle/deploy/deploy-lock';
 import { inputNames, lockRetryVariables } from './names';
@@ -31,8 +31,6 @@ export interface DeploySettings {
   forceLock: boolean;
 }
 
-/** Target names and resource keys: plain identifiers, never something the CLI could read as a flag. */
-const keyPattern = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
 /**
  * Reads the inputs into settings. Relative paths are resolved against `baseDirectory`
@@ -60,10 +58,10 @@ export function parseInputs(inputs: TaskInputs, baseDirectory: string): DeploySe
 
   const target = inputs.get(inputNames.target);
   if (target === undefined) throw new Error(`Input '${inputNames.target}' is required.`);
-  if (!keyPattern.test(target)) throw invalidInput(inputNames.target, target, 'a bundle target name such as staging or prod');
+  if (!bundleKeyPattern.test(target)) throw invalidInput(inputNames.target, target, 'a bundle target name such as staging or prod');
 
   const runJob = inputs.get(inputNames.runJob);
-  if (runJob !== undefined && !keyPattern.test(runJob)) {
+  if (runJob !== undefined && !bundleKeyPattern.test(runJob)) {
     throw invalidInput(inputNames.runJob, runJob, 'a job resource key (the key under resources.jobs)');
   }
 

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { invalidInput, parseBooleanInput, parseChoiceInput, parseListInput } from '../common/azure-devops/input-parsing';
 import type { TaskInputs } from '../common/azure-devops/task-context';
-import { parseBundleVariables, parseDigestInput } from '../common/bundle/shared-inputs';
+import { bundleKeyPattern, parseBundleVariables, parseDigestInput } from '../common/bundle/shared-inputs';
 import { parseSecretAllowances, type SecretAllowance } from '../common/bundle/secret-scan';
 import { commands, defaults, inputNames, type Command } from './names';
 
@@ -50,7 +50,7 @@ function unexpanded(value: string | undefined): string | undefined {
   return value === undefined || /^\$\([^)]+\)$/.test(value) ? undefined : value;
 }
 
-const targetName = { pattern: /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, description: 'target names' };
+const targetName = { pattern: bundleKeyPattern, description: 'target names' };
 
 /**
  * Reads the inputs into settings. Relative paths resolve against `baseDirectory`

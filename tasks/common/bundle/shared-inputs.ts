@@ -5,6 +5,12 @@
  */
 import { invalidInput, parseKeyValueLines } from '../azure-devops/input-parsing';
 
+/**
+ * Target names (and job resource keys) both tasks accept: plain identifiers, never something the
+ * CLI could read as a flag (`--force-lock`) or a shell could split.
+ */
+export const bundleKeyPattern = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+
 /** Bundle variable names as the CLI accepts them (`variables.<name>` keys). */
 const variableNamePattern = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
