@@ -1,3 +1,5 @@
+import { createMessages } from '../azure-devops/messages';
+
 /**
  * What DatabricksIntegrationTests@1 says when it stops: the task result and the errors a pipeline
  * author acts on, as templates with `%s` filled in order. The task's task.json `messages` holds the
@@ -20,7 +22,4 @@ export const runMessages = {
 } as const;
 
 /** A message of {@link runMessages} with its `%s` filled in order. */
-export function runMessage(key: keyof typeof runMessages, ...args: Array<string | number>): string {
-  let index = 0;
-  return runMessages[key].replace(/%s/g, () => String(args[index++] ?? ''));
-}
+export const runMessage = createMessages(runMessages);
