@@ -99,9 +99,7 @@ export async function run(context: TaskContext): Promise<TaskOutcome | void> {
     context.outputs.setOutput(outputNames.deployedTarget, result.deployedTarget);
     if (result.run?.runId) context.outputs.setOutput(outputNames.runId, result.run.runId);
 
-    const summaryPath = path.join(context.tempDirectory, `bundle-deploy-${settings.target}-${Date.now()}.md`);
-    await fs.promises.writeFile(summaryPath, summary(settings, prepared, cli, result));
-    context.outputs.uploadSummary(summaryPath);
+    context.outputs.uploadSummary(context.files.writeTemp(`bundle-deploy-${settings.target}.md`, summary(settings, prepared, cli, result)));
 
     const job = settings.runJob ?? '';
     if (result.run && !result.run.succeeded) {

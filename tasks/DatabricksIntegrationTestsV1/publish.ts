@@ -1,22 +1,14 @@
-import * as path from 'node:path';
-import type { PipelineOutputs } from '../common/azure-devops/task-context';
+import type { PipelineOutputs, TaskFiles } from '../common/azure-devops/task-context';
 import { writeJUnitXml } from '../common/junit/writer';
 import type { IntegrationTestReport } from '../common/runs/integration-run';
 import { renderSummary } from '../common/runs/summary';
 import { outputNames } from './names';
 
-/** Where the task writes the files it hands to the agent (the JUnit file, the summary). */
-export interface ReportFileWriter {
-  /** Writes `text` to `filePath`, creating its folder. */
-  write(filePath: string, text: string): void;
-}
-
 /** How to publish a report. */
 export interface PublishOptions {
   outputs: PipelineOutputs;
-  files: ReportFileWriter;
-  /** Folder for the written files (under the agent's temp directory). */
-  folder: string;
+  /** Where the JUnit file and the summary go (the agent's temp folder). */
+  files: TaskFiles;
   publishTestResults: boolean;
   /** Title of the test run; undefined derives it from the run name. */
   testRunTitle?: string;
@@ -37,12 +29,11 @@ export function publishReport(report: IntegrationTestReport, options: PublishOpt
   outputs.setOutput(outputNames.testsTotal, String(report.counts.total));
   outputs.setOutput(outputNames.testsFailed, String(report.counts.failed));
 
-  const base = path.join(options.folder, `run-${report.runId}`);
+  const base = `databricks-run-${report.runId}`;
   const title = options.testRunTitle ?? `Databricks integration tests: ${report.runName}`;
   if (options.publishTestResults && report.counts.total > 0) {
-    options.files.write(`${base}.xml`, writeJUnitXml(report.suites, title));
-    outputs.publishTestResults({ format: 'JUnit', files: [`${base}.xml`], runTitle: title, publishRunAttachments: true });
+    const junit = options.files.writeTemp(`${base}.xml`, writeJUnitXml(report.suites, title));
+    outputs.publishTestResults({ format: 'JUnit', files: [junit], runTitle: title, publishRunAttachments: true });
   }
-  options.files.write(`${base}.md`, renderSummary(report));
-  outputs.uploadSummary(`${base}.md`);
+  outputs.uploadSummary(options.files.writeTemp(`${base}.md`, renderSummary(report)));
 }

@@ -1,5 +1,3 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { connectWorkspace, parseConnectionInputs } from '../common/azure-devops/connection';
 import type { TaskContext, TaskOutcome } from '../common/azure-devops/task-context';
 import { FilesClient } from '../common/databricks/files';
@@ -10,17 +8,10 @@ import { IntegrationTestInterruptedError, runIntegrationTests, type IntegrationT
 import { formatDuration } from '../common/runs/format';
 import { parseInputs } from './inputs';
 import { outputNames } from './names';
-import { publishReport, type ReportFileWriter } from './publish';
+import { publishReport } from './publish';
 
 /** How long cancelling the run may take once the step is stopping (the agent allows a few seconds more). */
 const cleanupTimeoutMs = 10_000;
-
-const nodeFiles: ReportFileWriter = {
-  write(filePath, text) {
-    fs.mkdirSync(path.dirname(filePath), { recursive: true });
-    fs.writeFileSync(filePath, text);
-  },
-};
 
 function defaultRunName(context: TaskContext): string {
   const pipeline = context.inputs.variable('Build.DefinitionName') ?? 'Azure DevOps';
@@ -38,8 +29,7 @@ export async function run(context: TaskContext): Promise<TaskOutcome | void> {
   const publish = (report: IntegrationTestReport): void =>
     publishReport(report, {
       outputs: context.outputs,
-      files: nodeFiles,
-      folder: path.join(context.tempDirectory, 'databricks-integration-tests'),
+      files: context.files,
       publishTestResults: settings.publishTestResults,
       testRunTitle: settings.testRunTitle,
       runPageUrlSet,

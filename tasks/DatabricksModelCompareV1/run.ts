@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { auditInputNames, createAuditRecorder, parseAuditInputs, parseAuditTableName, type AuditOutcome, type AuditRecorder, type AuditSettings, type AuditTableName } from '../common/audit';
 import { connectWorkspace, parseConnectionInputs, type ConnectionSettings } from '../common/azure-devops/connection';
 import { invalidInput, parseBooleanInput, parseChoiceInput, parseKeyValueLines, parseNumberInput } from '../common/azure-devops/input-parsing';
@@ -164,12 +163,6 @@ export function loadRules(source: RulesSource): RulesDocument {
 
 const message = createMessages(manifest.messages);
 
-function writeFile(context: TaskContext, name: string, content: string): string {
-  const file = path.join(context.tempDirectory, `${name}-${Date.now().toString(36)}-${process.pid}`);
-  fs.writeFileSync(file, content, 'utf8');
-  return file;
-}
-
 function failureList(comparison: Comparison): string {
   const failed = [
     ...comparison.verdict.checks.filter((c) => c.status === 'failed').map((c) => `${c.metric}.${c.kind}: ${c.detail}`),
@@ -260,8 +253,8 @@ export async function run(context: TaskContext): Promise<TaskOutcome> {
       bootstrapSeed: settings.bootstrapSeed,
       ...(pipelineRun.url ? { pipelineRunUrl: pipelineRun.url } : {}),
     };
-    context.outputs.uploadSummary(writeFile(context, 'model-compare-summary.md', renderSummary(comparison, report)));
-    const junitFile = writeFile(context, 'model-compare-junit.xml', writeJUnitXml([junitSuite(comparison, report)], `Model comparison ${model.fullName}`));
+    context.outputs.uploadSummary(context.files.writeTemp('model-compare-summary.md', renderSummary(comparison, report)));
+    const junitFile = context.files.writeTemp('model-compare-junit.xml', writeJUnitXml([junitSuite(comparison, report)], `Model comparison ${model.fullName}`));
     context.outputs.publishTestResults({ format: 'JUnit', files: [junitFile], runTitle: `Model comparison ${model.fullName} v${comparison.candidate.version}` });
 
     // Recorded before anything in the registry changes, so no alias moves without its record.

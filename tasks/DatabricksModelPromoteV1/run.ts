@@ -1,5 +1,3 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { createAuditRecorder, parseAuditInputs, type AuditOutcome, type AuditSettings } from '../common/audit';
 import { connectWorkspace, parseConnectionInputs, type ConnectionSettings } from '../common/azure-devops/connection';
 import { invalidInput, parseChoiceInput, parseListInput } from '../common/azure-devops/input-parsing';
@@ -70,9 +68,7 @@ export function parseInputs(inputs: TaskInputs): PromoteSettings {
 const message = createMessages(manifest.messages);
 
 function writeSummary(context: TaskContext, markdown: string): void {
-  const file = path.join(context.tempDirectory, `model-promote-${Date.now().toString(36)}.md`);
-  fs.writeFileSync(file, markdown, 'utf8');
-  context.outputs.uploadSummary(file);
+  context.outputs.uploadSummary(context.files.writeTemp('model-promote.md', markdown));
 }
 
 function resultMessage(result: PromotionResult): string {

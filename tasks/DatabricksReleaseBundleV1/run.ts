@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createMessages } from '../common/azure-devops/messages';
@@ -23,10 +22,7 @@ function safeLine(text: string): string {
 }
 
 function writeSummary(context: TaskContext, name: string, markdown: string): void {
-  // Unique per step: two steps of one job share the temp folder, and the agent reads the file later.
-  const file = path.join(context.tempDirectory, `${name}-${randomUUID().slice(0, 8)}.md`);
-  fs.writeFileSync(file, markdown, 'utf8');
-  context.outputs.uploadSummary(file);
+  context.outputs.uploadSummary(context.files.writeTemp(`${name}.md`, markdown));
 }
 
 function logFindings(context: TaskContext, findings: readonly Finding[]): void {

@@ -49,6 +49,16 @@ export interface PipelineOutputs {
   addAttachment(type: string, name: string, path: string): void;
 }
 
+/** Files a task hands to the agent (summaries, test result files), kept in the agent's temp folder. */
+export interface TaskFiles {
+  /**
+   * Writes `content` to a new file in the agent's temp folder and returns its path. The name is made
+   * unique (`<stem>-<random>.<ext>`): steps of one job share the folder, and the agent reads summary
+   * and result files only after the step ends.
+   */
+  writeTemp(name: string, content: string | Uint8Array): string;
+}
+
 /** Everything a task's `run` receives. */
 export interface TaskContext {
   inputs: TaskInputs;
@@ -63,6 +73,8 @@ export interface TaskContext {
   signal: AbortSignal;
   /** A writable scratch folder for this step (Agent.TempDirectory or the OS temp folder). */
   tempDirectory: string;
+  /** Writes the files the agent picks up after the step (see {@link TaskFiles}). */
+  files: TaskFiles;
   /** `<extension id>/<version> <task>/<version>` for User-Agent headers. */
   userAgent: string;
 }

@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { systemClock, type Logger } from '../ports';
 import { createNodeTransport, nodeTransportOptionsFromAgent, type AgentNetworkSettings } from '../http/node-transport';
-import type { PipelineOutputs, ServiceEndpoint, TaskContext, TaskInputs } from './task-context';
+import type { PipelineOutputs, ServiceEndpoint, TaskContext, TaskFiles, TaskInputs } from './task-context';
 
 /** Inputs, variables and endpoints read through task-lib (the agent's environment contract). */
 export const taskLibInputs: TaskInputs = {
@@ -75,9 +77,23 @@ export function agentNetworkSettings(): AgentNetworkSettings {
   };
 }
 
+/** Writes the agent's hand-over files into `directory`, each under a name of its own. */
+export function createTaskFiles(directory: string): TaskFiles {
+  return {
+    writeTemp(name, content) {
+      const extension = path.extname(name);
+      const file = path.join(directory, `${path.basename(name, extension)}-${randomUUID().slice(0, 8)}${extension}`);
+      fs.mkdirSync(directory, { recursive: true });
+      fs.writeFileSync(file, content);
+      return file;
+    },
+  };
+}
+
 /** Builds the context a task's `run` receives, with the agent's network settings. */
 export function createTaskLibContext(taskName: string, taskVersion: string, signal: AbortSignal): TaskContext {
   const network = agentNetworkSettings();
+  const tempDirectory = tl.getVariable('Agent.TempDirectory') || os.tmpdir();
   return {
     inputs: taskLibInputs,
     outputs: taskLibOutputs,
@@ -86,7 +102,8 @@ export function createTaskLibContext(taskName: string, taskVersion: string, sign
     transport: createNodeTransport(nodeTransportOptionsFromAgent(network, (file) => fs.readFileSync(file))),
     network,
     signal,
-    tempDirectory: tl.getVariable('Agent.TempDirectory') || os.tmpdir(),
+    tempDirectory,
+    files: createTaskFiles(tempDirectory),
     userAgent: `databricks-mlops-azure-devops/${EXTENSION_VERSION} ${taskName}/${taskVersion} node/${process.versions.node}`,
   };
 }

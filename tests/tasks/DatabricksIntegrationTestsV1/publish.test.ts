@@ -1,5 +1,4 @@
 import * as assert from 'node:assert/strict';
-import * as path from 'node:path';
 import type { PipelineOutputs, TestResultsPublication } from '../../../tasks/common/azure-devops/task-context';
 import { parseJUnitXml } from '../../../tasks/common/junit/parser';
 import { countTests } from '../../../tasks/common/junit/model';
@@ -54,8 +53,13 @@ function publish(subject: IntegrationTestReport, options: { publishTestResults?:
   const written = new Map<string, string>();
   publishReport(subject, {
     outputs,
-    files: { write: (file, text) => written.set(file, text) },
-    folder: '/agent/temp/it',
+    files: {
+      writeTemp: (name, content) => {
+        const file = `/agent/temp/${name}`;
+        written.set(file, String(content));
+        return file;
+      },
+    },
     publishTestResults: options.publishTestResults ?? true,
     testRunTitle: options.testRunTitle,
     runPageUrlSet: options.runPageUrlSet ?? false,
@@ -72,10 +76,10 @@ describe('DatabricksIntegrationTests@1 publishing', () => {
       ['testsTotal', '2'],
       ['testsFailed', '1'],
     ]);
-    const junit = path.join('/agent/temp/it', 'run-7.xml');
+    const junit = '/agent/temp/databricks-run-7.xml';
     assert.deepEqual(outputs.publications, [{ format: 'JUnit', files: [junit], runTitle: 'Staging', publishRunAttachments: true }]);
     assert.deepEqual(countTests(parseJUnitXml(written.get(junit) ?? '', junit)), { total: 2, passed: 1, failed: 1, skipped: 0 });
-    assert.deepEqual(outputs.summaries, [path.join('/agent/temp/it', 'run-7.md')]);
+    assert.deepEqual(outputs.summaries, ['/agent/temp/databricks-run-7.md']);
     assert.ok(written.get(outputs.summaries[0])?.includes('https://w/#run/7'));
   });
 

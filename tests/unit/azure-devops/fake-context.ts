@@ -25,11 +25,14 @@ export interface FakeContextOptions {
 export interface FakeContext extends TaskContext {
   /** Every value registered with setSecret, in order. */
   secrets: string[];
+  /** Files written with `files.writeTemp`, by the name the task gave. */
+  written: Map<string, string>;
 }
 
 /** Builds the context; endpoint params are matched case-insensitively, as task-lib does. */
 export function fakeContext(options: FakeContextOptions = {}): FakeContext {
   const secrets: string[] = [];
+  const written = new Map<string, string>();
   const endpoint = (id: string): ServiceEndpoint | undefined => {
     const spec = options.endpoints?.[id];
     if (!spec) return undefined;
@@ -61,6 +64,13 @@ export function fakeContext(options: FakeContextOptions = {}): FakeContext {
     network: options.network,
     signal: new AbortController().signal,
     tempDirectory: '/tmp',
+    files: {
+      writeTemp: (name, content) => {
+        written.set(name, typeof content === 'string' ? content : Buffer.from(content).toString('utf8'));
+        return `/fake-temp/${name}`;
+      },
+    },
+    written,
     userAgent: 'databricks-mlops-azure-devops/test Task/1.0.0',
   };
 }
