@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { systemClock, type Logger } from '../ports';
 import { createNodeTransport, nodeTransportOptionsFromAgent, type AgentNetworkSettings } from '../http/node-transport';
-import type { PipelineOutputs, ServiceEndpoint, TaskContext, TaskFiles, TaskInputs } from './task-context';
+import { createTaskFiles } from '../node/task-files';
+import type { PipelineOutputs, ServiceEndpoint, TaskContext, TaskInputs } from './task-context';
 
 /** Inputs, variables and endpoints read through task-lib (the agent's environment contract). */
 export const taskLibInputs: TaskInputs = {
@@ -74,19 +73,6 @@ export function agentNetworkSettings(): AgentNetworkSettings {
     proxy: proxy?.proxyUrl ? { proxyUrl: proxy.proxyUrl, proxyUsername: proxy.proxyUsername, proxyPassword: proxy.proxyPassword, proxyBypassHosts: proxy.proxyBypassHosts } : undefined,
     cert: cert ? { caFile: cert.caFile, certFile: cert.certFile, keyFile: cert.keyFile, passphrase: cert.passphrase } : undefined,
     ignoreSslError: (tl.getVariable('Agent.SkipCertValidation') ?? '').toLowerCase() === 'true',
-  };
-}
-
-/** Writes the agent's hand-over files into `directory`, each under a name of its own. */
-export function createTaskFiles(directory: string): TaskFiles {
-  return {
-    writeTemp(name, content) {
-      const extension = path.extname(name);
-      const file = path.join(directory, `${path.basename(name, extension)}-${randomUUID().slice(0, 8)}${extension}`);
-      fs.mkdirSync(directory, { recursive: true });
-      fs.writeFileSync(file, content);
-      return file;
-    },
   };
 }
 

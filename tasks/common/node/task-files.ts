@@ -1,0 +1,17 @@
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { TaskFiles } from '../azure-devops/task-context';
+
+/** The Node adapter of {@link TaskFiles}: writes into `directory`, each file under a name of its own. */
+export function createTaskFiles(directory: string): TaskFiles {
+  return {
+    writeTemp(name, content) {
+      const extension = path.extname(name);
+      const file = path.join(directory, `${path.basename(name, extension)}-${randomUUID().slice(0, 8)}${extension}`);
+      fs.mkdirSync(directory, { recursive: true });
+      fs.writeFileSync(file, content);
+      return file;
+    },
+  };
+}
