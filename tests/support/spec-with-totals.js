@@ -1,6 +1,7 @@
 // Mocha's spec reporter plus one plain closing line, `N passed, N failed, N skipped`, that CI
 // systems read without knowing mocha's own summary format.
 'use strict';
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- mocha loads reporters as CommonJS files
 const Mocha = require('mocha');
 
 class SpecWithTotals extends Mocha.reporters.Spec {
