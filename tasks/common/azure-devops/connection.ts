@@ -33,20 +33,34 @@ function required(inputs: TaskInputs, name: string, why: string): string {
   return value;
 }
 
-/** Checks a workspace URL: https, or http only on loopback (tests and the emulator). */
-export function parseWorkspaceUrl(name: string, value: string): string {
+/** True for hosts that cannot leave this machine: `localhost`, `127.0.0.0/8` and `::1`. */
+function isLoopback(hostname: string): boolean {
+  // The WHATWG parser normalises IPv4 literals (`127.1` -> `127.0.0.1`), so a loopback address is
+  // exactly four numeric parts here; a prefix test would also admit names such as `127.evil.example`.
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+}
+
+/** Parses a URL that will receive secrets: https, or plain http only for loopback addresses. */
+function parseSecureUrl(name: string, value: string): URL {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
     throw new Error(`Invalid '${name}' '${value}': expected the workspace URL, e.g. https://adb-1234567890123456.7.azuredatabricks.net`);
   }
-  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname) || url.hostname.startsWith('127.');
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
     throw new Error(`Invalid '${name}' '${value}': expected an https:// URL (plain http is accepted only for loopback addresses)`);
   }
-  if (url.search || url.hash) throw new Error(`Invalid '${name}' '${value}': expected a workspace URL without query or fragment`);
-  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+  return url;
+}
+
+/**
+ * Checks a workspace URL (https, or http only on loopback) and returns its origin. Path, query and
+ * fragment are dropped, as the Databricks SDKs do with a host: the API lives at the root, and the
+ * address bar of a workspace (`https://adb-1.2.azuredatabricks.net/?o=1#job/5`) is what users paste.
+ */
+export function parseWorkspaceUrl(name: string, value: string): string {
+  return parseSecureUrl(name, value).origin;
 }
 
 /** Reads the common connection inputs into settings; throws naming the input on bad values. */
@@ -159,8 +173,11 @@ function oidcSource(context: TaskContext, audience: OidcAudience, why: string, h
 
 /** Checks that a URL that receives secrets is https (plain http only on loopback). */
 function parseAuthorityUrl(connectionId: string, value: string): string {
-  const checked = parseWorkspaceUrl(`environmentAuthorityUrl of service connection '${connectionId}'`, value);
-  return `${checked}/`;
+  const name = `environmentAuthorityUrl of service connection '${connectionId}'`;
+  const url = parseSecureUrl(name, value);
+  if (url.search || url.hash) throw new Error(`Invalid '${name}' '${value}': expected an authority URL without query or fragment`);
+  // Unlike a workspace, an authority may sit below a path (AD FS: https://adfs.contoso.com/adfs/).
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}/`;
 }
 
 function databricksAccess(context: TaskContext, connectionId: string, options: AccessOptions, http: TokenHttp): WorkspaceAccess {

@@ -62,14 +62,20 @@ describe('connection', () => {
       for (const url of ['http://127.0.0.1:8080', 'http://localhost:3000/', 'http://[::1]:9000', 'http://127.1.2.3']) {
         assert.doesNotThrow(() => parseWorkspaceUrl('workspaceUrl', url), url);
       }
-      for (const url of ['http://adb-1.2.azuredatabricks.net', 'http://10.0.0.1', 'http://localhost.evil.com', 'ftp://127.0.0.1']) {
+      for (const url of ['http://adb-1.2.azuredatabricks.net', 'http://10.0.0.1', 'http://localhost.evil.com', 'ftp://127.0.0.1', 'http://127.evil.example', 'http://127.0.0.1.nip.io']) {
         assert.throws(() => parseWorkspaceUrl('workspaceUrl', url), /Invalid 'workspaceUrl'.*https:\/\//, url);
       }
     });
 
     it('rejects what is not a workspace URL', () => {
       assert.throws(() => parseWorkspaceUrl('workspaceUrl', 'adb-1.azuredatabricks.net'), /Invalid 'workspaceUrl' 'adb-1.azuredatabricks.net': expected the workspace URL/);
-      assert.throws(() => parseWorkspaceUrl('workspaceUrl', 'https://adb-1.net/?o=1'), /without query/);
+    });
+
+    it('keeps only the origin of a URL pasted from the address bar or the Azure portal', () => {
+      for (const url of ['https://adb-1.2.azuredatabricks.net/?o=1', 'https://adb-1.2.azuredatabricks.net/?o=1#job/5/run/8', 'https://adb-1.2.azuredatabricks.net/browse/folders/7?o=1', 'https://adb-1.2.azuredatabricks.net//']) {
+        assert.equal(parseWorkspaceUrl('workspaceUrl', url), 'https://adb-1.2.azuredatabricks.net', url);
+      }
+      assert.equal(parseWorkspaceUrl('workspaceUrl', 'http://127.1:8080/?o=1'), 'http://127.0.0.1:8080');
     });
   });
 
@@ -141,6 +147,13 @@ describe('connection', () => {
       assert.equal(transport.requests[0].url, 'https://login.chinacloudapi.cn/tenant-id/oauth2/v2.0/token');
       const insecure = fakeContext({ endpoints: spn({ data: { environmentAuthorityUrl: 'http://login.example.com/' } }) });
       assert.throws(() => resolveWorkspaceAccess(insecure, settings), /environmentAuthorityUrl/);
+    });
+
+    it('keeps the path of an authority URL', async () => {
+      const transport = new FakeTransport(json(200, { access_token: 'entra-token', expires_in: 3600 }));
+      const context = fakeContext({ transport, endpoints: spn({ data: { environmentAuthorityUrl: 'https://adfs.contoso.example/adfs' } }) });
+      await resolveWorkspaceAccess(context, settings).tokens.getToken();
+      assert.equal(transport.requests[0].url, 'https://adfs.contoso.example/adfs/tenant-id/oauth2/v2.0/token');
     });
 
     it('explains unsupported schemes and missing parameters', () => {
