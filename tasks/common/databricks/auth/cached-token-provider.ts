@@ -65,7 +65,10 @@ export class CachedTokenProvider implements TokenProvider {
 
   /** Waits for the refresh in flight, starting one if none is; leaving early aborts it only when nobody else waits. */
   private join(signal: AbortSignal | undefined): Promise<IssuedToken> {
-    const refresh = this.refresh ?? this.start();
+    // A refresh whose callers all left is aborted but holds its slot until the fetch settles;
+    // a newcomer (cleanup after a cancelled step) must not inherit that abort.
+    const current = this.refresh;
+    const refresh = current && !current.controller.signal.aborted ? current : this.start();
     refresh.waiters++;
     if (!signal) return refresh.promise;
     return new Promise<IssuedToken>((resolve, reject) => {

@@ -163,4 +163,22 @@ describe('CachedTokenProvider', () => {
     assert.equal(source.pending[0].signal.aborted, true);
     await assert.rejects(provider.getToken(AbortSignal.abort(new Error('already'))), /already/);
   });
+
+  it('starts a new refresh for a caller that arrives while an abandoned one is still winding down', async () => {
+    // Cancellation cleanup (cancelling the Databricks run) asks for a token right after the step's
+    // own request was aborted, before the aborted fetch has settled.
+    const source = new ManualSource();
+    const clock = new FakeClock();
+    const provider = new CachedTokenProvider({ identity: 'x', clock, setSecret: () => undefined, fetchToken: source.fetch });
+    const step = new AbortController();
+    const waiting = provider.getToken(step.signal);
+    step.abort(new Error('step cancelled'));
+    await assert.rejects(waiting, /step cancelled/);
+    const cleanup = provider.getToken();
+    assert.equal(source.fetches, 2);
+    source.pending[0].reject(new Error('aborted fetch'));
+    source.pending[1].resolve({ accessToken: 'cleanup-token', expiresAtMs: clock.now() + 3600_000 });
+    assert.equal(await cleanup, 'cleanup-token');
+    assert.equal(await provider.getToken(), 'cleanup-token');
+  });
 });
