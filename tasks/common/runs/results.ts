@@ -3,9 +3,9 @@ import type { JobsClient } from '../databricks/jobs';
 import type { FilesClient } from '../databricks/files';
 import type { Logger } from '../ports';
 import { toError } from '../http/errors';
-import type { TestCase, TestSuite } from '../junit/model';
+import { countTests, type TestCase, type TestSuite } from '../junit/model';
 import { parseJUnitXml } from '../junit/parser';
-import { runOutcome, type RunOutcome } from './run-outcome';
+import { latestAttempts, runOutcome, type RunOutcome } from './run-outcome';
 import { findResultFiles } from './result-files';
 
 /** One task run of the finished run, with what `runs/get-output` said about it. */
@@ -37,11 +37,12 @@ function durationOf(task: RunTask | Run): number | undefined {
 
 /**
  * The task runs of a run as last seen, with state and duration but no output: what is known
- * without further calls. A legacy run without `tasks` counts as its own single task.
+ * without further calls. A retried task counts by its last attempt (an earlier failure it
+ * recovered from is not a failure). A legacy run without `tasks` counts as its own single task.
  */
 export function taskResultsOf(run: Run): TaskRunResult[] {
   const tasks: Array<RunTask | (Run & { task_key: string })> =
-    run.tasks && run.tasks.length > 0 ? run.tasks : [{ ...run, task_key: run.run_name || 'run' }];
+    run.tasks && run.tasks.length > 0 ? latestAttempts(run.tasks) : [{ ...run, task_key: run.run_name || 'run' }];
   return tasks.map((task) => ({
     taskKey: task.task_key,
     runId: task.run_id,
@@ -169,7 +170,8 @@ export interface CollectTestsOptions {
  * task from a JSON report in the notebook exit value, otherwise one test case per task. Tasks that
  * did not succeed always appear as failed cases, so a crash before any report was written still
  * shows in the Tests tab.
- * @throws Error when `testResultsPath` matches no file or a file is not JUnit XML.
+ * @throws Error when `testResultsPath` matches no file, a file is not JUnit XML, or the report of
+ *   a run whose tasks all succeeded holds no test (JUnit files or a notebook's JSON report).
  */
 export async function collectTests(options: CollectTestsOptions): Promise<CollectedTests> {
   const { tasks, runName, runId } = options;
@@ -189,6 +191,10 @@ export async function collectTests(options: CollectTestsOptions): Promise<Collec
       const parsed = parseJUnitXml(Buffer.from(bytes).toString('utf8'), path);
       suites.push(...parsed.map((suite) => ({ ...suite, properties: { ...suite.properties, ...properties } })));
     }
+    // An empty report (pytest collected nothing, a writer that crashed early) proves nothing ran: not a pass.
+    if (countTests(suites).total === 0 && unsuccessful(tasks).length === 0) {
+      throw new Error(`The JUnit XML files matching testResultsPath '${options.testResultsPath}' hold no test case: ${paths.join(', ')}.`);
+    }
     suites.push(...unsuccessfulTasksSuites(`${runName} (tasks)`, runId, options.runPageUrl, tasks));
     return { suites, sources: tasks.map(() => 'junit'), files: paths };
   }
@@ -200,6 +206,7 @@ export async function collectTests(options: CollectTestsOptions): Promise<Collec
     if (task.notebookTruncated) options.logger.warn(`The exit value of task '${task.taskKey}' was truncated at 5 MB; it is not read as a test report.`);
     const report = task.notebookTruncated ? undefined : parseJsonTestReport(task.notebookResult, task.taskKey);
     if (report) {
+      if (report.length === 0 && task.outcome.kind === 'success') throw new Error(`The test report that task '${task.taskKey}' returned lists no tests.`);
       if (task.outcome.kind !== 'success') report.push(taskAsTestCase(task, task.taskKey));
       suites.push({ name: task.taskKey, properties: { ...properties, 'databricks.taskRunId': String(task.runId ?? '') }, cases: report });
       sources.push('notebook-json');

@@ -78,6 +78,21 @@ const resultKinds: Record<string, OutcomeKind> = {
 
 const terminalLifecycles = new Set(['TERMINATED', 'SKIPPED', 'INTERNAL_ERROR']);
 
+/**
+ * The task runs that say how each task ended: `runs/get` lists one entry per attempt (a task with
+ * `max_retries` that failed and then passed appears twice), so only the highest `attempt_number`
+ * of each `task_key` counts. Order is kept; entries without a key are kept as they are.
+ */
+export function latestAttempts(tasks: readonly RunTask[]): RunTask[] {
+  const latest = new Map<string, RunTask>();
+  for (const task of tasks) {
+    if (task.task_key === undefined) continue;
+    const seen = latest.get(task.task_key);
+    if (!seen || (task.attempt_number ?? 0) >= (seen.attempt_number ?? 0)) latest.set(task.task_key, task);
+  }
+  return tasks.filter((task) => task.task_key === undefined || latest.get(task.task_key) === task);
+}
+
 /** True when `code` is a termination code this version knows. */
 export function isKnownTerminationCode(code: string): boolean {
   return code in terminationKinds;

@@ -4,7 +4,7 @@ import { ApiError } from '../http/errors';
 import { parseRetryAfter } from '../http/retry-policy';
 import { formatDuration } from './format';
 import { defaultPollSchedule, nextPollDelay, type PollSchedule } from './poll-schedule';
-import { runOutcome } from './run-outcome';
+import { latestAttempts, runOutcome } from './run-outcome';
 
 /** The one call the waiter makes. {@link JobsClient} implements it. */
 export interface RunReader {
@@ -126,7 +126,7 @@ class StateLog {
 }
 
 function progressOf(run: Run, runId: number, elapsedMs: number): RunProgress {
-  const tasks = run.tasks ?? [];
+  const tasks = latestAttempts(run.tasks ?? []);
   const done = tasks.filter((task) => runOutcome(task).terminal).length;
   const lifecycle = runOutcome(run).lifecycle;
   const percent = tasks.length > 0 ? (100 * done) / tasks.length : runOutcome(run).terminal ? 100 : 0;

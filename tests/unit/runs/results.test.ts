@@ -98,6 +98,28 @@ describe('result collection', () => {
     assert.deepEqual(taskResultsOf({ run_id: 2, run_name: 'legacy', ...runState('RUNNING') }).map((t) => [t.taskKey, t.runId]), [['legacy', 2]]);
   });
 
+  it('counts a retried task by its last attempt: a failure it recovered from is no failure, and its output is read once', async () => {
+    const run = {
+      run_id: 1,
+      ...runState('TERMINATED', 'SUCCESS'),
+      tasks: [
+        { task_key: 'flaky', run_id: 11, attempt_number: 0, ...runState('TERMINATED', 'FAILED') },
+        { task_key: 'steady', run_id: 12, attempt_number: 0, ...runState('TERMINATED', 'SUCCESS') },
+        { task_key: 'flaky', run_id: 13, attempt_number: 1, original_attempt_run_id: 11, ...runState('TERMINATED', 'SUCCESS') },
+      ],
+    };
+    assert.deepEqual(taskResultsOf(run).map((t) => [t.taskKey, t.runId, t.outcome.kind]), [['steady', 12, 'success'], ['flaky', 13, 'success']]);
+    const transport = new FakeTransport(() => ({ body: { notebook_output: { result: 'done' } } }));
+    const tasks = await collectTaskResults(new JobsClient(fakeClient(transport)), run, new RecordingLogger());
+    assert.deepEqual(transport.requests.map((r) => r.query.get('run_id')), ['12', '13']);
+    const collected = await collectTests({ runId: 1, runName: 'it', tasks, files: new FilesClient(fakeClient(volumeTransport())), logger: new RecordingLogger() });
+    assert.deepEqual(countTests(collected.suites), { total: 2, passed: 2, failed: 0, skipped: 0 });
+    const lastFailed = { ...run, tasks: [run.tasks[2], { ...run.tasks[0], run_id: 14, attempt_number: 2 }] };
+    const [last, ...others] = taskResultsOf(lastFailed);
+    assert.deepEqual([last.runId, others.length], [14, 0]);
+    assert.notEqual(last.outcome.kind, 'success', 'a failed last attempt is not hidden by an earlier success');
+  });
+
   it('collects JUnit suites and adds failed tasks as failed cases', async () => {
     const files = new FilesClient(fakeClient(volumeTransport()));
     const tasks = [task('ok', ['TERMINATED', 'SUCCESS']), task('crash', ['TERMINATED', 'FAILED'], { error: 'OOM' })];
@@ -119,6 +141,18 @@ describe('result collection', () => {
     const failed = await collectTests({ runId: 5, runName: 'it', tasks: [task('f', ['TERMINATED', 'FAILED'])], testResultsPath: '/Volumes/main/ci/r/x/*.xml', files, logger });
     assert.deepEqual(countTests(failed.suites), { total: 1, passed: 0, failed: 1, skipped: 0 });
     assert.equal(logger.messages('warn').length, 1);
+  });
+
+  it('fails closed on reports that hold no test: JUnit files without a test case, a notebook report with an empty list', async () => {
+    const files = new FilesClient(fakeClient(volumeTransport({ '/Volumes/main/ci/r/e/TEST-a.xml': '<testsuites/>', '/Volumes/main/ci/r/e/TEST-b.xml': '<testsuite name="b" tests="0"/>' })));
+    const ok = [task('ok', ['TERMINATED', 'SUCCESS'])];
+    await assert.rejects(collectTests({ runId: 5, runName: 'it', tasks: ok, testResultsPath: '/Volumes/main/ci/r/e/*.xml', files, logger: new RecordingLogger() }), /no test case/);
+    const failedRun = await collectTests({ runId: 5, runName: 'it', tasks: [task('f', ['TERMINATED', 'FAILED'])], testResultsPath: '/Volumes/main/ci/r/e/*.xml', files, logger: new RecordingLogger() });
+    assert.deepEqual(countTests(failedRun.suites), { total: 1, passed: 0, failed: 1, skipped: 0 }, 'a failed run keeps its failed task');
+    const empty = JSON.stringify({ tests: [] });
+    await assert.rejects(collectTests({ runId: 5, runName: 'it', tasks: [task('json', ['TERMINATED', 'SUCCESS'], { notebookResult: empty })], files, logger: new RecordingLogger() }), /'json'.*no tests/);
+    const crashed = await collectTests({ runId: 5, runName: 'it', tasks: [task('json', ['TERMINATED', 'FAILED'], { notebookResult: empty })], files, logger: new RecordingLogger() });
+    assert.deepEqual(countTests(crashed.suites), { total: 1, passed: 0, failed: 1, skipped: 0 });
   });
 
   it('uses the notebook JSON report per task and one case for tasks without one; truncated values are not reports', async () => {
