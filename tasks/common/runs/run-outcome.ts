@@ -113,11 +113,11 @@ export function runOutcome(run: Run | RunTask): RunOutcome {
   const kinds: OutcomeKind[] = [];
   if (code !== undefined) kinds.push(terminationKinds[code] ?? 'unknown');
   if (result !== undefined) kinds.push(resultKinds[result] ?? 'unknown');
+  // INTERNAL_ERROR is a failure whatever result state comes with it.
+  if (legacy?.life_cycle_state === 'INTERNAL_ERROR') kinds.push('failed');
   if (kinds.length === 0) {
-    // Legacy SKIPPED and INTERNAL_ERROR life-cycle states carry no result state.
-    if (legacy?.life_cycle_state === 'SKIPPED') kinds.push('skipped');
-    else if (legacy?.life_cycle_state === 'INTERNAL_ERROR') kinds.push('failed');
-    else kinds.push('unknown');
+    // The legacy SKIPPED life-cycle state carries no result state.
+    kinds.push(legacy?.life_cycle_state === 'SKIPPED' ? 'skipped' : 'unknown');
   }
   // Where status and state disagree, the worse one wins: a run is a success only if both say so.
   const order: OutcomeKind[] = ['unknown', 'failed', 'timedOut', 'cancelled', 'partial', 'skipped', 'success'];

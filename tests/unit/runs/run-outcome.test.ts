@@ -26,6 +26,8 @@ describe('run outcome', () => {
       [run({ state: 'TERMINATED', code: 'RUN_EXECUTION_ERROR', message: 'boom' }, { life: 'TERMINATED', result: 'FAILED' }), 'failed', 'FAILED'],
       [run(undefined, { life: 'TERMINATED', result: 'TIMEDOUT' }), 'timedOut', 'TIMEDOUT'],
       [run(undefined, { life: 'INTERNAL_ERROR' }), 'failed', 'UNKNOWN'],
+      [run(undefined, { life: 'INTERNAL_ERROR', result: 'SUCCESS' }), 'failed', 'SUCCESS'],
+      [run({ state: 'TERMINATED', code: 'SUCCESS' }, { life: 'INTERNAL_ERROR' }), 'failed', 'SUCCESS'],
       [run(undefined, { life: 'SKIPPED' }), 'skipped', 'UNKNOWN'],
       [run({ state: 'TERMINATED', code: 'SUCCESS' }, { life: 'TERMINATED', result: 'FAILED' }), 'failed', 'FAILED'],
       [run({ state: 'TERMINATED' }), 'unknown', 'UNKNOWN'],
