@@ -64,8 +64,20 @@ describe('bundle deploy: preparing the folder to deploy', () => {
 
     fs.rmSync(path.join(temp, 'out'), { recursive: true, force: true });
     const clash = path.join(temp, 'clash.zip');
-    await writeReleaseZip(clash, { files: { 'databricks.yml': config, 'release-bundle.prebuilt-artifacts.yml': 'x: 1\n' }, artifacts });
+    await writeReleaseZip(clash, { files: { 'databricks.yml': config, 'dist/w-1-py3-none-any.whl': 'w', 'release-bundle.prebuilt-artifacts.yml': 'x: 1\n' }, artifacts });
     await assert.rejects(prepare(clash), /already contains release-bundle\.prebuilt-artifacts\.yml/);
+  });
+
+  it('refuses prebuilt artifact files that are not verified files of the bundle (the digest does not cover the manifest)', async () => {
+    fs.writeFileSync(path.join(temp, 'agent-secret.txt'), 'not for the workspace');
+    for (const listed of ['../agent-secret.txt', 'dist/not-packed.whl']) {
+      fs.rmSync(path.join(temp, 'out'), { recursive: true, force: true });
+      const zipPath = path.join(temp, 'escape.zip');
+      const artifacts = { wheel: { type: 'whl', path: '.', mode: 'prebuilt' as const, files: [listed] } };
+      const digest = await writeReleaseZip(zipPath, { files: { 'databricks.yml': config, 'dist/w-1-py3-none-any.whl': 'w' }, artifacts });
+      await assert.rejects(prepare(zipPath, 'prod', digest), /prebuilt artifact 'wheel' lists .* not a verified file/);
+      assert.ok(!fs.existsSync(path.join(temp, 'out', 'release-bundle.prebuilt-artifacts.yml')));
+    }
   });
 
   it('accepts a bundle folder only when it holds a root configuration', async () => {

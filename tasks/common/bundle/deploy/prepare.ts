@@ -77,6 +77,15 @@ export async function prepareReleaseBundle(
   }
 
   const prebuilt = prebuiltArtifactsOf(manifest, options.target);
+  // The content digest covers the files, not the manifest's other fields: an artifact's file list
+  // steers what the CLI uploads, so it may only name files that were verified and extracted.
+  const verifiedPaths = new Set(manifest.files.map((file) => file.path));
+  for (const artifact of prebuilt) {
+    const stray = artifact.files.find((file) => typeof file !== 'string' || !verifiedPaths.has(file));
+    if (stray !== undefined) {
+      throw new Error(`The manifest's prebuilt artifact '${artifact.name}' lists '${String(stray)}', which is not a verified file of the release bundle.`);
+    }
+  }
   const overlay = prebuiltOverlay(prebuilt, options.target, destination, builtTargets.includes(options.target));
   if (overlay !== undefined) {
     const overlayPath = path.join(bundleRoot, prebuiltOverlayFileName);
