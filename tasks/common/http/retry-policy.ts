@@ -75,6 +75,8 @@ export function parseRetryAfter(header: string | undefined, nowMs: number): numb
   if (header === undefined) return undefined;
   const trimmed = header.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  // An HTTP date names its month and zone; without this V8's lenient Date.parse reads `1.5` or `-1` as dates in 2001.
+  if (!/[a-z]/i.test(trimmed)) return undefined;
   const date = Date.parse(trimmed);
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - nowMs);
@@ -127,7 +129,9 @@ export function decideRetry(call: FailedCall, options: RetryOptions = defaultRet
 
   const retryAfter = parseRetryAfter(call.error.details.retryAfter, call.nowMs);
   let delayMs: number;
-  if (retryAfter !== undefined) {
+  // A zero or past Retry-After (`0`, or a date behind our clock) would repeat the call without
+  // pause until the deadline; back off instead, which still waits at least what the server asked.
+  if (retryAfter !== undefined && retryAfter > 0) {
     if (retryAfter > options.maxRetryAfterMs) {
       return { retry: false, delayMs: 0, reason: `Retry-After of ${Math.round(retryAfter / 1000)} s is too long` };
     }

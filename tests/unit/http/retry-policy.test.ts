@@ -36,13 +36,16 @@ describe('retry policy', () => {
       assert.deepEqual([decision.retry, decision.delayMs], [true, 12_000]);
     });
 
-    it('retries at once for a Retry-After date in the past', () => {
-      const decision = decideRetry(failure(429, { retryAfter: new Date(now - 5000).toUTCString() }), withRandom(0.5));
-      assert.deepEqual([decision.retry, decision.delayMs], [true, 0]);
+    it('backs off rather than repeating at once for a Retry-After of 0 or a date in the past', () => {
+      // A server whose clock is behind ours would otherwise be hammered until the deadline.
+      for (const retryAfter of ['0', new Date(now - 5000).toUTCString()]) {
+        const decision = decideRetry(failure(429, { retryAfter, attempt: 3 }), withRandom(0.5));
+        assert.deepEqual([decision.retry, decision.delayMs], [true, 2000], retryAfter);
+      }
     });
 
     it('backs off with full jitter without Retry-After, or with an unreadable one', () => {
-      for (const retryAfter of [undefined, 'soon']) {
+      for (const retryAfter of [undefined, 'soon', '1.5', '-1']) {
         const decision = decideRetry(failure(429, { method: 'POST', retryAfter, attempt: 3 }), withRandom(0.5));
         // ceiling = base 1000 * 2^(3-1) = 4000; half of it with random 0.5
         assert.deepEqual([decision.retry, decision.delayMs], [true, 2000]);
