@@ -143,11 +143,22 @@ async function readBundle(
         const stream = await zip.openReadStreamPromise(entry);
         for await (const chunk of stream) chunks.push(chunk as Buffer);
         manifestText = Buffer.concat(chunks).toString('utf8');
-        if (destination) await fs.writeText(path.join(destination, manifestEntryName), manifestText);
+        if (destination) {
+          if (await collides(fs, destination, name)) problems.push(collision(name));
+          else await fs.writeText(path.join(destination, manifestEntryName), manifestText);
+        }
         continue;
       }
       if (actual.has(name) || damaged.has(name)) {
         problems.push({ kind: 'duplicate', path: name, detail: `entry '${name}' appears more than once` });
+        continue;
+      }
+      if (destination && (await collides(fs, destination, name))) {
+        // Names that differ only in letter case (or Unicode normalisation) are one file on Windows and
+        // macOS: writing the second would replace the first, and what is deployed would differ from
+        // what was verified.
+        problems.push(collision(name));
+        damaged.add(name);
         continue;
       }
       const hash = createHash('sha256');
@@ -213,6 +224,15 @@ async function readBundle(
   let totalSize = 0;
   for (const file of actual.values()) totalSize += file.size;
   return { manifest, contentDigest: recomputed, fileCount: actual.size, totalSize };
+}
+
+/** True when extracting `name` would land on a file an earlier entry already wrote. */
+async function collides(fs: BundleFileSystem, destination: string, name: string): Promise<boolean> {
+  return (await fs.lstat(path.join(destination, ...name.split('/')))) !== undefined;
+}
+
+function collision(name: string): VerificationProblem {
+  return { kind: 'duplicate', path: name, detail: `entry '${name}' would overwrite a file already extracted (names differing only in case?)` };
 }
 
 async function openTarget(fs: BundleFileSystem, destination: string, name: string): Promise<Writable> {

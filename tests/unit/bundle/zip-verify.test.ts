@@ -202,6 +202,32 @@ describe('bundle zip writer and verify', () => {
     assert.equal(fs.existsSync(other), false);
   });
 
+  it('refuses entries that would land on one file of a case-insensitive file system', async () => {
+    const caseTree = path.join(tmp, 'case');
+    fs.mkdirSync(path.join(caseTree, 'src'), { recursive: true });
+    fs.writeFileSync(path.join(caseTree, 'src', 'A.py'), 'print("verified")\n');
+    fs.writeFileSync(path.join(caseTree, 'src', 'a.py'), 'print("other")\n');
+    await pack(caseTree, path.join(tmp, 'case.zip'));
+    const out = path.join(tmp, 'out-case');
+    // Windows and macOS fold letter case: model that under the extraction folder.
+    const fold = (p: string): string => (p.startsWith(out) ? out + p.slice(out.length).toLowerCase() : p);
+    const folding = {
+      ...nodeBundleFileSystem,
+      lstat: (p: string) => nodeBundleFileSystem.lstat(fold(p)),
+      stat: (p: string) => nodeBundleFileSystem.stat(fold(p)),
+      openWrite: (p: string) => nodeBundleFileSystem.openWrite(fold(p)),
+      writeText: (p: string, text: string) => nodeBundleFileSystem.writeText(fold(p), text),
+      mkdir: (p: string) => nodeBundleFileSystem.mkdir(fold(p)),
+    };
+    const error = await extractBundle(folding, path.join(tmp, 'case.zip'), out).then(
+      () => assert.fail('extracted two entries into one file'),
+      (e: unknown) => e as BundleVerificationError,
+    );
+    assert.ok(error instanceof BundleVerificationError);
+    assert.ok(error.problems.some((p) => p.kind === 'duplicate' && p.path === 'src/a.py'));
+    assert.equal(fs.existsSync(out), false);
+  });
+
   it('refuses to pack an unsafe or duplicate entry name', async () => {
     const source = path.join(tree, 'src', 'a.py');
     await assert.rejects(writeDeterministicZip(nodeBundleFileSystem, path.join(tmp, 'x.zip'), [{ name: '../a.py', sourcePath: source }]), /'\.\.'/);
