@@ -10,6 +10,14 @@ export const bootstrapResamples = 2000;
 /** Two-sided confidence level of the interval. */
 export const bootstrapConfidence = 0.95;
 
+/**
+ * Fewest paired examples whose interval may call a difference significant. Below it even a
+ * candidate better on every example is within chance at this confidence (an exact sign test needs
+ * 0.5^n <= 0.025, so n >= 6), yet a percentile bootstrap still excludes zero: with 2 examples its
+ * interval is just the smaller and the larger difference.
+ */
+export const minimumSignificanceExamples = 6;
+
 /** Per-example scores of both models on the same examples, in the same order. */
 export interface PairedScores {
   candidate: number[];
@@ -88,7 +96,11 @@ export function pairedBootstrap(metric: string, scores: PairedScores, seed: numb
   return { examples: n, meanDifference: total / n, lower: quantile(means, tail), upper: quantile(means, 1 - tail), resamples: bootstrapResamples, seed };
 }
 
-/** True when the whole interval lies on the better side of zero (the bound on the worse side decides). */
+/**
+ * True when the whole interval lies on the better side of zero (the bound on the worse side
+ * decides), over at least {@link minimumSignificanceExamples} examples.
+ */
 export function isSignificantImprovement(interval: BootstrapInterval, greaterIsBetter: boolean): boolean {
+  if (interval.examples < minimumSignificanceExamples) return false;
   return greaterIsBetter ? interval.lower > 0 : interval.upper < 0;
 }

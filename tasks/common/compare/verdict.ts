@@ -1,4 +1,4 @@
-import { isSignificantImprovement, type BootstrapInterval } from './bootstrap';
+import { isSignificantImprovement, minimumSignificanceExamples, type BootstrapInterval } from './bootstrap';
 import type { CheckResult } from './checks';
 import { evaluateGuardrail } from './guardrails';
 import { evaluateMetricThreshold } from './metric-threshold';
@@ -94,10 +94,13 @@ export function decide(input: VerdictInput): Verdict {
       } else {
         const passed = isSignificantImprovement(interval, rule.greaterIsBetter);
         const side = rule.greaterIsBetter ? 'lower' : 'upper';
+        const tooFew = interval.examples < minimumSignificanceExamples;
         checks.push({
           ...base,
           status: passed ? 'passed' : 'failed',
-          detail: `95% interval [${interval.lower}, ${interval.upper}] over ${interval.examples} examples; its ${side} bound ${passed ? 'excludes' : 'does not exclude'} zero`,
+          detail: tooFew
+            ? `95% interval [${interval.lower}, ${interval.upper}] over only ${interval.examples} examples; at least ${minimumSignificanceExamples} are needed before any difference can be significant`
+            : `95% interval [${interval.lower}, ${interval.upper}] over ${interval.examples} examples; its ${side} bound ${passed ? 'excludes' : 'does not exclude'} zero`,
         });
       }
     }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { bootstrapResamples, createRandom, isSignificantImprovement, pairedBootstrap } from '../../../tasks/common/compare/bootstrap';
+import { bootstrapResamples, createRandom, isSignificantImprovement, minimumSignificanceExamples, pairedBootstrap } from '../../../tasks/common/compare/bootstrap';
 
 function scores(n: number, seed: number, shift: number): { candidate: number[]; champion: number[] } {
   const random = createRandom(seed);
@@ -59,6 +59,18 @@ describe('compare/bootstrap', () => {
   it('a lower-is-better metric improves when the upper bound is below zero', () => {
     const interval = pairedBootstrap('rmse', scores(300, 5, -0.05), 1);
     assert.equal(isSignificantImprovement(interval, false), true);
+  });
+
+  it('never calls a tiny sample significant, although its interval excludes zero', () => {
+    // With 2 examples the percentile interval is [min, max] of the differences: [1, 1] here.
+    const two = pairedBootstrap('auc', { candidate: [1, 1], champion: [0, 0] }, 1);
+    assert.ok(two.lower > 0);
+    assert.equal(isSignificantImprovement(two, true), false);
+    assert.equal(isSignificantImprovement(pairedBootstrap('rmse', { candidate: [0, 0], champion: [1, 1] }, 1), false), false);
+    const below = Array.from({ length: minimumSignificanceExamples - 1 }, () => 1);
+    assert.equal(isSignificantImprovement(pairedBootstrap('auc', { candidate: below, champion: below.map(() => 0) }, 1), true), false);
+    const enough = Array.from({ length: minimumSignificanceExamples }, () => 1);
+    assert.equal(isSignificantImprovement(pairedBootstrap('auc', { candidate: enough, champion: enough.map(() => 0) }, 1), true), true);
   });
 
   it('refuses unpaired, too short or non-numeric scores', () => {

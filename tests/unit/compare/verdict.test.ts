@@ -110,6 +110,13 @@ describe('compare/verdict', () => {
       assert.equal(verdict.checks.find((c) => c.kind === 'significance' && c.metric === 'roc_auc')?.status, 'failed');
     });
 
+    it('rejects a difference over too few paired examples', () => {
+      const tiny = pairedBootstrap('roc_auc', { candidate: [0.9, 0.95], champion: [0.8, 0.85] }, 1);
+      const verdict = decide(input({ requireSignificance: true, intervals: new Map([['roc_auc', tiny], ['rmse', lowerBetter]]) }));
+      assert.equal(verdict.decision, 'reject');
+      assert.equal(verdict.checks.find((c) => c.kind === 'significance' && c.metric === 'roc_auc')?.status, 'failed');
+    });
+
     it('rejects when paired scores are missing for a change-rule metric', () => {
       const verdict = decide(input({ requireSignificance: true, intervals: new Map([['roc_auc', better]]) }));
       assert.equal(verdict.decision, 'reject');
