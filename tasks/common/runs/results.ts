@@ -20,6 +20,8 @@ export interface TaskRunResult {
   error?: string;
   /** `error_trace`: the stack trace. */
   errorTrace?: string;
+  /** The task runs a notebook, so its exit value may hold a JSON test report. */
+  notebook?: boolean;
   /** `notebook_output.result`: the value passed to `dbutils.notebook.exit()`. */
   notebookResult?: string;
   /** The exit value was cut at 5 MB. */
@@ -49,6 +51,7 @@ export function taskResultsOf(run: Run): TaskRunResult[] {
     outcome: runOutcome(task),
     durationMs: durationOf(task),
     runPageUrl: task.run_page_url,
+    ...('notebook_task' in task && task.notebook_task ? { notebook: true } : {}),
   }));
 }
 
@@ -118,6 +121,30 @@ export function parseJsonTestReport(exitValue: string | undefined, taskKey: stri
   });
 }
 
+/**
+ * Why the test report of a succeeded task cannot be read although there may be one, if so: its
+ * notebook output could not be fetched, or its exit value starts like a JSON report but was cut at
+ * 5 MB or is not JSON (`str(report)` instead of `json.dumps(report)`). Reading such a task as one
+ * passed test would hide the failures its report lists.
+ */
+function unreadableReport(task: TaskRunResult): string | undefined {
+  if (task.outcome.kind !== 'success') return undefined;
+  if (task.notebook && task.outputUnavailable !== undefined) {
+    return `The output of notebook task '${task.taskKey}', where its JSON test report would be, could not be read: ${task.outputUnavailable}`;
+  }
+  const value = task.notebookResult?.trimStart();
+  if (!value?.startsWith('{')) return undefined;
+  if (task.notebookTruncated) {
+    return `The exit value of task '${task.taskKey}' starts like a JSON test report but was cut at 5 MB; write the results as JUnit XML files and set testResultsPath.`;
+  }
+  try {
+    JSON.parse(value);
+  } catch (error) {
+    return `The exit value of task '${task.taskKey}' starts like a JSON test report but is not JSON (${toError(error).message}); return json.dumps(report).`;
+  }
+  return undefined;
+}
+
 function describeTaskFailure(task: TaskRunResult): string {
   if (!task.outcome.terminal) return `did not finish (${task.outcome.lifecycle} when the task stopped waiting)`;
   return task.error ?? (task.outcome.message || `ended ${task.outcome.resultState}`);
@@ -170,8 +197,9 @@ export interface CollectTestsOptions {
  * task from a JSON report in the notebook exit value, otherwise one test case per task. Tasks that
  * did not succeed always appear as failed cases, so a crash before any report was written still
  * shows in the Tests tab.
- * @throws Error when `testResultsPath` matches no file, a file is not JUnit XML, or the report of
- *   a run whose tasks all succeeded holds no test (JUnit files or a notebook's JSON report).
+ * @throws Error when `testResultsPath` matches no file, a file is not JUnit XML, the report of
+ *   a run whose tasks all succeeded holds no test (JUnit files or a notebook's JSON report), or a
+ *   succeeded notebook task's JSON report may exist but cannot be read.
  */
 export async function collectTests(options: CollectTestsOptions): Promise<CollectedTests> {
   const { tasks, runName, runId } = options;
@@ -203,6 +231,8 @@ export async function collectTests(options: CollectTestsOptions): Promise<Collec
   const sources: ResultSource[] = [];
   const plain: TestCase[] = [];
   for (const task of tasks) {
+    const unreadable = unreadableReport(task);
+    if (unreadable !== undefined) throw new Error(unreadable);
     if (task.notebookTruncated) options.logger.warn(`The exit value of task '${task.taskKey}' was truncated at 5 MB; it is not read as a test report.`);
     const report = task.notebookTruncated ? undefined : parseJsonTestReport(task.notebookResult, task.taskKey);
     if (report) {

@@ -155,19 +155,34 @@ describe('result collection', () => {
     assert.deepEqual(countTests(crashed.suites), { total: 1, passed: 0, failed: 1, skipped: 0 });
   });
 
-  it('uses the notebook JSON report per task and one case for tasks without one; truncated values are not reports', async () => {
+  it('uses the notebook JSON report per task and one case for tasks without one; truncated plain values are not reports', async () => {
     const files = new FilesClient(fakeClient(volumeTransport()));
     const report = JSON.stringify({ tests: [{ name: 'x', status: 'passed' }] });
     const tasks = [
       task('json', ['TERMINATED', 'SUCCESS'], { notebookResult: report }),
       task('plain', ['TERMINATED', 'SUCCESS'], { notebookResult: 'done' }),
-      task('cut', ['TERMINATED', 'SUCCESS'], { notebookResult: report, notebookTruncated: true }),
+      task('cut', ['TERMINATED', 'SUCCESS'], { notebookResult: 'x'.repeat(100), notebookTruncated: true }),
     ];
     const logger = new RecordingLogger();
     const collected = await collectTests({ runId: 5, runName: 'it', tasks, files, logger });
     assert.deepEqual(collected.sources, ['notebook-json', 'tasks', 'tasks']);
     assert.deepEqual(collected.suites.map((s) => [s.name, s.cases.map((c) => c.name)]), [['json', ['x']], ['it', ['plain', 'cut']]]);
     assert.equal(logger.messages('warn').length, 1);
+  });
+
+  it('fails closed when a succeeded notebook task may hold a report that cannot be read: output unavailable, cut, or not JSON', async () => {
+    const files = new FilesClient(fakeClient(volumeTransport()));
+    const collect = (extra: Partial<TaskRunResult>, state: Parameters<typeof runState> = ['TERMINATED', 'SUCCESS']) =>
+      collectTests({ runId: 5, runName: 'it', tasks: [task('nb', state, extra)], files, logger: new RecordingLogger() });
+    const failing = JSON.stringify({ tests: [{ name: 'x', status: 'failed' }] });
+    await assert.rejects(collect({ notebook: true, outputUnavailable: '503 Service Unavailable' }), /'nb'.*503/);
+    await assert.rejects(collect({ notebook: true, notebookResult: failing.slice(0, 20), notebookTruncated: true }), /'nb'.*5 MB/);
+    await assert.rejects(collect({ notebook: true, notebookResult: "{'tests': [{'name': 'x', 'status': 'failed'}]}" }), /'nb'.*not JSON/);
+    // What cannot hold a report stays one test case; a failed task fails on its own.
+    assert.deepEqual(countTests((await collect({ outputUnavailable: 'no output for this task type' })).suites), { total: 1, passed: 1, failed: 0, skipped: 0 });
+    assert.deepEqual(countTests((await collect({ notebook: true, notebookResult: '{"rows": 3}' })).suites), { total: 1, passed: 1, failed: 0, skipped: 0 });
+    assert.deepEqual(countTests((await collect({ notebook: true, outputUnavailable: 'gone' }, ['TERMINATED', 'FAILED'])).suites), { total: 1, passed: 0, failed: 1, skipped: 0 });
+    assert.equal(taskResultsOf({ run_id: 1, tasks: [{ task_key: 'a', notebook_task: { notebook_path: '/x' } }, { task_key: 'b', spark_python_task: { python_file: '/y.py' } }] }).map((t) => t.notebook).join(), 'true,');
   });
 
   it('reads get-output per task run, never the parent, and keeps a task whose output is unavailable', async () => {
