@@ -18,47 +18,82 @@ export interface TaskIdentity {
 }
 
 /** How long a cancelled task may spend cleaning up (cancelling a Databricks run) before it exits anyway. */
-const cancelGraceMs = 15_000;
+const defaultCancelGraceMs = 15_000;
+
+/** Tunables of {@link runTask}; defaults suit the agent, tests shorten them. */
+export interface RunTaskOptions {
+  /** How long cleanup may take after SIGINT/SIGTERM before the process exits as cancelled. */
+  cancelGraceMs?: number;
+}
 
 /**
- * The only place that sets a task's result. Runs `run` with a task-lib context, turns SIGINT/SIGTERM
- * from the agent into an aborted signal (so `run` can stop what it started), and reports any error
- * as `Failed` with its message.
+ * The only place that sets a task's result, exactly once. Runs `run` with a task-lib context, turns
+ * SIGINT/SIGTERM from the agent into an aborted signal (so `run` can stop what it started), reports
+ * any error as `Failed` with its message, and fails the step on an error nothing awaited (an
+ * unhandled rejection), since the work's real state is then unknown.
  */
 export async function runTask(
   task: TaskIdentity,
   run: (context: TaskContext) => Promise<TaskOutcome | void>,
+  options: RunTaskOptions = {},
 ): Promise<void> {
   const controller = new AbortController();
+  let settled = false;
+  const settle = (result: tl.TaskResult, message: string): void => {
+    if (settled) return;
+    settled = true;
+    tl.setResult(result, message);
+  };
+  let graceTimer: NodeJS.Timeout | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (!controller.signal.aborted) {
       controller.abort(new CancelledError(signal));
       // Leave time to clean up, but never hang the agent.
-      setTimeout(() => {
-        tl.setResult(tl.TaskResult.Cancelled, `The step was cancelled (${signal}) and cleanup did not finish in time.`);
+      graceTimer = setTimeout(() => {
+        settle(tl.TaskResult.Cancelled, `The step was cancelled (${signal}) and cleanup did not finish in time.`);
         process.exit(1);
-      }, cancelGraceMs).unref();
+      }, options.cancelGraceMs ?? defaultCancelGraceMs);
+      graceTimer.unref();
     }
   };
+  // task-lib's own handlers (installed when it loads) set Failed and let the work go on, so the
+  // step later reported a second result, usually Succeeded, which the agent keeps. Ours replace
+  // them: fail once and stop, as Node itself would; after the result is set, a late error is only
+  // logged so it cannot overwrite it.
+  const onStray = (thrown: unknown): void => {
+    // A closed stdout: writing anything would raise the same error again.
+    if ((thrown as { code?: unknown } | undefined)?.code === 'EPIPE') return;
+    const error = toError(thrown);
+    tl.debug(error.stack ?? error.message);
+    if (settled) return;
+    settle(tl.TaskResult.Failed, `Unexpected error: ${error.message}`);
+    process.exit(1);
+  };
+  process.removeAllListeners('unhandledRejection');
+  process.removeAllListeners('uncaughtException');
+  process.on('unhandledRejection', onStray);
+  process.on('uncaughtException', onStray);
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
     const { Major, Minor, Patch } = task.version;
     const outcome = await run(createTaskLibContext(task.name, `${Major}.${Minor}.${Patch}`, controller.signal));
     if (outcome && outcome.result !== 'Succeeded') {
-      tl.setResult(outcome.result === 'Failed' ? tl.TaskResult.Failed : tl.TaskResult.SucceededWithIssues, outcome.message);
+      settle(outcome.result === 'Failed' ? tl.TaskResult.Failed : tl.TaskResult.SucceededWithIssues, outcome.message);
     } else {
-      tl.setResult(tl.TaskResult.Succeeded, outcome?.message ?? '');
+      settle(tl.TaskResult.Succeeded, outcome?.message ?? '');
     }
   } catch (thrown) {
     const error = toError(thrown);
     if (error instanceof CancelledError || controller.signal.aborted) {
-      tl.setResult(tl.TaskResult.Cancelled, toError(controller.signal.reason ?? error).message);
+      settle(tl.TaskResult.Cancelled, toError(controller.signal.reason ?? error).message);
     } else {
       tl.debug(error.stack ?? error.message);
-      tl.setResult(tl.TaskResult.Failed, error.message);
+      settle(tl.TaskResult.Failed, error.message);
     }
   } finally {
+    // Cleanup finished: a handle still open (a pooled socket) must not let the timer report again and exit 1.
+    clearTimeout(graceTimer);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }

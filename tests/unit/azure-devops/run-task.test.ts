@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
+
+const fixture = path.join(__dirname, 'fixtures', 'run-task-fixture.ts');
+
+interface Finished {
+  results: string[];
+  exitCode: number | null;
+}
+
+/** Runs the fixture in its own process (runTask owns process signals and exit) and collects its `task.complete` results. */
+function runFixture(scenario: string, signal?: NodeJS.Signals): Promise<Finished> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', fixture, scenario], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      if (signal && /^ready$/m.test(stdout) && !child.killed) child.kill(signal);
+    });
+    child.stderr.resume();
+    child.on('error', reject);
+    child.on('close', (exitCode) => {
+      const results = [...stdout.matchAll(/##vso\[task\.complete result=([A-Za-z]+);?\]/g)].map((match) => match[1]);
+      resolve({ results, exitCode });
+    });
+  });
+}
+
+describe('runTask', function () {
+  this.timeout(30_000);
+
+  it('sets the outcome run returns, once', async () => {
+    const finished = await runFixture('succeed');
+    assert.deepEqual(finished.results, ['SucceededWithIssues']);
+    assert.equal(finished.exitCode, 0);
+  });
+
+  it('reports a cancellation once when cleanup finished, even if the process lingers past the grace period', async () => {
+    const finished = await runFixture('cleanup-then-linger', 'SIGINT');
+    assert.deepEqual(finished.results, ['Cancelled']);
+    assert.equal(finished.exitCode, 0);
+  });
+
+  it('fails the step once on an unhandled rejection, not Failed and later Succeeded', async () => {
+    const finished = await runFixture('stray-rejection');
+    assert.deepEqual(finished.results, ['Failed']);
+    assert.notEqual(finished.exitCode, 0);
+  });
+});
