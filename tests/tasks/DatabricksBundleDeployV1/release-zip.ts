@@ -16,6 +16,9 @@ export interface ReleaseZipOptions {
   artifacts?: Record<string, ManifestArtifact>;
   /** Entry name whose bytes are changed after hashing. */
   tamper?: string;
+  /** Manifest fields the content digest does not cover. */
+  bundleName?: string;
+  version?: string;
 }
 
 /** Writes the zip to `zipPath` and returns the manifest's content digest. */
@@ -28,8 +31,8 @@ export async function writeReleaseZip(zipPath: string, options: ReleaseZipOption
   const contentDigest = computeContentDigest(files);
   const manifest: BundleManifest = {
     schemaVersion: manifestSchemaVersion,
-    bundle: { name: 'churn', root: options.root ?? '.' },
-    version: '2026.11.1',
+    bundle: { name: options.bundleName ?? 'churn', root: options.root ?? '.' },
+    version: options.version ?? '2026.11.1',
     contentDigest,
     source: { repository: 'https://dev.azure.com/contoso/mlops/_git/churn', branch: 'refs/heads/release/1', commit: 'abc123' },
     build: { id: '17', number: '2026.11.1' },

@@ -80,6 +80,20 @@ describe('bundle deploy: preparing the folder to deploy', () => {
     }
   });
 
+  it('logs manifest fields the digest does not cover without letting them form an agent command', async () => {
+    const zipPath = path.join(temp, 'b.zip');
+    const injected = 'x\n##vso[task.prependpath]/tmp/evil';
+    const artifacts = { ['w##vso[task.setvariable variable=A]b']: { type: 'whl', path: '.', mode: 'prebuilt' as const, files: ['dist/w.whl'] } };
+    const digest = await writeReleaseZip(zipPath, { files: { 'databricks.yml': config, 'dist/w.whl': 'w' }, bundleName: injected, version: '1##[error]x', artifacts });
+    const lines: string[] = [];
+    const logger = { ...silentLogger, info: (line: string) => lines.push(line), warn: (line: string) => lines.push(line) };
+    await prepareReleaseBundle(nodeBundleFileSystem, zipPath, path.join(temp, 'out'), { target: 'prod', expectedDigest: digest, logger });
+    assert.ok(lines.length >= 2);
+    for (const line of lines) {
+      assert.ok(!/[\r\n]/.test(line) && !line.includes('##'), `unsafe log line: ${JSON.stringify(line)}`);
+    }
+  });
+
   it('accepts a bundle folder only when it holds a root configuration', async () => {
     fs.writeFileSync(path.join(temp, 'databricks.yaml'), config);
     assert.deepEqual(await prepareBundleFolder(nodeBundleFileSystem, temp), { bundleRoot: temp, prebuiltArtifacts: [] });

@@ -10,6 +10,17 @@ import { extractBundle, type VerifiedBundle } from '../verify';
 import { unsafeEntryReason, type BundleManifest } from '../manifest';
 import { addInclude, prebuiltOverlay, prebuiltOverlayFileName, rootConfigFileNames, type PrebuiltArtifact } from './prebuilt-artifacts';
 
+/**
+ * Manifest text for a log line. The content digest does not cover the manifest's name, version or
+ * artifact keys, and the agent runs a `##vso[` or `##[` command found in a log line, so a tampered
+ * manifest must not be able to smuggle one in (or start a new line for one).
+ */
+function logSafe(value: unknown): string {
+  return String(value ?? '')
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+    .replace(/##/g, '#\u200b#');
+}
+
 /** A folder ready for `databricks bundle deploy`. */
 export interface PreparedBundle {
   /** The folder holding the root configuration; the CLI runs here. */
@@ -62,7 +73,7 @@ export async function prepareReleaseBundle(
   const verified = await extractBundle(fs, zipPath, destination, { expectedDigest: options.expectedDigest });
   const { manifest } = verified;
   options.logger.info(
-    `Verified release bundle ${manifest.bundle?.name ?? ''} ${manifest.version ?? ''}: ${verified.fileCount} files, content digest ${verified.contentDigest}.`,
+    `Verified release bundle ${logSafe(manifest.bundle?.name)} ${logSafe(manifest.version)}: ${verified.fileCount} files, content digest ${verified.contentDigest}.`,
   );
 
   const root = manifest.bundle?.root ?? '.';
@@ -92,7 +103,7 @@ export async function prepareReleaseBundle(
     if (await fs.lstat(overlayPath)) throw new Error(`The release bundle already contains ${prebuiltOverlayFileName}; refusing to overwrite it.`);
     await fs.writeText(overlayPath, overlay);
     await fs.writeText(rootConfig, addInclude(await fs.readText(rootConfig), prebuiltOverlayFileName));
-    options.logger.info(`Deploying prebuilt artifacts without rebuilding: ${prebuilt.map((artifact) => artifact.name).join(', ')}.`);
+    options.logger.info(`Deploying prebuilt artifacts without rebuilding: ${prebuilt.map((artifact) => logSafe(artifact.name)).join(', ')}.`);
   }
   return { bundleRoot, verified, prebuiltArtifacts: prebuilt.map((artifact) => artifact.name) };
 }
