@@ -42,6 +42,12 @@ const cases: Case[] = [
   { name: 'absolute, lower, 0.2 vs 0.3 - 0.1 fails', rule: { ...L, minAbsoluteChange: 0.1 }, candidate: 0.2, baseline: 0.3, expected: ['absolute'] },
   { name: 'absolute, lower, 0.19999999999999998 vs 0.3 - 0.1 passes', rule: { ...L, minAbsoluteChange: 0.1 }, candidate: 0.19999999999999998, baseline: 0.3, expected: 'ok' },
   { name: 'absolute, int change 1: 2.5 + 1 = 3.5 passes', rule: { ...G, minAbsoluteChange: 1n }, candidate: 3.5, baseline: 2.5, expected: 'ok' },
+  // Python's float + int rounds 2**53 + 1 back to 2**53 before Decimal sees it, so equal passes
+  // where exact decimal arithmetic (baseline + 1 > candidate) would fail.
+  { name: 'absolute, int change 1 on 2**53 rounds away: equal passes', rule: { ...G, minAbsoluteChange: 1n }, candidate: 9007199254740992, baseline: 9007199254740992, expected: 'ok' },
+  { name: 'absolute, lower, int change 1 on 2**53 rounds away: equal passes', rule: { ...L, minAbsoluteChange: 1n }, candidate: 9007199254740996, baseline: 9007199254740996, expected: 'ok' },
+  // float + 10**400 raises OverflowError in MLflow; here the bound is infinite and the check fails.
+  { name: 'absolute, int change beyond doubles fails instead of raising', rule: { ...G, minAbsoluteChange: 10n ** 400n }, candidate: 1e308, baseline: 0, expected: ['absolute'] },
   { name: 'absolute, negative baseline: -1 + 0.5 = -0.5 passes', rule: { ...G, minAbsoluteChange: 0.5 }, candidate: -0.5, baseline: -1, expected: 'ok' },
   { name: 'absolute, negative baseline: -0.6 < -0.5 fails', rule: { ...G, minAbsoluteChange: 0.5 }, candidate: -0.6, baseline: -1, expected: ['absolute'] },
   { name: 'absolute, equal to baseline fails (change > 0 required)', rule: { ...G, minAbsoluteChange: 1e-12 }, candidate: 0.9, baseline: 0.9, expected: ['absolute'] },
