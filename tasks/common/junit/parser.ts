@@ -11,7 +11,7 @@ export class JUnitParseError extends Error {
 
 type XmlNode = Record<string, unknown>;
 
-const repeated = new Set(['testsuite', 'testcase', 'failure', 'error', 'skipped', 'property', 'system-out', 'system-err']);
+const repeated = new Set(['testsuites', 'testsuite', 'testcase', 'failure', 'error', 'skipped', 'property', 'system-out', 'system-err']);
 
 const parser = new XMLParser({
   ignoreAttributes: false,
@@ -101,26 +101,33 @@ function readSuite(node: XmlNode, fallbackName: string, into: TestSuite[]): void
   for (const nested of children(node, 'testsuite')) readSuite(nested as XmlNode, name, into);
 }
 
+/** The suites of a `<testsuites>` element, including those of `<testsuites>` nested in it (merged reports). */
+function readSuites(container: unknown, fallbackName: string, into: TestSuite[]): void {
+  const node = typeof container === 'object' && container !== null ? (container as XmlNode) : {};
+  for (const suite of children(node, 'testsuite')) readSuite(suite as XmlNode, fallbackName, into);
+  for (const nested of children(node, 'testsuites')) readSuites(nested, fallbackName, into);
+}
+
 /**
- * Reads a JUnit XML document: a `<testsuites>` root, a single `<testsuite>` root, or nested suites,
+ * Reads a JUnit XML document: a `<testsuites>` root, a single `<testsuite>` root, or nested suites
+ * (`<testsuite>` in `<testsuite>`, `<testsuites>` in `<testsuites>`),
  * as written by pytest, unittest-xml-reporting, Maven surefire and this extension's writer.
  * @param source named in errors, e.g. the file's path.
  * @throws JUnitParseError when the document is not well-formed XML or has no test suite.
  */
 export function parseJUnitXml(xml: string, source: string): TestSuite[] {
+  // A writer that crashed before its first byte leaves an empty file; say so rather than quote a parser position.
+  if (xml.trim() === '') throw new JUnitParseError(`${source} is empty, not a JUnit report`);
   const valid = XMLValidator.validate(xml);
   if (valid !== true) {
     const { msg, line, col } = valid.err;
-    throw new JUnitParseError(`${source} is not well-formed XML: ${msg} (line ${line}, column ${col})`);
+    throw new JUnitParseError(`${source} is not well-formed XML: ${msg} (line ${line}${col === undefined ? '' : `, column ${col}`})`);
   }
   const document = parser.parse(xml) as XmlNode;
   const suites: TestSuite[] = [];
   const fallbackName = source.split('/').pop()?.replace(/\.xml$/i, '') ?? source;
-  const root = document.testsuites;
-  if (root !== undefined) {
-    for (const suite of children(typeof root === 'object' && root !== null ? (root as XmlNode) : {}, 'testsuite')) {
-      readSuite(suite as XmlNode, fallbackName, suites);
-    }
+  if (Array.isArray(document.testsuites)) {
+    for (const root of document.testsuites) readSuites(root, fallbackName, suites);
   } else if (Array.isArray(document.testsuite)) {
     for (const suite of document.testsuite) readSuite(suite as XmlNode, fallbackName, suites);
   } else {

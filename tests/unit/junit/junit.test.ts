@@ -70,6 +70,14 @@ at line 4</failure></testcase>
     assert.deepEqual(parsed[1].cases[0], { name: 'nested', classname: 'inner', time: undefined });
   });
 
+  it('reads the suites of <testsuites> nested in <testsuites> (merged reports), failures included', () => {
+    const merged = '<testsuites><testsuites name="a"><testsuite name="s1"><testcase name="t1"><failure message="no"/></testcase></testsuite></testsuites><testsuite name="s2"><testcase name="t2"/></testsuite></testsuites>';
+    const parsed = parseJUnitXml(merged, 'm.xml');
+    assert.deepEqual(parsed.map((suite) => suite.name).sort(), ['s1', 's2']);
+    assert.deepEqual(countTests(parsed), { total: 2, passed: 1, failed: 1, skipped: 0 });
+    assert.deepEqual(parseJUnitXml('<testsuites/>', 'e.xml'), []);
+  });
+
   it('reports malformed XML and non-JUnit roots with the source and position', () => {
     assert.throws(() => parseJUnitXml('<testsuites><testsuite></testsuites>', 'a.xml'), (error: Error) => {
       assert.ok(error instanceof JUnitParseError);
@@ -77,5 +85,6 @@ at line 4</failure></testcase>
       return true;
     });
     assert.throws(() => parseJUnitXml('<html/>', 'b.xml'), /b\.xml is not a JUnit report/);
+    assert.throws(() => parseJUnitXml(' \n', 'c.xml'), (error: Error) => error instanceof JUnitParseError && /c\.xml is empty/.test(error.message));
   });
 });
