@@ -141,6 +141,17 @@ export function judge(outcome: RunOutcome, counts: TestCounts, failOnTestFailure
   return { passed: true, verdict: runMessage('Passed', counts.passed, counts.total, counts.skipped) };
 }
 
+/**
+ * Tasks of an ended run whose end is not known (no state, or one this version cannot read). They
+ * show as failed cases, but that is not a test failure `failOnTestFailure: false` may tolerate: an
+ * unknown state fails the task.
+ */
+function unclearTasks(tasks: TaskRunResult[]): string | undefined {
+  const unclear = tasks.filter((task) => task.outcome.kind === 'unknown' || task.outcome.kind === 'running');
+  if (unclear.length === 0) return undefined;
+  return unclear.map((task) => `task '${task.taskKey}' has no known end state (${task.outcome.lifecycle}, ${task.outcome.resultState || 'no result state'})`).join('; ');
+}
+
 /** Reads the run once more (or, after a timeout, until it ends or the settle time passes); undefined when it cannot be read. */
 async function settle(jobs: JobsClient, runId: number, deps: IntegrationTestDependencies, waitMs: number): Promise<Run | undefined> {
   const until = deps.clock.now() + waitMs;
@@ -273,7 +284,7 @@ export async function runIntegrationTests(settings: IntegrationTestSettings, dep
 
   const tasks = await collectTaskResults(jobs, run, logger, signal);
   const tests = await gatherTests(settings, deps, run, tasks, signal);
-  const judged = judge(runOutcome(run), countTests(tests.suites), settings.failOnTestFailure, tests.problem);
+  const judged = judge(runOutcome(run), countTests(tests.suites), settings.failOnTestFailure, tests.problem ?? unclearTasks(tasks));
   return reportOf(settings, run, tasks, tests, judged, { polls, durationMs: clock.now() - startedAt });
 }
 

@@ -306,6 +306,24 @@ describe('integration-test run', () => {
     assert.deepEqual(read.sources, ['junit']);
   });
 
+  it('fails a succeeded run with a task whose end state is missing or unknown, even with failOnTestFailure false', async () => {
+    const clock = new SimulatedClock();
+    for (const unclear of [{}, runState('TERMINATED', 'QUANTUM_FLUX')]) {
+      let gets = 0;
+      const ws = workspace(clock, 5_000, {
+        onGet: () =>
+          ++gets < 2
+            ? undefined
+            : { body: { run_id: 100, run_name: 'it', ...runState('TERMINATED', 'SUCCESS'), tasks: [{ task_key: 'main', run_id: 1000, ...runState('TERMINATED', 'SUCCESS') }, { task_key: 'other', run_id: 1001, ...unclear }] } },
+      });
+      const report = await runIntegrationTests({ ...settings, failOnTestFailure: false }, deps(ws, clock));
+      assert.equal(report.passed, false, report.verdict);
+      assert.match(report.verdict, /'other'/);
+    }
+    const ws = workspace(clock, 5_000);
+    assert.equal((await runIntegrationTests({ ...settings, failOnTestFailure: false }, deps(ws, clock))).passed, true);
+  });
+
   it('builds one-time runs for each kind of compute', () => {
     const notebook = buildSubmitRun(
       { kind: 'notebook', notebookPath: '/Repos/ci/tests/run it.py', parameters: { a: 'b' }, compute: { kind: 'newCluster', spec: { spark_version: '15.4.x-scala2.12', num_workers: 1 } } },
