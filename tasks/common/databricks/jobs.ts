@@ -53,7 +53,9 @@ export class JobsClient {
   async getRun(runId: number, signal?: AbortSignal): Promise<Run> {
     const first = await this.client.call<Run>('GET', `${base}/runs/get`, { query: { run_id: runId }, signal });
     const run: Run = { ...first };
-    let pageToken = first.has_more ? first.next_page_token : undefined;
+    // `next_page_token` alone says there is more: `has_more` is documented for runs/list, and
+    // runs/get may leave it out (the Databricks SDKs follow the token only).
+    let pageToken = first.next_page_token || undefined;
     const seen = new Set<string>();
     while (pageToken) {
       // A workspace that repeats a token would otherwise keep us here forever.
@@ -68,7 +70,7 @@ export class JobsClient {
       run.job_clusters = [...(run.job_clusters ?? []), ...(page.job_clusters ?? [])];
       run.job_parameters = [...(run.job_parameters ?? []), ...(page.job_parameters ?? [])];
       run.repair_history = [...(run.repair_history ?? []), ...(page.repair_history ?? [])];
-      pageToken = page.has_more ? page.next_page_token : undefined;
+      pageToken = page.next_page_token || undefined;
     }
     delete run.has_more;
     delete run.next_page_token;

@@ -25,6 +25,15 @@ describe('JobsClient', () => {
     assert.ok(transport.requests.every((r) => r.path === '/api/2.2/jobs/runs/get' && r.query.get('run_id') === '7'));
   });
 
+  it('follows runs/get pages by next_page_token even when has_more is left out (it is documented for runs/list)', async () => {
+    const transport = new FakeTransport(({ query }) =>
+      query.get('page_token') === null ? { body: { run_id: 7, tasks: tasks(100), next_page_token: 'p2' } } : { body: { run_id: 7, tasks: tasks(3, 100) } },
+    );
+    const run = await new JobsClient(fakeClient(transport)).getRun(7);
+    assert.equal(run.tasks?.length, 103);
+    assert.equal(run.next_page_token, undefined);
+  });
+
   it('stops following a page token the workspace repeats', async () => {
     const transport = new FakeTransport(() => ({ body: { run_id: 7, tasks: tasks(1), has_more: true, next_page_token: 'same' } }));
     const run = await new JobsClient(fakeClient(transport)).getRun(7);
