@@ -96,6 +96,12 @@ export async function selectFiles(fs: BundleFileSystem, options: SelectionOption
       refused.push({ reason: 'outside-repository', path: resolved, detail: `sync path ${resolved} is outside the repository ${repositoryRoot}` });
       continue;
     }
+    // The walk checks the symlinks it meets below a sync path, not the ones on the way to it: a sync
+    // path (or the bundle root) reached through a link that leaves the repository is refused here.
+    if ((await fs.stat(resolved)) && !isInside(realRepositoryRoot, await fs.realpath(resolved))) {
+      refused.push({ reason: 'symlink-escape', path: resolved, detail: `sync path ${resolved} resolves outside the repository ${repositoryRoot}` });
+      continue;
+    }
     syncPaths.push(resolved);
   }
   const common = commonRoot([bundleRoot, ...syncPaths]);

@@ -103,6 +103,18 @@ describe('bundle file selection (sync rules, .gitignore, symlinks)', () => {
     assert.deepEqual(refused.map((r) => [r.reason, path.basename(r.path)]).sort(), [['symlink-escape', 'key'], ['symlink-escape', 'outside-dir']]);
   });
 
+  it('refuses a sync path or bundle root reached through a symlink that leaves the repository', async () => {
+    writeTree(repo, { 'bundle/databricks.yml': 'x' });
+    writeTree(tmp, { 'outside/id_rsa': 'private', 'outside/bundle/databricks.yml': 'x' }, { git: false });
+    fs.symlinkSync(path.join(tmp, 'outside'), path.join(repo, 'shared'));
+    const viaLink = await select({ syncPaths: [path.join(repo, 'shared'), path.join(repo, 'bundle')] });
+    assert.deepEqual(viaLink.entries, ['databricks.yml']);
+    assert.deepEqual(viaLink.refused.map((r) => [r.reason, path.basename(r.path)]), [['symlink-escape', 'shared']]);
+    const linkedRoot = await select({ bundleRoot: path.join(repo, 'shared', 'bundle') });
+    assert.deepEqual(linkedRoot.entries, []);
+    assert.deepEqual(linkedRoot.refused.map((r) => r.reason), ['symlink-escape']);
+  });
+
   it('does not loop on a symlink cycle', async () => {
     writeTree(repo, { 'bundle/databricks.yml': 'x', 'bundle/a/f.txt': 'f' });
     fs.symlinkSync('..', path.join(repo, 'bundle', 'a', 'up'));
