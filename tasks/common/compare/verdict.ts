@@ -71,9 +71,16 @@ export function decide(input: VerdictInput): Verdict {
 
   for (const rule of rules.metrics) {
     const result = evaluateMetricThreshold(rule, candidate.get(rule.metric), champion?.get(rule.metric));
+    const value = candidate.get(rule.metric);
     for (const check of result.checks) {
-      if (!champion && changeKinds.has(check.kind) && candidate.has(rule.metric)) {
-        checks.push({ ...check, status: noChampion === 'promote' ? 'skipped' : 'failed', detail: noChampionDetail });
+      // Only a rule the candidate could have met waits for a champion; a missing value already
+      // failed, and a NaN one fails here rather than being skipped into a promotion.
+      if (!champion && changeKinds.has(check.kind) && value !== undefined) {
+        checks.push(
+          Number.isNaN(value)
+            ? { ...check, status: 'failed', detail: `the candidate's '${rule.metric}' is NaN` }
+            : { ...check, status: noChampion === 'promote' ? 'skipped' : 'failed', detail: noChampionDetail },
+        );
       } else {
         checks.push(check);
       }
@@ -108,13 +115,20 @@ export function decide(input: VerdictInput): Verdict {
 
   for (const rule of rules.guardrails) {
     if (!champion) {
+      const value = candidate.get(rule.metric);
+      const broken =
+        value === undefined
+          ? `metric '${rule.metric}' is missing from the candidate's metrics`
+          : !Number.isFinite(value)
+            ? `the candidate's '${rule.metric}' is ${value}, not a finite number`
+            : undefined;
       checks.push({
         metric: rule.metric,
         kind: 'guardrail',
-        status: noChampion === 'promote' ? 'skipped' : 'failed',
+        status: broken !== undefined ? 'failed' : noChampion === 'promote' ? 'skipped' : 'failed',
         rule: `no worse than champion by more than ${rule.tolerance}`,
-        detail: noChampionDetail,
-        candidate: candidate.get(rule.metric),
+        detail: broken ?? noChampionDetail,
+        candidate: value,
       });
     } else {
       checks.push(evaluateGuardrail(rule, candidate.get(rule.metric), champion.get(rule.metric)));

@@ -78,7 +78,7 @@ describe('audit record', () => {
       assert.throws(() => parseAuditInputs(inputs({ auditTable: 'a.b.c', sqlWarehouseId: 'x; y' })), /Invalid 'sqlWarehouseId'/);
     });
 
-    for (const bad of ['decisions', 'audit.decisions', 'a.b.c.d', 'main.audit.`x`', 'main.audit.x; DROP TABLE y', "main.audit.x'", 'main. audit.x', 'main.audit.']) {
+    for (const bad of ['decisions', 'audit.decisions', 'a.b.c.d', 'main.audit.`x`', 'main.audit.x; DROP TABLE y', "main.audit.x'", 'main. audit.x', 'main.audit.', 'main.audit.dé', 'main.au`dit.x', 'main.audit.x\u200b', 'main.audit.ｘ', 'main.audit\u2024x.y']) {
       it(`refuses the table name '${bad}'`, () => {
         assert.throws(() => parseAuditTableName('auditTable', bad), /Invalid 'auditTable'.*<catalog>\.<schema>\.<table>/);
       });

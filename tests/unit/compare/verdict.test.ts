@@ -92,6 +92,23 @@ describe('compare/verdict', () => {
     assert.equal(failing.decision, 'reject');
   });
 
+  it('no champion, noChampion promote: a guardrail metric missing from the candidate or not finite still fails', () => {
+    for (const latency of [undefined, NaN, Infinity]) {
+      const candidate = new Map([['roc_auc', 0.9], ['rmse', 1.0]]);
+      if (latency !== undefined) candidate.set('latency_p95_ms', latency);
+      const verdict = decide(input({ champion: undefined, noChampion: 'promote', candidate }));
+      assert.equal(verdict.decision, 'reject', `latency ${latency}`);
+      assert.equal(verdict.checks.find((c) => c.kind === 'guardrail')?.status, 'failed');
+    }
+  });
+
+  it('no champion, noChampion promote: a NaN candidate value fails its change rules instead of skipping them', () => {
+    const verdict = decide(input({ champion: undefined, noChampion: 'promote', candidate: new Map([['roc_auc', 0.9], ['rmse', NaN], ['latency_p95_ms', 105]]) }));
+    assert.equal(verdict.decision, 'reject');
+    assert.equal(verdict.checks.find((c) => c.metric === 'rmse' && c.kind === 'min_relative_change')?.status, 'failed');
+    assert.equal(verdict.checks.find((c) => c.metric === 'roc_auc' && c.kind === 'min_absolute_change')?.status, 'skipped');
+  });
+
   describe('requireSignificance', () => {
     const champion = Array.from({ length: 100 }, (_, i) => (i % 10) / 10);
     const better = pairedBootstrap('roc_auc', { candidate: champion.map((v) => v + 0.05), champion }, 1);
