@@ -177,8 +177,9 @@ export function createNodeTransport(options: NodeTransportOptions = {}): HttpTra
       });
       req.on('timeout', () => req.destroy(Object.assign(new Error(`no response within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
       req.on('error', (error: NodeJS.ErrnoException) => reject(transportError(error)));
-      if (request.body !== undefined) req.write(request.body);
-      req.end();
+      // One end(body) call lets Node send Content-Length; write() then end() would send the
+      // buffered body chunked, which HTTP/1.0 proxies and some gateways answer with 411.
+      req.end(request.body);
     });
   }
 

@@ -22,6 +22,18 @@ describe('node transport', function () {
     assert.deepEqual(JSON.parse(bodyText(response)), { method: 'POST', url: '/api/x?a=1', body: 'hello', userAgent: 'ua/1' });
   });
 
+  it('sends a body with Content-Length rather than chunked', async () => {
+    const target = await start(startTarget(false));
+    const transport = createNodeTransport();
+    await transport.send({ method: 'POST', url: target.url, headers: { 'Content-Type': 'application/json' }, body: '{"a":"é"}' });
+    await transport.send({ method: 'PUT', url: target.url, headers: {}, body: new Uint8Array([1, 2, 3]) });
+    await transport.send({ method: 'GET', url: target.url, headers: {} });
+    assert.deepEqual(
+      target.seen.map(({ headers }) => [headers['content-length'], headers['transfer-encoding']]),
+      [['10', undefined], ['3', undefined], [undefined, undefined]],
+    );
+  });
+
   it('reports a refused connection as a TransportError with its code', async () => {
     const target = await startTarget(false);
     await target.close();
