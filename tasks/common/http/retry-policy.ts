@@ -103,7 +103,10 @@ function isRetryable(call: FailedCall): { retryable: boolean; reason: string } {
   const { error, method, idempotent } = call;
   const safe = method === 'GET' || method === 'HEAD' || idempotent;
   const connectionCode = (error.cause as { code?: unknown } | undefined)?.code;
-  if (error.status === undefined && typeof connectionCode === 'string' && permanentConnectionCodes.has(connectionCode)) {
+  // Node's ERR_INVALID_* / ERR_UNESCAPED_* are requests it refused to build (a newline in a header
+  // value, such as a pasted token, or a bad URL): nothing was sent and nothing will change.
+  const permanent = typeof connectionCode === 'string' && (permanentConnectionCodes.has(connectionCode) || /^ERR_(INVALID|UNESCAPED)_/.test(connectionCode));
+  if (error.status === undefined && permanent) {
     return { retryable: false, reason: `connection failed with ${connectionCode}, which a retry cannot fix` };
   }
   if (error.status === undefined) {

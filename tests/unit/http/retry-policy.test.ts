@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { ApiError, apiErrorFromConnection } from '../../../tasks/common/http/errors';
 import { decideRetry, defaultRetryOptions, parseRetryAfter, type FailedCall, type RetryOptions } from '../../../tasks/common/http/retry-policy';
+import { createNodeTransport } from '../../../tasks/common/http/node-transport';
 import { TransportError, type HttpMethod } from '../../../tasks/common/http/transport';
 
 const now = Date.parse('2026-11-28T04:00:00Z');
@@ -103,6 +104,15 @@ describe('retry policy', () => {
       }
       const reset = apiErrorFromConnection('GET', '/api/2.2/jobs/get', new TransportError('socket hang up', 'ECONNRESET'));
       assert.equal(decideRetry({ method: 'GET', idempotent: false, error: reset, attempt: 1, elapsedMs: 0, nowMs: now }, withRandom(0.3)).retry, true);
+    });
+
+    it('does not retry a request Node refused to build', async () => {
+      // What the Node transport throws for a token with a trailing newline in the Authorization header.
+      const refused = await createNodeTransport()
+        .send({ method: 'GET', url: 'http://127.0.0.1:9/', headers: { Authorization: 'Bearer dapi-1\n' } })
+        .then(() => assert.fail('sent'), (thrown: Error) => thrown);
+      const error = apiErrorFromConnection('GET', '/api/2.2/jobs/get', refused);
+      assert.equal(decideRetry({ method: 'GET', idempotent: false, error, attempt: 1, elapsedMs: 0, nowMs: now }, withRandom(0.3)).retry, false);
     });
 
     it('does not repeat a non-idempotent write, which may have been applied', () => {
