@@ -235,16 +235,28 @@ export async function runIntegrationTests(settings: IntegrationTestSettings, dep
     timeoutSeconds: Math.ceil(settings.timeoutMs / 1000),
   };
   await checkRunTarget(settings.spec, deps, signal);
+  // Remembers the run-creating request once it is sent, so a cancellation can repeat exactly that
+  // one; a cancellation during the job lookup sent nothing and must not start a run to cancel.
+  let resend: ((cleanup: AbortSignal) => Promise<number>) | undefined;
+  const submitter = Object.create(jobs) as JobsClient;
+  submitter.submitRun = (request, requestSignal) => {
+    if (!requestSignal?.aborted) resend = (cleanup) => jobs.submitRun(request, cleanup);
+    return jobs.submitRun(request, requestSignal);
+  };
+  submitter.runNow = (request, requestSignal) => {
+    if (!requestSignal?.aborted) resend = (cleanup) => jobs.runNow(request, cleanup);
+    return jobs.runNow(request, requestSignal);
+  };
   let started: StartedRun;
   try {
-    started = await startRun(jobs, settings.spec, submitSettings, logger, signal);
+    started = await startRun(submitter, settings.spec, submitSettings, logger, signal);
   } catch (error) {
-    if (signal.aborted && settings.cancelOnExit && settings.idempotencyToken !== undefined) {
+    if (signal.aborted && settings.cancelOnExit && settings.idempotencyToken !== undefined && resend !== undefined) {
       // The request may have reached the workspace before the step was cancelled. The same token
       // returns that run (or starts one, which is cancelled at once), so nothing is left running.
       try {
-        const orphan = await startRun(jobs, settings.spec, submitSettings, logger, deps.cleanupSignal());
-        await cancelRun(jobs, orphan.runId, deps, 'the step was cancelled while the run was being submitted');
+        const orphanId = await resend(deps.cleanupSignal());
+        await cancelRun(jobs, orphanId, deps, 'the step was cancelled while the run was being submitted');
       } catch (cleanup) {
         logger.warn(`Could not make sure no run was left behind: ${toError(cleanup).message}`);
       }

@@ -22,6 +22,8 @@ interface WorkspaceOptions {
   cancelTakesMs?: number;
   /** Workspace objects by path (get-status); default: the notebook of `settings`. */
   objects?: Record<string, string>;
+  /** Sees each jobs/get (the check that a job id exists). */
+  onJobGet?: () => void;
   /** What the notebook wrote to `/Volumes/main/ci/r/` (JUnit files by name). */
   junit?: Record<string, string>;
 }
@@ -43,6 +45,7 @@ function workspace(clock: SimulatedClock, durationMs: number, options: Workspace
       return contents.length > 0 ? { body: { contents } } : apiError(404, 'NOT_FOUND', 'no directory');
     }
     if (path.startsWith('/api/2.0/fs/files/')) return { body: Buffer.from(options.junit?.[path.split('/').pop() ?? ''] ?? '') };
+    if (path === '/api/2.2/jobs/get') options.onJobGet?.();
     if (path === '/api/2.2/jobs/get') return { body: { job_id: Number(query.get('job_id')), settings: { name: 'nightly it' } } };
     if (path.endsWith('/runs/submit') || path.endsWith('/run-now')) {
       const early = options.onSubmit?.(request);
@@ -287,6 +290,34 @@ describe('integration-test run', () => {
     });
     await assert.rejects(runIntegrationTests(settings, deps(ws, clock, { signal: controller.signal })), /cancelled/);
     assert.deepEqual(runCalls(ws.transport), ['POST runs/submit', 'POST runs/submit', 'POST runs/cancel']);
+    assert.equal(ws.runs.size, 1);
+    assert.notEqual([...ws.runs.values()][0].cancelledAt, undefined);
+  });
+
+  it('when cancelled while looking up the job, before run-now was sent, starts no run just to cancel it', async () => {
+    const clock = new SimulatedClock();
+    const controller = new AbortController();
+    const ws = workspace(clock, 3600_000, { onJobGet: () => controller.abort(new Error('cancelled')) });
+    await assert.rejects(runIntegrationTests({ ...settings, spec: { kind: 'job', job: { id: 5 }, parameters: {} } }, deps(ws, clock, { signal: controller.signal })));
+    assert.deepEqual(ws.transport.log.filter((line) => !line.endsWith('/jobs/get')), []);
+    assert.equal(ws.runs.size, 0);
+  });
+
+  it('when cancelled while sending run-now, repeats that request with the same token and cancels the run', async () => {
+    const clock = new SimulatedClock();
+    const controller = new AbortController();
+    let first = true;
+    const ws = workspace(clock, 3600_000, {
+      onSubmit: () => {
+        if (!first) return undefined;
+        first = false;
+        controller.abort(new Error('cancelled'));
+        return 'drop';
+      },
+    });
+    await assert.rejects(runIntegrationTests({ ...settings, spec: { kind: 'job', job: { id: 5 }, parameters: { env: 'ci' } } }, deps(ws, clock, { signal: controller.signal })), /cancelled/);
+    assert.deepEqual(ws.transport.log.map((line) => line.replace('/api/2.2/jobs/', '')), ['GET get', 'POST run-now', 'POST run-now', 'POST runs/cancel']);
+    assert.deepEqual(ws.transport.requests[1].body, ws.transport.requests[2].body);
     assert.equal(ws.runs.size, 1);
     assert.notEqual([...ws.runs.values()][0].cancelledAt, undefined);
   });
