@@ -4,7 +4,7 @@ import { createMessages } from '../common/azure-devops/messages';
 import type { TaskContext, TaskInputs, TaskOutcome } from '../common/azure-devops/task-context';
 import { formatFinding, type Finding } from '../common/bundle/findings';
 import { buildReleaseBundle, failsBuild } from '../common/bundle/release-bundle';
-import { manifestEntryName } from '../common/bundle/manifest';
+import { manifestEntryName, serializeManifest } from '../common/bundle/manifest';
 import { loadBundleSchema } from '../common/bundle/schema-validation';
 import { renderBuildSummary, renderVerifySummary } from '../common/bundle/summary';
 import { verifyBundle } from '../common/bundle/verify';
@@ -107,12 +107,19 @@ async function verify(context: TaskContext, settings: VerifyInputs): Promise<Tas
   context.outputs.setOutput(outputNames.bundlePath, bundlePath);
   context.outputs.setOutput(outputNames.bundleDigest, verified.contentDigest);
   context.outputs.setOutput(outputNames.bundleVersion, verified.manifest.version);
+  // The manifest beside the zip is not what was verified: point to it only when it is the same text
+  // as the zip's own (the build writes both from one serialization), so later steps never read an
+  // edited or stale copy as the verified bundle's manifest.
   const beside = path.join(path.dirname(bundlePath), manifestEntryName);
-  if (fs.existsSync(beside)) context.outputs.setOutput(outputNames.manifestPath, beside);
+  let issue: string | undefined;
+  if (fs.existsSync(beside)) {
+    if (fs.readFileSync(beside, 'utf8') === serializeManifest(verified.manifest)) context.outputs.setOutput(outputNames.manifestPath, beside);
+    else context.logger.warn((issue = message('ManifestBesideDiffers', beside)));
+  }
   writeSummary(context, 'release-bundle-verify-summary', renderVerifySummary(bundlePath, verified, settings.expectedDigest));
   const verifiedMessage = message('Verified', path.basename(bundlePath), verified.fileCount, verified.contentDigest);
   context.logger.info(verifiedMessage);
-  return { result: 'Succeeded', message: verifiedMessage };
+  return issue ? { result: 'SucceededWithIssues', message: `${verifiedMessage} ${issue}` } : { result: 'Succeeded', message: verifiedMessage };
 }
 
 /** DatabricksReleaseBundle@1: build a release bundle, or verify one. */

@@ -70,6 +70,16 @@ describe('DatabricksReleaseBundle@1 (task bundle)', function () {
       manifestPath: path.join(output, 'release-bundle', 'manifest.json'),
     });
 
+    // An edited manifest beside the zip is not the verified one: it is not handed on as manifestPath.
+    const besidePath = path.join(output, 'release-bundle', 'manifest.json');
+    const beside = fs.readFileSync(besidePath, 'utf8');
+    fs.writeFileSync(besidePath, beside.replace('abcdef0123456789abcdef0123456789abcdef01', 'fedcba9876543210fedcba9876543210fedcba98'));
+    const edited = await run({ command: 'verify', bundlePath: zip, expectedDigest: build.outputs.bundleDigest });
+    assert.equal(edited.result, 'SucceededWithIssues', edited.resultMessage);
+    assert.equal(edited.outputs.bundleDigest, build.outputs.bundleDigest);
+    assert.equal(edited.outputs.manifestPath, undefined);
+    fs.writeFileSync(besidePath, beside);
+
     const wrong = await run({ command: 'verify', bundlePath: zip, expectedDigest: `sha256:${'0'.repeat(64)}` });
     assert.equal(wrong.result, 'Failed');
     assert.ok(wrong.resultMessage?.includes(`sha256:${'0'.repeat(64)}`), wrong.resultMessage);
