@@ -8,6 +8,7 @@ import { SqlStatements } from '../common/databricks/sql';
 import { UnityCatalogModels, parseAliasName, parseModelFullName, parseVersionNumber } from '../common/databricks/unity-catalog';
 import { toError } from '../common/http/errors';
 import {
+  AliasMovedAfterWriteError,
   PromotionRefusedError,
   promoteModel,
   type ExpectedHolder,
@@ -105,6 +106,23 @@ export async function run(context: TaskContext): Promise<TaskOutcome> {
   try {
     result = await promoteModel({ registry, logger: context.logger, signal: context.signal }, request);
   } catch (thrown) {
+    if (thrown instanceof AliasMovedAfterWriteError) {
+      // Our write did happen before another writer's: record it, or the registry holds a move
+      // no row accounts for (a re-run is refused and records only the refusal).
+      let auditError = '';
+      try {
+        await auditRecord.record({
+          eventType: 'promote',
+          modelName: request.modelName,
+          modelVersion: thrown.setVersion,
+          decision: request.action,
+          details: auditDetails(request, { outcome: 'alias-moved-after-write', foundVersion: thrown.foundVersion ?? null, message: thrown.message }),
+        });
+      } catch (error) {
+        auditError = ` ${toError(error).message}`;
+      }
+      throw new Error(`${thrown.message}${auditError}`, { cause: thrown });
+    }
     if (!(thrown instanceof PromotionRefusedError)) throw thrown;
     // A refusal is a decision too: record it, then fail with the refusal as the reason.
     let audit: AuditOutcome | undefined;

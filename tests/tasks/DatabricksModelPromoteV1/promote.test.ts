@@ -204,6 +204,29 @@ describe('DatabricksModelPromote@1 bundle', function () {
       for (const value of [model, 'Ada Lovelace', '3f9c2d1e8b7a', 'champion']) assert.ok(!insert.statement.includes(value), `'${value}' is in the SQL text`);
     });
 
+    it('records its own move when another writer moves the champion right after it', async () => {
+      // Every read of the champion is held at the server; once the task's PUT is in the log, the
+      // next read is the check after the write, and the alias moves before it is answered.
+      const champion = `/api/2.1/unity-catalog/models/${model}/aliases/champion`;
+      emulator.faults.add({ kind: 'delay', ms: 800, method: 'GET', path: champion, times: 10 });
+      const running = promote({ version: '5', expectedCurrentVersion: '4', auditTable, sqlWarehouseId: 'wh1' });
+      const readAfterWrite = (): boolean => {
+        const log = emulator.requests.map((r) => `${r.method} ${r.path}`);
+        const write = log.indexOf(`PUT ${champion}`);
+        return write >= 0 && log.indexOf(`GET ${champion}`, write) > write;
+      };
+      assert.ok(await waitFor(readAfterWrite, 20_000), 'no read of the champion after its write');
+      emulator.state.models.get(model)?.aliases.set('champion', 3);
+      const run = await running;
+      assert.equal(run.result, 'Failed');
+      assert.equal(aliases().champion, 3);
+      const rows = auditRows();
+      assert.equal(rows.length, 1);
+      assert.equal(rows[0].decision, 'promote');
+      assert.equal(rows[0].model_version, '5');
+      assert.equal(JSON.parse(rows[0].details ?? '{}').foundVersion, 3);
+    });
+
     it('records a refused promotion too', async () => {
       const run = await promote({ version: '5', expectedCurrentVersion: '3', auditTable, sqlWarehouseId: 'wh1' });
       assert.equal(run.result, 'Failed');
