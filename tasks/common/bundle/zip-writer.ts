@@ -98,7 +98,9 @@ export async function writeDeterministicZip(
     await writer.write(endOfCentralDirectory(records.length, directoryOffset, writer.offset - directoryOffset, options.forceZip64 === true));
     await writer.close();
   } catch (error) {
-    writer.abort();
+    // Wait for the file to be closed, so the caller can delete the partial zip right away (an
+    // open handle keeps it, or lets the pending open re-create it after the delete).
+    await writer.abort();
     throw error;
   }
   return files;
@@ -243,8 +245,12 @@ class OrderedWriter {
     if (this.failure) throw this.failure;
   }
 
-  abort(): void {
+  async abort(): Promise<void> {
+    const output = this.output as unknown as NodeJS.EventEmitter & { closed?: boolean };
+    // Not `once`: it would settle on an 'error' that comes before the 'close' this waits for.
+    const closed = output.closed ? Promise.resolve() : new Promise<void>((resolve) => output.once('close', () => resolve()));
     this.output.destroy();
+    await closed;
   }
 
   private async writeNext(): Promise<void> {

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Readable } from 'node:stream';
 import { ZipFile } from 'yazl';
 import * as yauzl from 'yauzl';
 import { nodeBundleFileSystem } from '../../../tasks/common/node/bundle-file-system';
@@ -226,6 +227,21 @@ describe('bundle zip writer and verify', () => {
     assert.ok(error instanceof BundleVerificationError);
     assert.ok(error.problems.some((p) => p.kind === 'duplicate' && p.path === 'src/a.py'));
     assert.equal(fs.existsSync(out), false);
+  });
+
+  it('has closed the output file when a failed write rejects, so the partial zip can be deleted at once', async function () {
+    if (process.platform !== 'linux') this.skip(); // open descriptors are listed in /proc/self/fd
+    const out = path.join(tmp, 'failed.zip.partial');
+    const unreadable = { ...nodeBundleFileSystem, openRead: () => new Readable({ read() { this.destroy(new Error('disk read error')); } }) };
+    await assert.rejects(writeDeterministicZip(unreadable, out, [{ name: 'a.py', sourcePath: path.join(tree, 'src', 'a.py') }]), /disk read error/);
+    const openOnOutput = fs.readdirSync('/proc/self/fd').filter((fd) => {
+      try {
+        return fs.readlinkSync(`/proc/self/fd/${fd}`) === out;
+      } catch {
+        return false;
+      }
+    });
+    assert.deepEqual(openOnOutput, []);
   });
 
   it('refuses to pack an unsafe or duplicate entry name', async () => {
