@@ -123,9 +123,9 @@ export function parseJsonTestReport(exitValue: string | undefined, taskKey: stri
 
 /**
  * Why the test report of a succeeded task cannot be read although there may be one, if so: its
- * notebook output could not be fetched, or its exit value starts like a JSON report but was cut at
- * 5 MB or is not JSON (`str(report)` instead of `json.dumps(report)`). Reading such a task as one
- * passed test would hide the failures its report lists.
+ * notebook output could not be fetched, or its exit value is an object with a "tests" list that
+ * was cut at 5 MB or is not JSON (`str(report)` instead of `json.dumps(report)`). Reading such a
+ * task as one passed test would hide the failures its report lists.
  */
 function unreadableReport(task: TaskRunResult): string | undefined {
   if (task.outcome.kind !== 'success') return undefined;
@@ -133,7 +133,8 @@ function unreadableReport(task: TaskRunResult): string | undefined {
     return `The output of notebook task '${task.taskKey}', where its JSON test report would be, could not be read: ${task.outputUnavailable}`;
   }
   const value = task.notebookResult?.trimStart();
-  if (!value?.startsWith('{')) return undefined;
+  // Only a value with a "tests" list in it: other exit values (str(dict) summaries, big JSON dumps) stay plain.
+  if (!value?.startsWith('{') || !/["']tests["']\s*:\s*\[/.test(value)) return undefined;
   if (task.notebookTruncated) {
     return `The exit value of task '${task.taskKey}' starts like a JSON test report but was cut at 5 MB; write the results as JUnit XML files and set testResultsPath.`;
   }

@@ -180,7 +180,10 @@ describe('result collection', () => {
     await assert.rejects(collect({ notebook: true, notebookResult: "{'tests': [{'name': 'x', 'status': 'failed'}]}" }), /'nb'.*not JSON/);
     // What cannot hold a report stays one test case; a failed task fails on its own.
     assert.deepEqual(countTests((await collect({ outputUnavailable: 'no output for this task type' })).suites), { total: 1, passed: 1, failed: 0, skipped: 0 });
-    assert.deepEqual(countTests((await collect({ notebook: true, notebookResult: '{"rows": 3}' })).suites), { total: 1, passed: 1, failed: 0, skipped: 0 });
+    for (const plain of ['{"rows": 3}', "{'rows': 3}"]) {
+      assert.deepEqual(countTests((await collect({ notebook: true, notebookResult: plain })).suites), { total: 1, passed: 1, failed: 0, skipped: 0 });
+    }
+    assert.deepEqual(countTests((await collect({ notebook: true, notebookResult: `{"rows": "${'x'.repeat(50)}`, notebookTruncated: true })).suites).total, 1);
     assert.deepEqual(countTests((await collect({ notebook: true, outputUnavailable: 'gone' }, ['TERMINATED', 'FAILED'])).suites), { total: 1, passed: 0, failed: 1, skipped: 0 });
     assert.equal(taskResultsOf({ run_id: 1, tasks: [{ task_key: 'a', notebook_task: { notebook_path: '/x' } }, { task_key: 'b', spark_python_task: { python_file: '/y.py' } }] }).map((t) => t.notebook).join(), 'true,');
   });
