@@ -78,7 +78,10 @@ export async function runTask(
   try {
     const { Major, Minor, Patch } = task.version;
     const outcome = await run(createTaskLibContext(task.name, `${Major}.${Minor}.${Patch}`, controller.signal));
-    if (outcome && outcome.result !== 'Succeeded') {
+    if (controller.signal.aborted) {
+      // The work stopped because the step was cancelled; whatever it returned, success is not what happened.
+      settle(tl.TaskResult.Cancelled, [toError(controller.signal.reason).message, outcome?.message].filter(Boolean).join(' '));
+    } else if (outcome && outcome.result !== 'Succeeded') {
       settle(outcome.result === 'Failed' ? tl.TaskResult.Failed : tl.TaskResult.SucceededWithIssues, outcome.message);
     } else {
       settle(tl.TaskResult.Succeeded, outcome?.message ?? '');

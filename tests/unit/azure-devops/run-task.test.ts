@@ -42,6 +42,11 @@ describe('runTask', function () {
     assert.equal(finished.exitCode, 0);
   });
 
+  it('reports a cancelled step as cancelled even when the work returns normally', async () => {
+    const finished = await runFixture('swallow-cancellation', 'SIGTERM');
+    assert.deepEqual(finished.results, ['Cancelled']);
+  });
+
   it('fails the step once on an unhandled rejection, not Failed and later Succeeded', async () => {
     const finished = await runFixture('stray-rejection');
     assert.deepEqual(finished.results, ['Failed']);
