@@ -131,14 +131,18 @@ export async function selectFiles(fs: BundleFileSystem, options: SelectionOption
     }
     return false;
   };
-  const patternPath = (full: string, isDirectory: boolean): string => {
-    const base = isInside(bundleRoot, full) ? bundleRoot : syncRoot;
-    return toPosix(path.relative(base, full)) + (isDirectory ? '/' : '');
-  };
-  const includeRules = options.include.length > 0 ? ignore().add(options.include) : undefined;
-  const excludeRules = options.exclude.length > 0 ? ignore().add(options.exclude) : undefined;
+  // The CLI matches sync.include/exclude against paths from its sync root (the common root of the
+  // bundle folder and the sync paths). When that root is above the bundle folder it first joins
+  // every pattern to the bundle folder's path (Go's filepath.Join, which also cleans it), so there
+  // `*.pyc` means `<bundle>/*.pyc`: the top of the bundle folder only, and nothing in shared code.
+  const bundleFromSyncRoot = toPosix(path.relative(common, bundleRoot));
+  const rewrite = (patterns: string[]): string[] =>
+    bundleFromSyncRoot === '' ? patterns : patterns.map((pattern) => path.posix.join(bundleFromSyncRoot, pattern).replace(/\/+$/, ''));
+  const patternPath = (full: string, isDirectory: boolean): string => toPosix(path.relative(common, full)) + (isDirectory ? '/' : '');
+  const includeRules = options.include.length > 0 ? ignore().add(rewrite(options.include)) : undefined;
+  const excludeRules = options.exclude.length > 0 ? ignore().add(rewrite(options.exclude)) : undefined;
   const matches = (rules: Ignore | undefined, full: string, isDirectory: boolean): boolean => {
-    if (!rules || full === bundleRoot || full === syncRoot) return false;
+    if (!rules || full === bundleRoot || full === common || !isInside(common, full)) return false;
     const relative = patternPath(full, isDirectory);
     return relative !== '' && relative !== '/' && rules.ignores(relative);
   };

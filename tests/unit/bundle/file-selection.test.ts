@@ -74,6 +74,31 @@ describe('bundle file selection (sync rules, .gitignore, symlinks)', () => {
     assert.deepEqual(entries, ['bundle/databricks.yml', 'bundle/src/a.py', 'shared/lib/util.py']);
   });
 
+  it('joins sync.include/exclude to the bundle folder when sync.paths widen the sync root, as the CLI does', async () => {
+    writeTree(repo, {
+      'bundle/.gitignore': 'dist/\n',
+      'bundle/databricks.yml': 'x',
+      'bundle/top.pyc': 'excluded: <bundle>/*.pyc',
+      'bundle/src/deep.pyc': 'kept: the joined pattern is anchored',
+      'bundle/tests/t.py': 'excluded: <bundle>/tests',
+      'bundle/src/tests/u.py': 'kept',
+      'bundle/dist/w.whl': 'included back: <bundle>/dist/*.whl',
+      'shared/lib/s.pyc': 'kept: outside the bundle folder',
+      'shared/dist/x.whl': 'not included: outside the bundle folder',
+      'shared/.gitignore': 'dist/\n',
+    });
+    const { entries } = await select({ syncPaths: [path.join(repo, 'shared'), path.join(repo, 'bundle')], include: ['dist/*.whl'], exclude: ['*.pyc', 'tests/'] });
+    assert.deepEqual(entries, [
+      'bundle/.gitignore',
+      'bundle/databricks.yml',
+      'bundle/dist/w.whl',
+      'bundle/src/deep.pyc',
+      'bundle/src/tests/u.py',
+      'shared/.gitignore',
+      'shared/lib/s.pyc',
+    ]);
+  });
+
   it('refuses sync paths outside the repository', async () => {
     writeTree(repo, { 'bundle/databricks.yml': 'x' });
     writeTree(tmp, { 'outside/leak.py': 'x' }, { git: false });
