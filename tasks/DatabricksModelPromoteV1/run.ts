@@ -1,9 +1,10 @@
 import { createAuditRecorder, parseAuditInputs, type AuditOutcome, type AuditSettings } from '../common/audit';
-import { connectWorkspace, parseConnectionInputs, type ConnectionSettings } from '../common/azure-devops/connection';
+import { parseConnectionInputs, resolveWorkspaceAccess, type ConnectionSettings } from '../common/azure-devops/connection';
 import { invalidInput, parseChoiceInput, parseListInput } from '../common/azure-devops/input-parsing';
 import { createMessages } from '../common/azure-devops/messages';
 import { describePipelineRun, type PipelineRun } from '../common/azure-devops/pipeline-run';
 import type { TaskContext, TaskInputs, TaskOutcome } from '../common/azure-devops/task-context';
+import { DatabricksApiClient } from '../common/databricks/api-client';
 import { SqlStatements } from '../common/databricks/sql';
 import { UnityCatalogModels, parseAliasName, parseModelFullName, parseVersionNumber } from '../common/databricks/unity-catalog';
 import { toError } from '../common/http/errors';
@@ -96,8 +97,12 @@ function auditDetails(request: PromotionRequest, extra: Record<string, unknown>)
 export async function run(context: TaskContext): Promise<TaskOutcome> {
   const settings = parseInputs(context.inputs);
   const { request } = settings;
-  const client = connectWorkspace(context, settings.connection);
-  const registry = new UnityCatalogModels(client);
+  const { host, tokens } = resolveWorkspaceAccess(context, settings.connection);
+  const access = { host, tokens, transport: context.transport, clock: context.clock, logger: context.logger, userAgent: context.userAgent };
+  const client = new DatabricksApiClient(access);
+  // For the guarded alias write: a negative retry deadline lets no retry start, so the write
+  // cannot be repeated after a backoff, past the read that checked the alias.
+  const registry = new UnityCatalogModels(client, new DatabricksApiClient({ ...access, retry: { deadlineMs: -1 } }));
   const sql = new SqlStatements(client, context.clock, { logger: context.logger });
   const pipelineRun: PipelineRun = describePipelineRun(context.inputs);
   const auditRecord = createAuditRecorder({ sql, clock: context.clock, logger: context.logger, signal: context.signal }, settings.audit, { task: taskReference, run: pipelineRun });

@@ -120,7 +120,14 @@ function modelPath(fullName: string): string {
  * dropped connection.
  */
 export class UnityCatalogModels {
-  constructor(private readonly client: DatabricksApiClient) {}
+  /**
+   * @param singleAttemptClient a client over the same workspace that never repeats a call, for
+   * alias writes the caller guards with a read just before (see {@link setAlias}).
+   */
+  constructor(
+    private readonly client: DatabricksApiClient,
+    private readonly singleAttemptClient?: DatabricksApiClient,
+  ) {}
 
   /** The identity the client calls as, for messages. */
   get identity(): string {
@@ -166,12 +173,15 @@ export class UnityCatalogModels {
 
   /**
    * `PUT models/{full_name}/aliases/{alias}` with `{version_num}`: points the alias at the version,
-   * moving it if it points elsewhere. Requires owning the model.
+   * moving it if it points elsewhere. Requires owning the model. With `singleAttempt` the PUT is
+   * sent once: a repeat after a backoff would land long after the caller's last read of the alias
+   * and could overwrite a concurrent move (a lost update), so the caller re-reads instead.
    */
-  setAlias(fullName: string, alias: string, version: number, options: UnityCatalogCallOptions = {}): Promise<RegisteredModelAlias> {
-    return this.client.call<RegisteredModelAlias>('PUT', `${modelPath(fullName)}/aliases/${encodeURIComponent(alias)}`, {
+  setAlias(fullName: string, alias: string, version: number, options: UnityCatalogCallOptions & { singleAttempt?: boolean } = {}): Promise<RegisteredModelAlias> {
+    const client = options.singleAttempt ? (this.singleAttemptClient ?? this.client) : this.client;
+    return client.call<RegisteredModelAlias>('PUT', `${modelPath(fullName)}/aliases/${encodeURIComponent(alias)}`, {
       body: { version_num: version },
-      idempotent: true,
+      idempotent: !options.singleAttempt,
       signal: options.signal,
     });
   }

@@ -251,6 +251,28 @@ async function undoPrevious(deps: PromotionDependencies, request: PromotionReque
   }
 }
 
+/**
+ * The guarded write of the alias itself, sent once (a client retry after a backoff would bypass
+ * the read just before it). When it fails, a read tells whether it landed anyway (a lost
+ * response); otherwise the previous alias is put back and the failure reported, and a re-run
+ * starts again from fresh reads.
+ */
+async function setGuardedAlias(deps: PromotionDependencies, request: PromotionRequest, alias: string, version: number, changes: AliasChange[], undo?: PreviousAliasUndo): Promise<void> {
+  deps.logger.info(`Pointing alias '${alias}' of ${request.modelName} at version ${version}.`);
+  try {
+    await deps.registry.setAlias(request.modelName, alias, version, { signal: deps.signal, singleAttempt: true });
+  } catch (error) {
+    const now = await holderOf(deps, request.modelName, alias).catch(() => Promise.reject(error));
+    if (now !== version) {
+      const restored = await undoPrevious(deps, request, undo);
+      if (restored) deps.logger.warn(`Setting '${alias}' failed; the task did not move it${restored}.`);
+      throw error;
+    }
+    deps.logger.info(`Alias '${alias}' points at version ${version} although the answer to the write was lost.`);
+  }
+  changes.push({ alias, operation: 'set', version, changed: true });
+}
+
 /** Reads the alias after our write: a writer that landed right after ours shows up here. */
 async function verifyHolder(deps: PromotionDependencies, request: PromotionRequest, alias: string, version: number): Promise<void> {
   const now = await holderOf(deps, request.modelName, alias);
@@ -327,7 +349,7 @@ async function promote(deps: PromotionDependencies, request: PromotionRequest, m
         last,
       );
     }
-    await setAlias(deps, request, alias, version, changes);
+    await setGuardedAlias(deps, request, alias, version, changes, undo);
     await verifyHolder(deps, request, alias, version);
   }
 
@@ -409,7 +431,7 @@ async function rollback(deps: PromotionDependencies, request: PromotionRequest, 
         current,
       );
     }
-    await setAlias(deps, request, alias, target, changes);
+    await setGuardedAlias(deps, request, alias, target, changes);
     await verifyHolder(deps, request, alias, target);
   }
   deps.logger.info(`Deleting alias '${previousAlias}' (version ${target}).`);

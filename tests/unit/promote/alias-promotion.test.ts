@@ -120,6 +120,36 @@ describe('alias promotion', () => {
       assert.equal(registry.state().challenger, 5);
     });
 
+    it('never repeats the guarded write after a backoff, which would overwrite a move made meanwhile', async () => {
+      const registry = new FakeRegistry({ champion: 4, challenger: 5 });
+      let puts = 0;
+      registry.transport.on('PUT', /\/aliases\/champion$/, (request) => {
+        // The first answer is 503 (not acted on) while another writer moves the champion; a retry
+        // would then succeed and silently undo that move.
+        if (++puts === 1) {
+          registry.aliases.set('champion', 3);
+          return { status: 503, body: { error_code: 'TEMPORARILY_UNAVAILABLE', message: 'try again' } };
+        }
+        registry.aliases.set('champion', (request.body as { version_num: number }).version_num);
+        return { status: 200, body: {} };
+      });
+      await assert.rejects(run(registry, promoteRequest()), (error) => error instanceof ApiError && error.status === 503);
+      assert.equal(puts, 1);
+      // The other writer's move stands, and the previous alias this run set is gone again.
+      assert.deepEqual(registry.state(), { challenger: 5, champion: 3 });
+    });
+
+    it('goes on when the guarded write landed but its answer was lost', async () => {
+      const registry = new FakeRegistry({ champion: 4, challenger: 5 });
+      registry.transport.on('PUT', /\/aliases\/champion$/, (request) => {
+        registry.aliases.set('champion', (request.body as { version_num: number }).version_num);
+        return { status: 502, body: { error_code: 'BAD_GATEWAY', message: 'upstream' } };
+      });
+      const result = await run(registry, promoteRequest());
+      assert.equal(result.promotedVersion, 5);
+      assert.deepEqual(registry.state(), { champion: 5, previous_champion: 4 });
+    });
+
     it("'none' promotes the first champion and drops a stale previous alias", async () => {
       const registry = new FakeRegistry({ previous_champion: 3, challenger: 5 });
       const result = await run(registry, promoteRequest({ expected: { kind: 'none' } }));

@@ -89,17 +89,16 @@ export class FakeRegistry {
         return response;
       },
     };
-    return new UnityCatalogModels(
-      new DatabricksApiClient({
-        host,
-        transport,
-        tokens: new StaticTokenProvider('dapi-x', 'service principal 11111111-2222 (Databricks OAuth)'),
-        clock: this.clock,
-        logger: silentLogger,
-        userAgent: 'test',
-        retry: { random: () => 0.5 },
-      }),
-    );
+    const options = {
+      host,
+      transport,
+      tokens: new StaticTokenProvider('dapi-x', 'service principal 11111111-2222 (Databricks OAuth)'),
+      clock: this.clock,
+      logger: silentLogger,
+      userAgent: 'test',
+    };
+    // As the task builds it: the guarded alias write goes through a client that never retries.
+    return new UnityCatalogModels(new DatabricksApiClient({ ...options, retry: { random: () => 0.5 } }), new DatabricksApiClient({ ...options, retry: { deadlineMs: -1 } }));
   }
 
   /** `METHOD alias` of every write, in order. */
