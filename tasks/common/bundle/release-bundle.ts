@@ -211,6 +211,7 @@ export async function buildReleaseBundle(deps: BuildDependencies, settings: Buil
   logger.info(`Packing ${entries.length} file(s) from ${root} into ${zipPath}`);
   try {
     await writeDeterministicZip(fs, partialPath, entries, {
+      signal: deps.signal,
       observe: settings.secretScan
         ? (entry) => {
             const scanner = new StreamingSecretScanner(entry.name);
@@ -286,6 +287,11 @@ export async function buildReleaseBundle(deps: BuildDependencies, settings: Buil
   if (failsBuild(findings, settings.strict) || !manifest) {
     await fs.remove(partialPath);
     return empty();
+  }
+  // A step cancelled while packing must not leave a zip that looks finished.
+  if (deps.signal?.aborted) {
+    await fs.remove(partialPath);
+    throw deps.signal.reason;
   }
   await fs.rename(partialPath, zipPath);
   const finalManifest = manifest as BundleManifest;

@@ -47,6 +47,8 @@ export interface ZipWriteOptions {
   parallelBlocks?: number;
   /** ZIP64 records for every entry and the end, as for a tree past 4 GiB (only large entries otherwise). */
   forceZip64?: boolean;
+  /** Stops packing (the write rejects with the signal's reason) when the pipeline cancels the step. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -75,6 +77,7 @@ export async function writeDeterministicZip(
   const files: ManifestFile[] = [];
   try {
     for (const entry of sorted) {
+      options.signal?.throwIfAborted();
       const info = await fs.stat(entry.sourcePath);
       if (!info || info.kind !== 'file') throw new Error(`Reading ${entry.sourcePath}: not a file any more`);
       let source: Readable;
@@ -83,7 +86,13 @@ export async function writeDeterministicZip(
       } catch (error) {
         throw new Error(`Reading ${entry.sourcePath}: ${(error as Error).message}`);
       }
-      const packed = await packEntry(writer, entry, source, { level, blockBytes, zip64: options.forceZip64 === true || needsZip64(info.size), observer: options.observe?.(entry) });
+      const packed = await packEntry(writer, entry, source, {
+        level,
+        blockBytes,
+        zip64: options.forceZip64 === true || needsZip64(info.size),
+        observer: options.observe?.(entry),
+        signal: options.signal,
+      });
       records.push(packed.record);
       files.push(packed.file);
     }
@@ -112,6 +121,7 @@ interface EntryOptions {
   blockBytes: number;
   zip64: boolean;
   observer?: ChunkObserver;
+  signal?: AbortSignal;
 }
 
 /** Streams one entry: local header, compressed blocks, data descriptor. */
@@ -125,6 +135,8 @@ async function packEntry(writer: OrderedWriter, entry: PackEntry, source: Readab
   let held: Buffer | undefined;
   try {
     for await (const block of blocks(source, options.blockBytes)) {
+      // One large file can take minutes: a cancelled step must not wait for it.
+      if (options.signal?.aborted) throw options.signal.reason;
       hash.update(block);
       record.crc32 = crc32(block, record.crc32);
       record.uncompressedSize += block.length;
@@ -133,6 +145,7 @@ async function packEntry(writer: OrderedWriter, entry: PackEntry, source: Readab
       held = block;
     }
   } catch (error) {
+    if (options.signal?.aborted) throw error;
     throw new Error(`Reading ${entry.sourcePath}: ${(error as Error).message}`);
   }
   await compress(held ?? Buffer.alloc(0), true);

@@ -123,6 +123,16 @@ describe('release bundle build (churn fixture)', function () {
     assert.deepEqual(empty.findings.map((f) => [f.check, f.key]), [['artifact-build', 'artifacts.churn_features.files']]);
   });
 
+  it('stops packing when the step is cancelled, leaving no zip behind', async () => {
+    const controller = new AbortController();
+    const cancelled = new Error('cancelled');
+    // Cancel once packing has started (the first file is opened for the zip).
+    const fs2 = { ...nfs, openRead: (file: string, range?: { start: number; end: number }) => (controller.abort(cancelled), nfs.openRead(file, range)) };
+    await assert.rejects(build('out', {}, { fs: fs2, signal: controller.signal }), (error) => error === cancelled);
+    const out = path.join(tmp, 'out');
+    assert.deepEqual(fs.existsSync(out) ? fs.readdirSync(out) : [], []);
+  });
+
   it('refuses a symlink that escapes the repository', async () => {
     const outside = path.join(tmp, 'elsewhere');
     fs.mkdirSync(outside);
