@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { JobsClient } from '../databricks/jobs';
 import type { Clock, Logger } from '../ports';
-import { describeOutcome, runOutcome } from '../runs/run-outcome';
+import { describeOutcome, latestAttempts, runOutcome } from '../runs/run-outcome';
 import { waitForRun } from '../runs/run-waiter';
 import { startRun } from '../runs/submission';
 import type { EvaluationJobResult, EvaluationJobRunner } from './sources';
@@ -60,7 +60,8 @@ export function createEvaluationJobRunner(deps: EvaluationJobDependencies): Eval
       if (outcome.kind !== 'success') {
         throw new Error(`The evaluation job '${jobName}' (run ${started.runId}) ${describeOutcome(outcome)}; no verdict without its metrics.${run.run_page_url ? ` ${run.run_page_url}` : ''}`);
       }
-      const tasks = run.tasks ?? [];
+      // One entry per attempt: a retried task's earlier attempts may have output too, but only the last one counts.
+      const tasks = latestAttempts(run.tasks ?? []);
       const outputs: Array<{ key: string; result: string; truncated: boolean }> = [];
       for (const task of tasks.length > 0 ? tasks : [{ run_id: started.runId, task_key: jobName }]) {
         if (task.run_id === undefined) continue;

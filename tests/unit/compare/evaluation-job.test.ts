@@ -81,6 +81,16 @@ describe('compare/evaluation-job', () => {
     await assert.rejects(runner(new FakeJobs([terminated('SUCCESS')], { 11: { notebook_output: { result: '{', truncated: true } } })).run('e', {}), /truncated/);
   });
 
+  it('reads a retried notebook task by its last attempt only', async () => {
+    const retried = terminated('SUCCESS', [
+      { task_key: 'evaluate', run_id: 11, attempt_number: 0 },
+      { task_key: 'evaluate', run_id: 13, attempt_number: 1 },
+    ]);
+    const jobs = new FakeJobs([retried], { 11: { notebook_output: { result: '{"attempt":0}' } }, 13: { notebook_output: { result: '{"attempt":1}' } } });
+    assert.equal((await runner(jobs).run('e', {})).output, '{"attempt":1}');
+    assert.ok(!jobs.log.includes('output 11'), 'the failed first attempt is not read');
+  });
+
   it('cancels the run when waiting times out', async () => {
     const jobs = new FakeJobs([{ run_id: 10, state: { life_cycle_state: 'RUNNING' } }], {});
     await assert.rejects(runner(jobs, 10_000).run('e', {}), /did not finish/);
