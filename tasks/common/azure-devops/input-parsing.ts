@@ -79,9 +79,10 @@ export function parseKeyValueLines(name: string, value: string | undefined, key?
     if (line === '' || line.startsWith('#')) return;
     const equals = line.indexOf('=');
     const k = equals < 0 ? '' : line.slice(0, equals).trim();
-    if (k === '' || (key && !key.pattern.test(k))) {
-      throw new Error(`Invalid '${name}' line ${index + 1} '${line}': expected one ${key ? `<${key.description}>` : '<key>'}=<value> per line`);
-    }
+    // Only the key is quoted: values may be secrets (tokens passed as bundle variables or job parameters).
+    const expected = `expected one ${key ? `<${key.description}>` : '<key>'}=<value> per line`;
+    if (equals < 0) throw new Error(`Invalid '${name}' line ${index + 1}: no '=' in it; ${expected}`);
+    if (k === '' || (key && !key.pattern.test(k))) throw new Error(`Invalid '${name}' line ${index + 1}: key '${k}'; ${expected}`);
     if (Object.prototype.hasOwnProperty.call(result, k)) throw new Error(`Invalid '${name}' line ${index + 1}: '${k}' is set twice`);
     // defineProperty: a key such as `__proto__` must become data, not change the object's prototype.
     Object.defineProperty(result, k, { value: line.slice(equals + 1).trim(), enumerable: true, writable: true, configurable: true });

@@ -70,7 +70,7 @@ describe('DatabricksIntegrationTests@1 inputs', () => {
 
   it('rejects repeated and malformed key=value lines, naming the input and the line', () => {
     assert.throws(() => parseInputs(inputs({ jobName: 'a', jobParameters: 'a=1\na=2' })), /'jobParameters' line 2: 'a' is set twice/);
-    assert.throws(() => parseInputs(inputs({ runType: 'notebook', notebookPath: '/x', notebookParameters: '=1' })), /'notebookParameters' line 1 '=1'.*<key>=<value>/);
+    assert.throws(() => parseInputs(inputs({ runType: 'notebook', notebookPath: '/x', notebookParameters: '=1' })), /'notebookParameters' line 1: key ''.*<key>=<value>/);
   });
 
   it('keeps Python arguments and requirements one per line: commas and repeats are part of them', () => {

@@ -414,7 +414,7 @@ describe('DatabricksIntegrationTests@1 bundle', function () {
       ['no job', { runType: 'job' }, /'jobName' or 'jobId'/],
       ['both jobName and jobId', { jobName: 'a', jobId: '1' }, /'jobName'.*'jobId'.*both/],
       ['jobId', { jobId: '12ab' }, /'jobId' '12ab'.*whole number/],
-      ['jobParameters', { jobName: 'a', jobParameters: 'env=dev\njust-a-word' }, /'jobParameters' line 2 'just-a-word'.*<key>=<value>/],
+      ['jobParameters', { jobName: 'a', jobParameters: 'env=dev\njust-a-word' }, /'jobParameters' line 2: no '='.*<key>=<value>/],
       ['notebookPath missing', { runType: 'notebook' }, /'notebookPath' is required/],
       ['notebookPath relative', { runType: 'notebook', notebookPath: 'tests/it' }, /'notebookPath' 'tests\/it'.*absolute workspace path/],
       ['pythonFile', { runType: 'pythonFile', pythonFile: '../x.py' }, /'pythonFile' '\.\.\/x\.py'/],

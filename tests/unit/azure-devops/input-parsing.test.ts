@@ -40,7 +40,12 @@ describe('input parsing', () => {
 
   it('reads key=value lines, skipping blanks and comments, refusing repeats and malformed lines', () => {
     assert.deepEqual(parseKeyValueLines('jobParameters', 'a=1\n# note\n\nb = x=y \n'), { a: '1', b: 'x=y' });
-    assert.throws(() => parseKeyValueLines('jobParameters', 'a=1\nnot a pair'), /'jobParameters' line 2 'not a pair'/);
+    assert.throws(() => parseKeyValueLines('jobParameters', 'a=1\nnot a pair'), /'jobParameters' line 2: no '='/);
+    assert.throws(
+      () => parseKeyValueLines('variables', 'bad key=dapi0123456789abcdef0123456789abcdef', { pattern: /^\w+$/, description: 'variable name' }),
+      (error: Error) => /line 1: key 'bad key'/.test(error.message) && !error.message.includes('dapi'),
+      'the value (possibly a secret) is never quoted',
+    );
     assert.throws(() => parseKeyValueLines('jobParameters', 'a=1\na=2'), /line 2: 'a' is set twice/);
     assert.throws(() => parseKeyValueLines('variables', 'bad-name!=1', { pattern: /^\w+$/, description: 'variable name' }), /<variable name>=<value>/);
     assert.deepEqual(parseKeyValueLines('p', '__proto__=x'), JSON.parse('{"__proto__":"x"}'));

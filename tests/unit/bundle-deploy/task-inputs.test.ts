@@ -65,7 +65,7 @@ describe('DatabricksBundleDeployV1 inputs', () => {
       [{ ...base, bundlePath: 'a.zip', cliVersion: 'latest' }, /Invalid 'cliVersion' 'latest': expected an exact release/],
       [{ ...base, bundlePath: 'a.zip', cliVersion: '0.217.9' }, /0\.218\.0 or newer/],
       [{ ...base, bundlePath: 'a.zip', forceLock: 'yes' }, /Invalid 'forceLock' 'yes': expected true or false/],
-      [{ ...base, bundlePath: 'a.zip', variables: 'novalue' }, /Invalid 'variables' line 1 'novalue'/],
+      [{ ...base, bundlePath: 'a.zip', variables: 'novalue' }, /Invalid 'variables' line 1: no '='/],
       [{ connectionType: 'databricks', bundlePath: 'a.zip', target: 'prod' }, /'databricksConnection' is required/],
     ];
     for (const [values, expected] of cases) assert.throws(() => parseInputs(inputs(values), '/agent/s'), expected, JSON.stringify(values));

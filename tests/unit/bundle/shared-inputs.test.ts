@@ -19,9 +19,9 @@ describe('bundle tasks: inputs both tasks take', () => {
   });
 
   it('rejects a line without a name, a bad name and a name given twice, naming the line', () => {
-    assert.throws(() => parseBundleVariables('variables', 'catalog'), /Invalid 'variables' line 1 'catalog'/);
-    assert.throws(() => parseBundleVariables('variables', 'ok=1\n=x'), /Invalid 'variables' line 2 '=x'/);
-    assert.throws(() => parseBundleVariables('variables', 'has space=1'), /Invalid 'variables' line 1 'has space=1'/);
+    assert.throws(() => parseBundleVariables('variables', 'catalog'), /Invalid 'variables' line 1: no '='/);
+    assert.throws(() => parseBundleVariables('variables', 'ok=1\n=x'), /Invalid 'variables' line 2: key ''/);
+    assert.throws(() => parseBundleVariables('variables', 'has space=1'), /Invalid 'variables' line 1: key 'has space'/);
     assert.throws(() => parseBundleVariables('variables', 'a=1\na=2'), /Invalid 'variables' line 2: 'a' is set twice/);
   });
 

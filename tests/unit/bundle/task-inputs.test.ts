@@ -61,7 +61,7 @@ describe('DatabricksReleaseBundle@1 inputs', () => {
   it('rejects malformed values, naming the input and the expected form', () => {
     assert.throws(() => parseInputs(inputs({ command: 'deploy' }), '/w'), /Invalid 'command' 'deploy': expected one of build, verify/);
     assert.throws(() => parseInputs(inputs({ strict: 'yes' }), '/w'), /Invalid 'strict' 'yes': expected true or false/);
-    assert.throws(() => parseInputs(inputs({ variables: 'no equals sign' }), '/w'), /Invalid 'variables' line 1 'no equals sign': expected one <bundle variable name>=<value> per line/);
+    assert.throws(() => parseInputs(inputs({ variables: 'no equals sign' }), '/w'), /Invalid 'variables' line 1: no '=' in it; expected one <bundle variable name>=<value> per line/);
     assert.throws(() => parseInputs(inputs({ targets: 'prod; rm -rf' }), '/w'), /Invalid 'targets' 'prod; rm -rf': expected target names, separated by commas or new lines/);
     assert.throws(() => parseInputs(inputs({ secretScanAllow: 'docs/a.md' }), '/w'), /Invalid 'secretScanAllow' 'docs\/a.md'/);
     assert.throws(() => parseInputs(inputs({ command: 'verify' }), '/w'), /'bundlePath' is required/);

@@ -119,7 +119,7 @@ describe('DatabricksModelCompare inputs', () => {
 
   it('parses job parameters strictly', () => {
     assert.deepEqual(parseJobParameters('p', undefined), {});
-    assert.throws(() => parseJobParameters('p', 'novalue'), /Invalid 'p' line 1 'novalue'/);
+    assert.throws(() => parseJobParameters('p', 'novalue'), /Invalid 'p' line 1: no '='/);
     assert.throws(() => parseJobParameters('p', 'a=1\na=2'), /Invalid 'p' line 2/);
     for (const reserved of ['model_name', 'candidate_version', 'champion_version']) {
       assert.throws(() => parseJobParameters('p', `x=1\n${reserved}=7`), new RegExp(`Invalid 'p' '${reserved}=7'`));
