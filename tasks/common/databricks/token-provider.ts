@@ -13,19 +13,3 @@ export interface TokenProvider {
    */
   readonly identity: string;
 }
-
-/** A fixed token (personal access token). */
-export class StaticTokenProvider implements TokenProvider {
-  constructor(
-    private readonly token: string,
-    readonly identity: string,
-  ) {}
-
-  getToken(): Promise<string> {
-    return Promise.resolve(this.token);
-  }
-
-  invalidate(): void {
-    // A personal access token cannot be refreshed.
-  }
-}

@@ -3,7 +3,7 @@
  * real client (paths, include_aliases, 404 handling, retries, 403 explanation).
  */
 import { DatabricksApiClient } from '../../../tasks/common/databricks/api-client';
-import { StaticTokenProvider } from '../../../tasks/common/databricks/token-provider';
+import { StaticTokenProvider } from '../../support/static-token-provider';
 import { UnityCatalogModels } from '../../../tasks/common/databricks/unity-catalog';
 import { TransportError, type HttpRequest, type HttpResponse } from '../../../tasks/common/http/transport';
 import { silentLogger } from '../../../tasks/common/ports';

@@ -1,6 +1,6 @@
 import type { Run, RunTask } from '@databricks/sdk-experimental/dist/apis/jobs/model';
 import { DatabricksApiClient } from '../../../tasks/common/databricks/api-client';
-import { StaticTokenProvider } from '../../../tasks/common/databricks/token-provider';
+import { StaticTokenProvider } from '../../support/static-token-provider';
 import { TransportError, type HttpRequest, type HttpResponse, type HttpTransport } from '../../../tasks/common/http/transport';
 import { silentLogger, type Clock, type Logger } from '../../../tasks/common/ports';
 

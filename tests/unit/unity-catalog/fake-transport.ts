@@ -3,7 +3,7 @@
  * answered by the first handler whose method and path match, and every request is logged.
  */
 import { DatabricksApiClient } from '../../../tasks/common/databricks/api-client';
-import { StaticTokenProvider } from '../../../tasks/common/databricks/token-provider';
+import { StaticTokenProvider } from '../../support/static-token-provider';
 import type { HttpMethod, HttpRequest, HttpResponse, HttpTransport } from '../../../tasks/common/http/transport';
 import { silentLogger, type Clock } from '../../../tasks/common/ports';
 
