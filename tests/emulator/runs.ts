@@ -76,6 +76,17 @@ export interface RunView {
   ranToEnd: boolean;
 }
 
+/** How a run or task that `runs/cancel` stopped looks once it has ended. */
+const userCancelled: RunView = {
+  lifeCycle: 'TERMINATED',
+  statusState: 'TERMINATED',
+  result: 'CANCELED',
+  termination: { code: 'USER_CANCELED', type: 'SUCCESS', message: 'Run cancelled by user.' },
+  stateMessage: 'Run cancelled by user.',
+  terminal: true,
+  ranToEnd: false,
+};
+
 const succeeded = new Set<RunResultState>(['SUCCESS', 'SUCCESS_WITH_FAILURES']);
 
 function pendingSteps(script: TaskScript): number {
@@ -142,15 +153,7 @@ export function viewTask(run: JobRunRecord, task: TaskRunRecord, step: number): 
     if (step === run.cancelStep) {
       return { lifeCycle: 'TERMINATING', statusState: 'TERMINATING', stateMessage: 'Cancellation requested', terminal: false, ranToEnd: false };
     }
-    return {
-      lifeCycle: 'TERMINATED',
-      statusState: 'TERMINATED',
-      result: 'CANCELED',
-      termination: { code: 'USER_CANCELED', type: 'SUCCESS', message: 'Run cancelled by user.' },
-      stateMessage: 'Run cancelled by user.',
-      terminal: true,
-      ranToEnd: false,
-    };
+    return { ...userCancelled };
   }
   if (task.upstreamFailed && step >= task.startStep) {
     return {
@@ -195,15 +198,7 @@ export function viewRun(run: JobRunRecord, step: number): RunView {
   }
   const results = views.map((v) => v.result);
   if (results.includes('CANCELED') && run.cancelStep !== undefined) {
-    return {
-      lifeCycle: 'TERMINATED',
-      statusState: 'TERMINATED',
-      result: 'CANCELED',
-      termination: { code: 'USER_CANCELED', type: 'SUCCESS', message: 'Run cancelled by user.' },
-      stateMessage: 'Run cancelled by user.',
-      terminal: true,
-      ranToEnd: false,
-    };
+    return { ...userCancelled };
   }
   const internal = views.find((v) => v.lifeCycle === 'INTERNAL_ERROR');
   if (internal) return { ...internal, result: 'FAILED', ranToEnd: true };
