@@ -100,9 +100,7 @@ export async function run(context: TaskContext): Promise<TaskOutcome> {
   const { host, tokens } = resolveWorkspaceAccess(context, settings.connection);
   const access = { host, tokens, transport: context.transport, clock: context.clock, logger: context.logger, userAgent: context.userAgent };
   const client = new DatabricksApiClient(access);
-  // For the guarded alias write: a negative retry deadline lets no retry start, so the write
-  // cannot be repeated after a backoff, past the read that checked the alias.
-  const registry = new UnityCatalogModels(client, new DatabricksApiClient({ ...access, retry: { deadlineMs: -1 } }));
+  const registry = new UnityCatalogModels(client);
   const sql = new SqlStatements(client, context.clock, { logger: context.logger });
   const pipelineRun: PipelineRun = describePipelineRun(context.inputs);
   const auditRecord = createAuditRecorder({ sql, clock: context.clock, logger: context.logger, signal: context.signal }, settings.audit, { task: taskReference, run: pipelineRun });

@@ -28,6 +28,11 @@ export interface CallOptions {
   rawBody?: Uint8Array;
   /** Safe to repeat although it writes (see {@link FailedCall.idempotent}). */
   idempotent?: boolean;
+  /**
+   * Most repeats of this call; `0` sends it exactly once (after a fresh token on a 401, which the
+   * server refused unread). Default: as many as the retry deadline allows.
+   */
+  retries?: number;
   signal?: AbortSignal;
 }
 
@@ -122,7 +127,7 @@ export class DatabricksApiClient {
         continue;
       }
       const decision = decideRetry(
-        { method, idempotent: options.idempotent ?? false, error, attempt, elapsedMs: clock.now() - started, nowMs: clock.now() },
+        { method, idempotent: options.idempotent ?? false, error, attempt, elapsedMs: clock.now() - started, nowMs: clock.now(), maxRetries: options.retries },
         this.retryOptions,
       );
       if (!decision.retry) throw this.explain(error);

@@ -120,14 +120,7 @@ function modelPath(fullName: string): string {
  * dropped connection.
  */
 export class UnityCatalogModels {
-  /**
-   * @param singleAttemptClient a client over the same workspace that never repeats a call, for
-   * alias writes the caller guards with a read just before (see {@link setAlias}).
-   */
-  constructor(
-    private readonly client: DatabricksApiClient,
-    private readonly singleAttemptClient?: DatabricksApiClient,
-  ) {}
+  constructor(private readonly client: DatabricksApiClient) {}
 
   /** The identity the client calls as, for messages. */
   get identity(): string {
@@ -178,10 +171,10 @@ export class UnityCatalogModels {
    * and could overwrite a concurrent move (a lost update), so the caller re-reads instead.
    */
   setAlias(fullName: string, alias: string, version: number, options: UnityCatalogCallOptions & { singleAttempt?: boolean } = {}): Promise<RegisteredModelAlias> {
-    const client = options.singleAttempt ? (this.singleAttemptClient ?? this.client) : this.client;
-    return client.call<RegisteredModelAlias>('PUT', `${modelPath(fullName)}/aliases/${encodeURIComponent(alias)}`, {
+    return this.client.call<RegisteredModelAlias>('PUT', `${modelPath(fullName)}/aliases/${encodeURIComponent(alias)}`, {
       body: { version_num: version },
       idempotent: !options.singleAttempt,
+      retries: options.singleAttempt ? 0 : undefined,
       signal: options.signal,
     });
   }

@@ -38,6 +38,12 @@ export interface FailedCall {
   elapsedMs: number;
   /** Current time, for `Retry-After` given as an HTTP date. */
   nowMs: number;
+  /**
+   * Most repeats this call allows; undefined means as many as the deadline allows. `0` is "send
+   * exactly once": a write whose repeat could land after a concurrent change (a guarded alias move,
+   * a serving configuration update, a work-item creation) is re-read by its caller instead.
+   */
+  maxRetries?: number;
 }
 
 export interface RetryDecision {
@@ -127,6 +133,9 @@ function isRetryable(call: FailedCall): { retryable: boolean; reason: string } {
  * Honours `Retry-After`; otherwise exponential backoff with full jitter, capped; never past the deadline.
  */
 export function decideRetry(call: FailedCall, options: RetryOptions = defaultRetryOptions): RetryDecision {
+  if (call.maxRetries !== undefined && call.attempt > call.maxRetries) {
+    return { retry: false, delayMs: 0, reason: call.maxRetries === 0 ? 'the call is sent exactly once' : `the call allows ${call.maxRetries} retries` };
+  }
   const { retryable, reason } = isRetryable(call);
   if (!retryable) return { retry: false, delayMs: 0, reason };
 

@@ -213,6 +213,24 @@ describe('DatabricksApiClient', () => {
       assert.equal(transport.requests.length, 1);
     });
 
+    it('sends a call with retries: 0 exactly once, even on 429 and 503, but still refreshes a rejected token', async () => {
+      for (const status of [429, 503, 500]) {
+        const { api, transport } = client(json(status, { error_code: 'TEMPORARILY_UNAVAILABLE', message: 'later' }), json(200, {}));
+        const error = await failure(api.call('PUT', '/api/2.1/unity-catalog/models/a.b.c/aliases/champion', { body: {}, retries: 0 }));
+        assert.equal(error.status, status);
+        assert.equal(transport.requests.length, 1, `status ${status}`);
+      }
+      const refreshed = client(json(401, { error_code: 'UNAUTHENTICATED', message: 'expired' }), json(200, { ok: true }));
+      assert.deepEqual(await refreshed.api.call('PUT', '/x', { body: {}, retries: 0 }), { ok: true });
+      assert.equal(refreshed.transport.requests.length, 2);
+    });
+
+    it('stops after the allowed number of retries', async () => {
+      const { api, transport } = client(json(503, {}), json(503, {}), json(503, {}), json(200, {}));
+      await failure(api.call('GET', '/api/2.2/jobs/runs/get', { retries: 2 }));
+      assert.equal(transport.requests.length, 3);
+    });
+
     it('gives up with the last error once the deadline is reached', async () => {
       const { api, transport, clock } = client(json(503, { error_code: 'TEMPORARILY_UNAVAILABLE', message: 'still down' }, { 'retry-after': '60' }));
       const error = await failure(api.call('GET', '/api/2.2/jobs/runs/get'));

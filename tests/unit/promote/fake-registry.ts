@@ -98,7 +98,7 @@ export class FakeRegistry {
       userAgent: 'test',
     };
     // As the task builds it: the guarded alias write goes through a client that never retries.
-    return new UnityCatalogModels(new DatabricksApiClient({ ...options, retry: { random: () => 0.5 } }), new DatabricksApiClient({ ...options, retry: { deadlineMs: -1 } }));
+    return new UnityCatalogModels(new DatabricksApiClient({ ...options, retry: { random: () => 0.5 } }));
   }
 
   /** `METHOD alias` of every write, in order. */
