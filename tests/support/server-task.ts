@@ -3,7 +3,8 @@
  * tests: expands `$(input)` and `$(endpoint.url)` macros, adds the service connection's headers as its
  * endpoint type declares them (vss-extension.json), sends the request, and applies the task's success
  * `Expression` to the JSON response. The expression language is the task-condition one; this covers
- * the subset gates use (and, or, not, xor, eq, ne, gt, ge, lt, le, isNullOrEmpty, count, root['x']).
+ * the subset gates use (and, or, not, xor, eq, ne, gt, ge, lt, le, isNullOrEmpty, count, root['x'], and
+ * jsonpath with member steps and `[?(@.a == 'x' && @.b == 'y')]` filters).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -119,7 +120,7 @@ export function evaluateExpression(expression: string, root: unknown): Value {
       if (tokens[position] === ',') next();
     }
     expect(')');
-    return call(token.toLowerCase(), args);
+    return call(token.toLowerCase(), args, root);
   };
   const result = parse();
   if (position !== tokens.length) throw new Error(`unexpected '${tokens[position]}' in ${expression}`);
@@ -138,7 +139,7 @@ function truthy(value: Value): boolean {
   return !(value === null || value === false || value === 0 || value === '');
 }
 
-function call(name: string, args: Value[]): Value {
+function call(name: string, args: Value[], root: unknown): Value {
   switch (name) {
     case 'and':
       return args.every(truthy);
@@ -159,6 +160,8 @@ function call(name: string, args: Value[]): Value {
       const r = right as number | string;
       return { eq: l === r, ne: l !== r, gt: l > r, ge: l >= r, lt: l < r, le: l <= r }[name];
     }
+    case 'jsonpath':
+      return selectJsonPath(root, String(args[0]));
     case 'isnullorempty':
       return args[0] === null || args[0] === '';
     case 'count':
@@ -166,4 +169,33 @@ function call(name: string, args: Value[]): Value {
     default:
       throw new Error(`function '${name}' is not supported by this evaluator`);
   }
+}
+
+/**
+ * The part of JSONPath (Json.NET `SelectTokens`, which the server uses) gates need: `$`, `.member`,
+ * `['member']` and filters `[?(@.key == 'value' && ...)]` over an array's items. Returns the matches.
+ */
+export function selectJsonPath(root: unknown, path: string): unknown[] {
+  if (!path.startsWith('$')) throw new Error(`jsonpath '${path}' must start with '$'`);
+  const steps = path.slice(1).match(/\.[A-Za-z_][A-Za-z0-9_]*|\['[^']*'\]|\[\?\((?:[^()'\]]|'[^']*')*\)\]/g) ?? [];
+  if (steps.join('') !== path.slice(1)) throw new Error(`jsonpath '${path}' is not supported by this evaluator`);
+  let nodes: unknown[] = [root];
+  for (const step of steps) {
+    if (step.startsWith('[?(')) {
+      const conditions = step
+        .slice(3, -2)
+        .split('&&')
+        .map((condition) => {
+          const match = /^\s*@\.([A-Za-z_][A-Za-z0-9_.]*)\s*==\s*'([^']*)'\s*$/.exec(condition);
+          if (!match) throw new Error(`jsonpath filter '${condition}' is not supported by this evaluator`);
+          return { key: match[1], value: match[2] };
+        });
+      nodes = nodes.flatMap((node) => (Array.isArray(node) ? node : []))
+        .filter((item) => conditions.every((c) => item !== null && typeof item === 'object' && (item as Record<string, unknown>)[c.key] === c.value));
+    } else {
+      const key = step.startsWith('.') ? step.slice(1) : step.slice(2, -2);
+      nodes = nodes.flatMap((node) => (node !== null && typeof node === 'object' && !Array.isArray(node) && key in node ? [(node as Record<string, unknown>)[key]] : []));
+    }
+  }
+  return nodes;
 }

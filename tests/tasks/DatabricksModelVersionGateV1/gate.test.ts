@@ -24,8 +24,14 @@ describe('DatabricksModelVersionGate@1', () => {
           {
             fullName: 'main.ml.churn',
             owner: 'release-bot@contoso.com',
-            versions: [{ version: 3 }, { version: 4 }, { version: 5, status: 'PENDING_REGISTRATION' }],
-            aliases: { champion: 3, challenger: 4, pending: 5 },
+            versions: [
+              { version: 3, tags: { 'compliance.status': 'failed' } },
+              { version: 4, tags: { 'compliance.status': 'passed', 'signoff.status': 'approved' } },
+              { version: 5, status: 'PENDING_REGISTRATION', tags: { 'compliance.status': 'passed' } },
+              { version: 6 },
+              { version: 7, tags: { 'compliance.status': 'passed', 'signoff.status': 'rejected' } },
+            ],
+            aliases: { champion: 3, challenger: 4, pending: 5, untagged: 6, refused: 7 },
           },
         ],
       },
@@ -39,8 +45,10 @@ describe('DatabricksModelVersionGate@1', () => {
     const result = await evaluateGate(task, { databricksConnection: 'c', modelName: 'main.ml.churn' }, endpoint);
     assert.equal(result.status, 200);
     assert.equal(result.passed, true);
-    const [request] = emulator.requestsTo('GET', '/api/2.1/unity-catalog/models/main.ml.churn/aliases/challenger');
-    assert.ok(request, 'the gate read the challenger alias');
+    const [request] = emulator.requestsTo('GET', '/api/2.0/mlflow/unity-catalog/registered-models/alias');
+    assert.ok(request, 'the gate read the challenger alias from the registry endpoint that returns tags');
+    assert.equal(new URL(result.url).searchParams.get('alias'), 'challenger');
+    assert.equal(new URL(result.url).searchParams.get('name'), 'main.ml.churn');
   });
 
   it('passes only for the expected version when one is given', async () => {
@@ -61,6 +69,32 @@ describe('DatabricksModelVersionGate@1', () => {
     assert.equal(result.passed, false);
   });
 
+  it('with requireCompliance, passes only a version tagged compliance.status=passed', async () => {
+    const inputs = { databricksConnection: 'c', modelName: 'main.ml.churn', requireCompliance: 'true' };
+    assert.equal((await evaluateGate(task, { ...inputs, alias: 'challenger' }, endpoint)).passed, true);
+    assert.equal((await evaluateGate(task, { ...inputs, alias: 'champion' }, endpoint)).passed, false, 'compliance failed');
+    assert.equal((await evaluateGate(task, { ...inputs, alias: 'untagged' }, endpoint)).passed, false, 'never evaluated');
+    assert.equal((await evaluateGate(task, { ...inputs, alias: 'pending' }, endpoint)).passed, false, 'compliant but not READY');
+    const missing = await evaluateGate(task, { ...inputs, alias: 'nobody' }, endpoint);
+    assert.equal(missing.passed, false);
+    assert.equal(missing.status, 404);
+  });
+
+  it('without requireCompliance, ignores the compliance tag as before', async () => {
+    const inputs = { databricksConnection: 'c', modelName: 'main.ml.churn' };
+    assert.equal((await evaluateGate(task, { ...inputs, alias: 'champion' }, endpoint)).passed, true);
+    assert.equal((await evaluateGate(task, { ...inputs, alias: 'untagged' }, endpoint)).passed, true);
+  });
+
+  it('with requireSignOff, passes only a version tagged signoff.status=approved', async () => {
+    const inputs = { databricksConnection: 'c', modelName: 'main.ml.churn', requireSignOff: 'true' };
+    assert.equal((await evaluateGate(task, { ...inputs, alias: 'challenger' }, endpoint)).passed, true);
+    assert.equal((await evaluateGate(task, { ...inputs, alias: 'refused' }, endpoint)).passed, false, 'rejected sign-off');
+    assert.equal((await evaluateGate(task, { ...inputs, alias: 'untagged' }, endpoint)).passed, false, 'no sign-off');
+    assert.equal((await evaluateGate(task, { ...inputs, alias: 'refused', requireCompliance: 'true' }, endpoint)).passed, false);
+    assert.equal((await evaluateGate(task, { ...inputs, alias: 'challenger', requireCompliance: 'true', expectedVersion: '4' }, endpoint)).passed, true);
+  });
+
   it('does not pass with a token the workspace rejects', async () => {
     const result = await evaluateGate(task, { databricksConnection: 'c', modelName: 'main.ml.churn' }, { ...endpoint, parameters: { apitoken: 'dapi-wrong' } });
     assert.equal(result.status, 401);
@@ -79,6 +113,13 @@ describe('server task expression evaluator', () => {
     assert.equal(evaluateExpression("and(eq(root['status'], 'READY'), not(eq(root['version'], 5)))", root), true);
     assert.equal(evaluateExpression("or(eq('', 'x'), isNullOrEmpty(root['missing']))", root), true);
     assert.equal(evaluateExpression("eq(root['nope']['deeper'], 'x')", root), false);
+  });
+
+  it('selects with jsonpath filters and counts the matches', () => {
+    const body = { model_version: { tags: [{ key: 'compliance.status', value: 'passed' }, { key: 'x', value: 'passed' }] } };
+    assert.equal(evaluateExpression("eq(count(jsonpath('$.model_version.tags[?(@.key == ''compliance.status'' && @.value == ''passed'')]')), 1)", body), true);
+    assert.equal(evaluateExpression("eq(count(jsonpath('$.model_version.tags[?(@.key == ''compliance.status'' && @.value == ''failed'')]')), 0)", body), true);
+    assert.equal(evaluateExpression("eq(count(jsonpath('$.model_version.missing[?(@.key == ''x'')]')), 0)", body), true);
   });
 
   it('refuses what it does not understand instead of guessing', () => {
