@@ -94,6 +94,7 @@ describe('the repository passes the manifest checks', () => {
       'DatabricksBundleDeployV1',
       'DatabricksIntegrationTestsV1',
       'DatabricksModelCompareV1',
+      'DatabricksModelComplianceV1',
       'DatabricksModelPromoteV1',
       'DatabricksModelVersionGateV1',
       'DatabricksReleaseBundleV1',

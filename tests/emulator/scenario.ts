@@ -138,6 +138,8 @@ export interface ScenarioModelVersion {
   createdAt?: number;
   /** MLflow UC registry tags (not returned by `/api/2.1/unity-catalog`). */
   tags?: Record<string, string>;
+  /** MLflow 3: the logged model the version was registered from (see `loggedModels`). */
+  modelId?: string;
 }
 
 /** A registered model in Unity Catalog. */
@@ -179,6 +181,19 @@ export interface ScenarioMlflowRun {
   datasets?: Array<{ name: string; digest: string; sourceType?: string; source?: string; context?: string }>;
 }
 
+/** An MLflow 3 logged model (`GET /api/2.0/mlflow/logged-models/{model_id}`). */
+export interface ScenarioLoggedModel {
+  modelId: string;
+  name?: string;
+  experimentId?: string;
+  sourceRunId?: string;
+  /** Default LOGGED_MODEL_READY. */
+  status?: 'LOGGED_MODEL_PENDING' | 'LOGGED_MODEL_READY' | 'LOGGED_MODEL_UPLOAD_FAILED';
+  modelType?: string;
+  tags?: Record<string, string>;
+  params?: Record<string, string>;
+}
+
 /** A column of an in-memory table. */
 export interface ScenarioColumn {
   name: string;
@@ -215,6 +230,8 @@ export interface Scenario {
   files?: Record<string, string | Uint8Array>;
   models?: ScenarioModel[];
   mlflowRuns?: ScenarioMlflowRun[];
+  /** MLflow 3 logged models. */
+  loggedModels?: ScenarioLoggedModel[];
   /** SQL warehouse ids that exist; statements on other ids are rejected. */
   warehouses?: string[];
   tables?: ScenarioTable[];

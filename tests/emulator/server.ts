@@ -15,6 +15,7 @@ import { jobsRoutes } from './routes/jobs';
 import { filesRoutes } from './routes/files';
 import { unityCatalogRoutes } from './routes/unity-catalog';
 import { mlflowRoutes } from './routes/mlflow';
+import { loggedModelRoutes } from './routes/logged-models';
 import { sqlRoutes } from './routes/sql';
 import { scimRoutes } from './routes/scim';
 
@@ -205,6 +206,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     ...filesRoutes(context),
     ...unityCatalogRoutes(context),
     ...mlflowRoutes(context),
+    ...loggedModelRoutes(context),
     ...sqlRoutes(context),
     ...scimRoutes(context),
   ];

@@ -11,6 +11,7 @@ import type {
   Scenario,
   ScenarioColumn,
   ScenarioJob,
+  ScenarioLoggedModel,
   ScenarioMlflowRun,
   ScenarioServicePrincipal,
   TaskScript,
@@ -42,6 +43,8 @@ export interface ModelVersionRecord {
   updatedAt: number;
   updatedBy: IdentityName;
   tags: Map<string, string>;
+  /** MLflow 3 logged model id. */
+  modelId?: string;
 }
 
 export interface ModelRecord {
@@ -140,6 +143,7 @@ export class WorkspaceState {
   readonly directories = new Set<string>();
   readonly models = new Map<string, ModelRecord>();
   readonly mlflowRuns = new Map<string, ScenarioMlflowRun>();
+  readonly loggedModels = new Map<string, ScenarioLoggedModel>();
   readonly warehouses = new Set<string>();
   readonly tables = new Map<string, TableRecord>();
   readonly statements = new Map<string, StatementRecord>();
@@ -204,6 +208,7 @@ export class WorkspaceState {
     }
     for (const model of scenario.models ?? []) this.applyModel(model, now);
     for (const run of scenario.mlflowRuns ?? []) this.mlflowRuns.set(run.runId, run);
+    for (const logged of scenario.loggedModels ?? []) this.loggedModels.set(logged.modelId, logged);
     for (const id of scenario.warehouses ?? []) this.warehouses.add(id);
     for (const table of scenario.tables ?? []) {
       const name = table.name.replace(/`/g, '').toLowerCase();
@@ -247,6 +252,7 @@ export class WorkspaceState {
         updatedAt: createdAt,
         updatedBy: v.createdBy ?? model.owner,
         tags: new Map(Object.entries(v.tags ?? {})),
+        ...(v.modelId ? { modelId: v.modelId } : {}),
       });
     }
     for (const [alias, version] of record.aliases) {

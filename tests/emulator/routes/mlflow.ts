@@ -37,6 +37,8 @@ export interface UcModelVersion extends Omit<ModelVersion, 'current_stage' | 'ru
   run_experiment_id?: string;
   storage_location?: string;
   aliases?: Array<{ alias: string; version: string }>;
+  /** MLflow 3: the logged model the version was registered from. */
+  model_id?: string;
 }
 
 /** The UC registry's registered model message. */
@@ -163,6 +165,7 @@ export function mlflowRoutes(context: EmulatorContext): Route[] {
       storage_location: `abfss://metastore@emulator.dfs.core.windows.net/models/${model.id}/versions/${record.id}`,
       ...(aliases.length > 0 ? { aliases } : {}),
       ...(tags.length > 0 ? { tags } : {}),
+      ...(record.modelId ? { model_id: record.modelId } : {}),
     };
   }
 
