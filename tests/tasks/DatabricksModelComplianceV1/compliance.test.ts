@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { auditColumns } from '../../../tasks/common/audit';
 import { startEmulator, type Emulator, type Scenario } from '../../emulator';
+import { evaluateGate } from '../../support/server-task';
 import { repoRoot, runTaskBundle, type TaskRun } from '../../support/task-bundle';
 
 const task = 'DatabricksModelComplianceV1';
@@ -40,7 +41,7 @@ const scenario: Scenario = {
         { version: 8, runId: 'run-8', comment: description, source: 'models:/m-8', modelId: 'm-8', tags: compliantTags },
         { version: 9, runId: 'run-9', comment: 'todo', tags: { data_classification: 'secret' } },
       ],
-      aliases: { challenger: 8 },
+      aliases: { challenger: 8, candidate: 7, refused: 9 },
     },
   ],
   mlflowRuns: [
@@ -68,6 +69,7 @@ const scenario: Scenario = {
   ],
   loggedModels: [{ modelId: 'm-8', name: 'model', sourceRunId: 'run-8', status: 'LOGGED_MODEL_READY' }],
   warehouses: ['wh1'],
+  statementPendingPolls: 0,
   tables: [
     {
       name: 'system.access.table_lineage',
@@ -196,6 +198,17 @@ describe('DatabricksModelCompliance@1 bundle', function () {
     assert.deepEqual(errors, ['source-run', 'signature', 'fairness', 'lineage']);
     assert.equal(run.outputs.violations, '4');
     assert.equal(tags(7)['compliance.status'], 'failed');
+  });
+
+  it('leaves evidence the release gate reads: the compliant version passes requireCompliance, the refused one does not', async () => {
+    const gate = JSON.parse(fs.readFileSync(path.join(repoRoot, 'tasks', 'DatabricksModelVersionGateV1', 'task.json'), 'utf8'));
+    const endpoint = { url: emulator.url, type: 'databricks-workspace', scheme: 'ms.vss-endpoint.endpoint-auth-scheme-token', parameters: { apitoken: 'dapi-compliance' } };
+    const gateInputs = { databricksConnection: 'CONN', modelName: model, requireCompliance: 'true' };
+    assert.equal((await evaluateGate(gate, { ...gateInputs, alias: 'candidate' }, endpoint)).passed, false, 'not evaluated yet');
+    assert.equal((await check({ modelVersion: '7' })).result, 'Succeeded');
+    assert.equal((await check({ modelVersion: '9', mode: 'audit' })).result, 'SucceededWithIssues');
+    assert.equal((await evaluateGate(gate, { ...gateInputs, alias: 'candidate' }, endpoint)).passed, true);
+    assert.equal((await evaluateGate(gate, { ...gateInputs, alias: 'refused' }, endpoint)).passed, false);
   });
 
   it('does not write tags when writeTags is false', async () => {
