@@ -32,7 +32,10 @@ export const demo = {
   championVersion: 3,
   candidateVersion: 4,
   pairedScoresTable: 'main.ml.churn_eval_scores',
+  trainingTable: 'main.ml.churn_features',
 } as const;
+
+const demoSignature = { inputs: '[{"type": "double", "name": "tenure_months"}, {"type": "double", "name": "monthly_charges"}]', outputs: '[{"type": "long"}]' };
 
 const dataset = { name: 'main.ml.churn_eval_2026_11', digest: 'sha256:5c0ffee1' };
 
@@ -164,10 +167,17 @@ export function demoScenario(): Scenario {
           { version: 1, runId: 'run-churn-v1', status: 'READY', createdAt: created, comment: 'baseline' },
           { version: 2, runId: 'run-churn-v2', status: 'FAILED_REGISTRATION', createdAt: created + 86_400_000 },
           { version: demo.championVersion, runId: 'run-churn-v3', status: 'READY', createdAt: created + 2 * 86_400_000, tags: { validation_status: 'passed' } },
-          { version: demo.candidateVersion, runId: 'run-churn-v4', status: 'READY', createdAt: created + 9 * 86_400_000 },
+          {
+            version: demo.candidateVersion,
+            runId: 'run-churn-v4',
+            status: 'READY',
+            createdAt: created + 9 * 86_400_000,
+            // What the compliance step's policy asks for (version 1 has none of it and is refused).
+            tags: { data_classification: 'internal', owner_team: 'customer-ml' },
+          },
         ],
         aliases: { champion: demo.championVersion, challenger: demo.candidateVersion },
-        tags: { team: 'customer-ml' },
+        tags: { team: 'customer-ml', cost_center: 'cc-churn' },
       },
     ],
     mlflowRuns: [
@@ -195,8 +205,14 @@ export function demoScenario(): Scenario {
           ...metrics(candidateMetrics, created + 9 * 86_400_000 + 60_000)!.map((m) => ({ ...m, step: 1 })),
         ],
         params: { max_depth: '8', learning_rate: '0.05' },
-        tags: { 'mlflow.source.git.commit': '8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c' },
-        datasets: [{ name: dataset.name, digest: dataset.digest, context: 'eval' }],
+        tags: {
+          'mlflow.source.git.commit': '8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c',
+          'mlflow.log-model.history': JSON.stringify([{ run_id: 'run-churn-v4', artifact_path: 'model', signature: demoSignature, flavors: { python_function: {} } }]),
+        },
+        datasets: [
+          { name: dataset.name, digest: dataset.digest, context: 'eval' },
+          { name: demo.trainingTable, digest: 'sha256:7ra1n', context: 'training', source: JSON.stringify({ delta_table_name: demo.trainingTable, delta_table_version: 17 }) },
+        ],
       },
     ],
     warehouses: [demo.warehouseId],
@@ -210,6 +226,16 @@ export function demoScenario(): Scenario {
           { name: 'champion_score', type: 'DOUBLE' },
         ],
         rows: scores,
+      },
+      {
+        name: 'system.access.table_lineage',
+        columns: [
+          { name: 'source_table_full_name', type: 'STRING' },
+          { name: 'target_table_full_name', type: 'STRING' },
+          { name: 'entity_type', type: 'STRING' },
+          { name: 'event_time', type: 'TIMESTAMP' },
+        ],
+        rows: [['main.raw.customer_events', demo.trainingTable, 'JOB', '2026-11-09T06:00:00Z']],
       },
     ],
   };

@@ -14,7 +14,7 @@ import { loadTaskManifests, patchServiceSchema, type TaskManifest } from '../sup
 import { repoRoot } from '../support/task-bundle';
 
 const templatesRoot = path.join(repoRoot, 'pipelines-templates');
-const notPipelines = new Set(['model-rules.yml']);
+const notPipelines = new Set(['model-rules.yml', 'model-policy.yml']);
 
 function yamlFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
