@@ -204,6 +204,7 @@ class RuleEvaluator {
     const problems: string[] = [];
     const runStatus = run.value.info?.status;
     if (runStatus !== status) problems.push(`run ${this.version.run_id} is ${runStatus ?? 'without status'}`);
+    if (run.value.info?.lifecycle_stage === 'deleted') problems.push(`run ${this.version.run_id} is deleted`);
     const commit = run.value.data?.tags?.find((t) => t.key === gitCommitTag)?.value;
     if (rule.requireGitCommit && !commit) problems.push(`no ${gitCommitTag} tag`);
     const datasets = trainingDatasets(run.value);

@@ -127,6 +127,8 @@ describe('compliance evaluation', () => {
     ['another owner', 'modelOwner', (s) => ((s.owner = 'someone@contoso.com'), version), /someone@contoso\.com/],
     ['a model tag missing', 'modelTags', (s) => ((s.model = { name: 'm', tags: [] }), version), /cost_center missing/],
     ['a dataset from another catalog', 'sourceRun', (s) => ((s.run = trainingRun({ datasets: [{ name: 'x', source: '{"delta_table_name": "dev.scratch.x"}' }] })), s.lineage.set('dev.scratch.x', ['dev.raw.x']), version), /dev\.scratch\.x/],
+    ['a deleted run', 'sourceRun', (s) => ((s.run = { ...trainingRun(), info: { run_id: 'run-1', status: 'FINISHED', lifecycle_stage: 'deleted' } }), version), /run-1 is deleted/],
+    ['a failed run', 'sourceRun', (s) => ((s.run = trainingRun({ status: 'FAILED' })), version), /run run-1 is FAILED/],
     ['no git commit', 'sourceRun', (s) => ((s.run = trainingRun({ tags: { 'mlflow.source.git.commit': '' } })), version), /no mlflow\.source\.git\.commit/],
     ['no output signature (MLflow 2)', 'signature', (s) => ((s.run = trainingRun({ tags: { 'mlflow.log-model.history': JSON.stringify([{ artifact_path: 'model', signature: { inputs: signature.inputs } }]) } })), version), /output signature/],
     ['no logged model history (MLflow 2)', 'signature', (s) => ((s.run = trainingRun({ tags: { 'mlflow.log-model.history': '' } })), version), /no mlflow\.log-model\.history entry/],
