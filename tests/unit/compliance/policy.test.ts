@@ -21,6 +21,16 @@ describe('compliance policy', () => {
     assert.deepEqual([...new Set(policy.rules.map((r) => r.kind))].sort(), [...ruleKinds].sort());
   });
 
+  it('accepts the README example, which documents every rule kind', () => {
+    const readme = fs.readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('#### Compliance policy format'));
+    const example = /```yaml\n(version: 1\n[\s\S]*?)```/.exec(section)?.[1];
+    assert.ok(example, 'the README has a policy example');
+    const policy = parsePolicy(example, 'README.md');
+    assert.deepEqual([...new Set(policy.rules.map((r) => r.kind))].sort(), [...ruleKinds].sort());
+    for (const kind of ruleKinds) assert.match(section, new RegExp(`\\| \`${kind}\` \\|`), `the README table documents ${kind}`);
+  });
+
   it('keeps values as written: null tags, lists, bounds', () => {
     const policy = parsePolicy(
       'version: 1\nrules:\n  - { id: t, kind: versionTags, required: { a: null, b: [x, y] } }\n  - { id: m, kind: metricBounds, metrics: { auc: { min: 0.8 } } }\n',
