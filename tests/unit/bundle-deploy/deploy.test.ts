@@ -147,7 +147,7 @@ describe('bundle deploy: plan and destroy', () => {
 
   it('explains a CLI without a plan command', async () => {
     const { deps } = setup((command) => (command.args[1] === 'plan' ? { exitCode: 1, stderr: 'Error: unknown command "plan" for "databricks bundle"\n' } : {}));
-    await assert.rejects(deployBundle({ ...settings, action: 'plan' }, deps), /no `bundle plan` command: pin a newer release with the cliVersion input/);
+    await assert.rejects(deployBundle({ ...settings, action: 'plan' }, deps), /no `bundle plan` command \(added in 0.267.0\): pin 0.267.0 or newer with the cliVersion input/);
   });
 
   it('destroys with --auto-approve, waiting out a held lock, and never runs a job', async () => {

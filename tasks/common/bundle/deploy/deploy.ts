@@ -179,7 +179,7 @@ async function planBundle(target: string, variables: BundleVariables, invoke: (a
   const planned = await invoke(planArguments(target, variables));
   if (planned.exitCode !== 0) {
     const failure = summarizeFailure(planned);
-    const hint = /unknown command "plan"/i.test(failure) ? ' This Databricks CLI has no `bundle plan` command: pin a newer release with the cliVersion input.' : '';
+    const hint = /unknown command "plan"/i.test(failure) ? ' This Databricks CLI has no `bundle plan` command (added in 0.267.0): pin 0.267.0 or newer with the cliVersion input.' : '';
     throw new Error(`'databricks bundle plan -t ${target}' failed: ${failure}.${hint}`);
   }
   const plan = parsePlanOutput(planned.stdout);
