@@ -1,8 +1,9 @@
 import * as path from 'node:path';
 import { parseConnectionInputs, type ConnectionSettings } from '../common/azure-devops/connection';
 import type { TaskInputs } from '../common/azure-devops/task-context';
-import { invalidInput, parseBooleanInput, parseNumberInput } from '../common/azure-devops/input-parsing';
+import { invalidInput, parseBooleanInput, parseChoiceInput, parseNumberInput } from '../common/azure-devops/input-parsing';
 import type { BundleVariables } from '../common/bundle/deploy/cli-arguments';
+import type { BundleAction } from '../common/bundle/deploy/deploy';
 import { bundleKeyPattern, parseBundleVariables, parseDigestInput } from '../common/bundle/shared-inputs';
 import { compareVersions, minimumCliVersion, parseVersion, type CliVersion } from '../common/bundle/deploy/cli-version';
 import { defaultLockRetryOptions, type LockRetryOptions } from '../common/bundle/deploy/deploy-lock';
@@ -15,6 +16,8 @@ export type BundleSource =
 
 /** The task's inputs, parsed and checked. */
 export interface DeploySettings {
+  /** `deploy` (default), `plan` (show what a deploy would change) or `destroy` (remove what the target deployed). */
+  action: BundleAction;
   /** How to reach the workspace. */
   connection: ConnectionSettings;
   /** The bundle to deploy. */
@@ -37,6 +40,7 @@ export interface DeploySettings {
  * (`System.DefaultWorkingDirectory`, else the working directory).
  */
 export function parseInputs(inputs: TaskInputs, baseDirectory: string): DeploySettings {
+  const action = parseChoiceInput(inputNames.action, inputs.get(inputNames.action), ['deploy', 'plan', 'destroy'] as const, 'deploy');
   const connection = parseConnectionInputs(inputs);
 
   const bundlePath = inputs.get(inputNames.bundlePath);
@@ -64,6 +68,9 @@ export function parseInputs(inputs: TaskInputs, baseDirectory: string): DeploySe
   if (runJob !== undefined && !bundleKeyPattern.test(runJob)) {
     throw invalidInput(inputNames.runJob, runJob, 'a job resource key (the key under resources.jobs)');
   }
+  if (runJob !== undefined && action !== 'deploy') {
+    throw new Error(`Input '${inputNames.runJob}' runs a job after a deployment; it cannot be used with '${inputNames.action}: ${action}'.`);
+  }
 
   const cliVersion = inputs.get(inputNames.cliVersion);
   if (cliVersion !== undefined) {
@@ -73,6 +80,7 @@ export function parseInputs(inputs: TaskInputs, baseDirectory: string): DeploySe
   }
 
   return {
+    action,
     connection,
     source,
     target,

@@ -1,5 +1,6 @@
 /** Input and output-variable names of DatabricksBundleDeploy@1 (checked against task.json by a test). */
 export const inputNames = {
+  action: 'action',
   bundlePath: 'bundlePath',
   bundleRoot: 'bundleRoot',
   expectedDigest: 'expectedDigest',

@@ -6,6 +6,7 @@ import type { TaskContext, TaskOutcome } from '../common/azure-devops/task-conte
 import { cliEnvironment, proxyEnvironment } from '../common/bundle/deploy/cli-environment';
 import { locateCli, type LocatedCli } from '../common/bundle/deploy/cli-locate';
 import { deployBundle, type BundleDeployResult } from '../common/bundle/deploy/deploy';
+import type { BundlePlan } from '../common/bundle/deploy/plan-output';
 import { prepareBundleFolder, prepareReleaseBundle, type PreparedBundle } from '../common/bundle/deploy/prepare';
 import { createCliCommandRunner } from '../common/node/cli-command-runner';
 import { createCliProgramLocator } from '../common/node/cli-program-locator';
@@ -38,7 +39,20 @@ function summary(settings: DeploySettings, prepared: PreparedBundle, cli: Locate
     rows.push([`Job \`${settings.runJob}\``, `${link} ${result.run.succeeded ? 'succeeded' : 'failed'}`]);
   }
   const escape = (text: string): string => text.replace(/\|/g, '\\|');
-  return `# Databricks bundle deployment\n\n| | |\n|---|---|\n${rows.map(([k, v]) => `| ${escape(k)} | ${escape(v)} |`).join('\n')}\n`;
+  const title = result.action === 'plan' ? 'Databricks bundle plan' : result.action === 'destroy' ? 'Databricks bundle destroyed' : 'Databricks bundle deployment';
+  return `# ${title}\n\n| | |\n|---|---|\n${rows.map(([k, v]) => `| ${escape(k)} | ${escape(v)} |`).join('\n')}\n${result.plan ? planSection(result.plan) : ''}`;
+}
+
+/** The plan as a table of changes plus the CLI's own text; nothing here was deployed. */
+function planSection(plan: BundlePlan): string {
+  const totals = plan.totals
+    ? `${plan.totals.add} to add, ${plan.totals.change} to change, ${plan.totals.delete} to delete, ${plan.totals.unchanged} unchanged`
+    : `${plan.changes.length} change(s) read from the CLI's output`;
+  const rows = plan.changes.map((change) => `| ${change.action === 'delete' || change.action === 'recreate' ? `**${change.action}**` : change.action} | \`${change.resource}\` |`);
+  const table = rows.length > 0 ? `\n| Change | Resource |\n|---|---|\n${rows.join('\n')}\n` : '\nNo resource would change.\n';
+  // A fence longer than any backtick run in the CLI's text, so its output cannot close the block.
+  const fence = '`'.repeat(Math.max(3, ...[...plan.text.matchAll(/`+/g)].map((m) => m[0].length + 1)));
+  return `\n## What a deploy would change\n\n${totals}. Nothing was deployed.\n${table}\n${fence}text\n${plan.text}\n${fence}\n`;
 }
 
 /** DatabricksBundleDeploy@1: verify and extract the release bundle, then validate, deploy and optionally run with the Databricks CLI. */
@@ -81,7 +95,7 @@ export async function run(context: TaskContext): Promise<TaskOutcome | void> {
     });
 
     const result = await deployBundle(
-      { target: settings.target, variables: settings.variables, forceLock: settings.forceLock, runJob: settings.runJob },
+      { action: settings.action, target: settings.target, variables: settings.variables, forceLock: settings.forceLock, runJob: settings.runJob },
       {
         cli: cli.executable,
         bundleRoot: prepared.bundleRoot,
@@ -96,10 +110,16 @@ export async function run(context: TaskContext): Promise<TaskOutcome | void> {
         lockRetry,
       },
     );
-    context.outputs.setOutput(outputNames.deployedTarget, result.deployedTarget);
+    if (result.action === 'deploy') context.outputs.setOutput(outputNames.deployedTarget, result.deployedTarget);
     if (result.run?.runId) context.outputs.setOutput(outputNames.runId, result.run.runId);
 
-    context.outputs.uploadSummary(context.files.writeTemp(`bundle-deploy-${settings.target}.md`, summary(settings, prepared, cli, result)));
+    context.outputs.uploadSummary(context.files.writeTemp(`bundle-${result.action}-${settings.target}.md`, summary(settings, prepared, cli, result)));
+    if (result.plan) {
+      const totals = result.plan.totals;
+      const described = totals ? `${totals.add} to add, ${totals.change} to change, ${totals.delete} to delete` : `${result.plan.changes.length} change(s)`;
+      return { result: 'Succeeded', message: message('Planned', result.deployedTarget, described) };
+    }
+    if (result.action === 'destroy') return { result: 'Succeeded', message: message('Destroyed', result.deployedTarget) };
 
     const job = settings.runJob ?? '';
     if (result.run && !result.run.succeeded) {

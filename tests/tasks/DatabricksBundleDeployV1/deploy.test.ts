@@ -268,6 +268,30 @@ describe('DatabricksBundleDeployV1 (task bundle with a fake databricks CLI)', fu
     assert.deepEqual(deployed.args, ['bundle', 'deploy', '-t', 'staging']);
   });
 
+  it('plans a verified release bundle: the changes in the summary, nothing deployed, no deployedTarget', async () => {
+    const { zipPath, digest } = await zip();
+    const run = await deploy({ bundlePath: zipPath, expectedDigest: digest, action: 'plan' }, {
+      env: { FAKE_DATABRICKS_PLAN: 'update jobs.train_job\ndelete jobs.old_job\n\nPlan: 0 to add, 1 to change, 1 to delete, 0 unchanged' },
+    });
+    assert.equal(run.result, 'Succeeded', run.resultMessage);
+    assert.deepEqual(verbs(), ['--version', 'bundle validate', 'bundle plan']);
+    assert.deepEqual(run.outputs, {});
+    const summary = fs.readFileSync(run.summaries[0], 'utf8');
+    assert.match(summary, /\| update \| `jobs\.train_job` \|/);
+    assert.match(summary, /\| \*\*delete\*\* \| `jobs\.old_job` \|/);
+    assert.ok(run.warnings.some((warning) => warning.includes('jobs.old_job')), 'a deletion is a warning');
+    assertTokenMasked(run);
+  });
+
+  it('destroys a target with --auto-approve', async () => {
+    const { zipPath } = await zip();
+    const run = await deploy({ bundlePath: zipPath, action: 'destroy', target: 'staging' });
+    assert.equal(run.result, 'Succeeded', run.resultMessage);
+    assert.deepEqual(verbs(), ['--version', 'bundle validate', 'bundle destroy']);
+    assert.deepEqual(calls()[2].args, ['bundle', 'destroy', '-t', 'staging', '--auto-approve']);
+    assert.deepEqual(run.outputs, {});
+  });
+
   it('stops the CLI and reports Cancelled when the pipeline cancels the step', async () => {
     const { zipPath } = await zip();
     let signalled = false;

@@ -35,7 +35,7 @@ describe('bundle deploy: validate, deploy, run', () => {
   it('validates then deploys in the bundle root with a fresh registered token per command and no stray credentials', async () => {
     const { runner, tokens, secrets, deps } = setup(() => ({}));
     const result = await deployBundle(settings, deps);
-    assert.deepEqual(result, { deployedTarget: 'prod', deployAttempts: 1 });
+    assert.deepEqual(result, { action: 'deploy', deployedTarget: 'prod', deployAttempts: 1 });
     assert.deepEqual(runner.verbs(), ['bundle validate', 'bundle deploy']);
     assert.deepEqual(runner.commands[1].args, ['bundle', 'deploy', '-t', 'prod', '--var', 'catalog=main']);
     runner.commands.forEach((command, index) => {
@@ -122,5 +122,44 @@ describe('bundle deploy: validate, deploy, run', () => {
     assert.equal(result.run?.runId, '9090');
     assert.equal(result.run?.succeeded, false);
     assert.match(result.run?.failure ?? '', /notebook raised/);
+  });
+});
+
+describe('bundle deploy: plan and destroy', () => {
+  const planText = 'create jobs.scoring\nupdate jobs.training\nrecreate pipelines.features\ndelete jobs.legacy\n\nPlan: 1 to add, 1 to change, 2 to delete, 3 unchanged\n';
+
+  it('plans after validating, deploys nothing, and warns about each deletion and re-creation', async () => {
+    const { runner, log, deps } = setup((command) => (command.args[1] === 'plan' ? { stdout: planText } : {}));
+    const result = await deployBundle({ ...settings, action: 'plan' }, deps);
+    assert.deepEqual(runner.verbs(), ['bundle validate', 'bundle plan']);
+    assert.deepEqual(runner.commands[1].args, ['bundle', 'plan', '-t', 'prod', '--var', 'catalog=main']);
+    assert.equal(result.deployAttempts, 0);
+    assert.deepEqual(result.plan?.changes, [
+      { action: 'create', resource: 'jobs.scoring' },
+      { action: 'update', resource: 'jobs.training' },
+      { action: 'recreate', resource: 'pipelines.features' },
+      { action: 'delete', resource: 'jobs.legacy' },
+    ]);
+    assert.deepEqual(result.plan?.totals, { add: 1, change: 1, delete: 2, unchanged: 3 });
+    assert.equal(log.warn.length, 2);
+    assert.ok(log.warn[0].includes('pipelines.features') && log.warn[1].includes('jobs.legacy'));
+  });
+
+  it('explains a CLI without a plan command', async () => {
+    const { deps } = setup((command) => (command.args[1] === 'plan' ? { exitCode: 1, stderr: 'Error: unknown command "plan" for "databricks bundle"\n' } : {}));
+    await assert.rejects(deployBundle({ ...settings, action: 'plan' }, deps), /no `bundle plan` command \(added in 0.267.0\): pin 0.267.0 or newer with the cliVersion input/);
+  });
+
+  it('destroys with --auto-approve, waiting out a held lock, and never runs a job', async () => {
+    const { runner, deps } = setup((command, index) => (command.args[1] === 'destroy' && index < 2 ? lockError('bob@example.com') : {}));
+    const result = await deployBundle({ ...settings, action: 'destroy', forceLock: false }, deps);
+    assert.deepEqual(runner.verbs(), ['bundle validate', 'bundle destroy', 'bundle destroy']);
+    assert.deepEqual(runner.commands[1].args, ['bundle', 'destroy', '-t', 'prod', '--auto-approve', '--var', 'catalog=main']);
+    assert.deepEqual(result, { action: 'destroy', deployedTarget: 'prod', deployAttempts: 2 });
+  });
+
+  it('fails a destroy that the CLI refuses, with its error', async () => {
+    const { deps } = setup((command) => (command.args[1] === 'destroy' ? { exitCode: 1, stderr: 'Error: cannot destroy: permission denied\n' } : {}));
+    await assert.rejects(deployBundle({ ...settings, action: 'destroy' }, deps), /bundle destroy -t prod' failed: Error: cannot destroy: permission denied/);
   });
 });

@@ -32,6 +32,7 @@ describe('DatabricksBundleDeployV1 inputs', () => {
   it('reads a release bundle deployment with defaults', () => {
     const settings = parseInputs(inputs({ ...base, bundlePath: 'drop/churn.zip', expectedDigest: digest.toUpperCase().replace('SHA256', 'sha256') }), '/agent/s');
     assert.deepEqual(settings, {
+      action: 'deploy',
       connection: { type: 'databricks', connectionId: 'conn' },
       source: { kind: 'releaseBundle', bundlePath: path.resolve('/agent/s', 'drop/churn.zip'), expectedDigest: digest },
       target: 'prod',
@@ -67,10 +68,17 @@ describe('DatabricksBundleDeployV1 inputs', () => {
       [{ ...base, bundlePath: 'a.zip', forceLock: 'yes' }, /Invalid 'forceLock' 'yes': expected true or false/],
       [{ ...base, bundlePath: 'a.zip', variables: 'novalue' }, /Invalid 'variables' line 1: no '='/],
       [{ connectionType: 'databricks', bundlePath: 'a.zip', target: 'prod' }, /'databricksConnection' is required/],
+      [{ ...base, bundlePath: 'a.zip', action: 'apply' }, /Invalid 'action' 'apply'.*deploy, plan, destroy/],
+      [{ ...base, bundlePath: 'a.zip', action: 'destroy', runJob: 'train_job' }, /'runJob' runs a job after a deployment; it cannot be used with 'action: destroy'/],
     ];
     for (const [values, expected] of cases) assert.throws(() => parseInputs(inputs(values), '/agent/s'), expected, JSON.stringify(values));
     const { target: _target, ...noTarget } = base;
     assert.throws(() => parseInputs(inputs({ ...noTarget, bundlePath: 'a.zip' }), '/agent/s'), /'target' is required/);
+  });
+
+  it('reads plan and destroy', () => {
+    assert.equal(parseInputs(inputs({ ...base, bundleRoot: '/b', action: 'plan' }), '/agent/s').action, 'plan');
+    assert.equal(parseInputs(inputs({ ...base, bundleRoot: '/b', action: 'Destroy' }), '/agent/s').action, 'destroy');
   });
 
   it('reads the lock-wait schedule from pipeline variables', () => {

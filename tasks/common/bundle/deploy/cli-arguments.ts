@@ -25,3 +25,17 @@ export function deployArguments(target: string, variables: BundleVariables, forc
 export function runArguments(target: string, variables: BundleVariables, resourceKey: string): string[] {
   return ['bundle', 'run', '-t', target, ...variableArguments(variables), resourceKey];
 }
+
+/** `bundle plan -t <target> [--var name=value]...`: what a deploy would create, update or delete; changes nothing. */
+export function planArguments(target: string, variables: BundleVariables): string[] {
+  return ['bundle', 'plan', '-t', target, ...variableArguments(variables)];
+}
+
+/**
+ * `bundle destroy -t <target> --auto-approve [--var name=value]... [--force-lock]`. The CLI asks for
+ * confirmation on a terminal and refuses without one otherwise; a pipeline that chose `destroy` has
+ * already decided, so `--auto-approve` is always passed.
+ */
+export function destroyArguments(target: string, variables: BundleVariables, forceLock: boolean): string[] {
+  return ['bundle', 'destroy', '-t', target, '--auto-approve', ...variableArguments(variables), ...(forceLock ? ['--force-lock'] : [])];
+}

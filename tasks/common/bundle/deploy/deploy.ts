@@ -1,24 +1,31 @@
 /**
- * Runs `databricks bundle validate`, `deploy` (waiting out deploy-lock contention) and optionally
- * `run` in a bundle folder, with a freshly obtained token in the CLI's environment for each command.
+ * Runs `databricks bundle validate`, then `deploy` (waiting out deploy-lock contention) and optionally
+ * `run`, or `plan`, or `destroy`, in a bundle folder, with a freshly obtained token in the CLI's
+ * environment for each command.
  */
 import type { Clock, Logger, SecretRegistrar } from '../../ports';
 import type { TokenProvider } from '../../databricks/token-provider';
 import type { CommandResult, CommandRunner } from './ports';
-import { deployArguments, runArguments, validateArguments, type BundleVariables } from './cli-arguments';
+import { deployArguments, destroyArguments, planArguments, runArguments, validateArguments, type BundleVariables } from './cli-arguments';
 import { cliEnvironment } from './cli-environment';
 import { decideLockRetry, defaultLockRetryOptions, describeLockHolder, parseLockContention, type LockContention, type LockRetryOptions } from './deploy-lock';
+import { parsePlanOutput, type BundlePlan } from './plan-output';
 import { parseRunOutput } from './run-output';
+
+/** What the task does with the bundle: deploy it, show what a deploy would change, or remove what it deployed. */
+export type BundleAction = 'deploy' | 'plan' | 'destroy';
 
 /** What to deploy where. */
 export interface BundleDeploySettings {
+  /** Default `deploy`. */
+  action?: BundleAction;
   /** Bundle target (`-t`). */
   target: string;
   /** `--var` values, in input order. */
   variables: BundleVariables;
-  /** Pass `--force-lock` to `deploy`. */
+  /** Pass `--force-lock` to `deploy` and `destroy`. */
   forceLock: boolean;
-  /** Job resource key to run after the deployment; undefined to run nothing. */
+  /** Job resource key to run after the deployment; undefined to run nothing (only with `deploy`). */
   runJob?: string;
 }
 
@@ -43,9 +50,13 @@ export interface BundleDeployDependencies {
 
 /** How the deployment went. A failed job run is reported here rather than thrown, so its run id still reaches the outputs. */
 export interface BundleDeployResult {
+  action: BundleAction;
+  /** The target deployed to, planned for or destroyed. */
   deployedTarget: string;
-  /** Deploy attempts, more than 1 when the lock was contended. */
+  /** Deploy (or destroy) attempts, more than 1 when the lock was contended; 0 for a plan. */
   deployAttempts: number;
+  /** What a deploy would change, for `plan`. */
+  plan?: BundlePlan;
   run?: {
     runId?: string;
     runUrl?: string;
@@ -110,23 +121,23 @@ export async function deployBundle(settings: BundleDeploySettings, deps: BundleD
     throw new Error(`'databricks bundle validate -t ${target}' failed: ${summarizeFailure(validated)}`);
   }
 
-  let attempt = 1;
-  for (; ; attempt++) {
-    const deployed = await invoke(deployArguments(target, variables, settings.forceLock));
-    if (deployed.exitCode === 0) break;
-    const contention = parseLockContention(`${deployed.stderr}\n${deployed.stdout}`);
-    if (!contention) throw new Error(`'databricks bundle deploy -t ${target}' failed: ${summarizeFailure(deployed)}`);
-    const decision = decideLockRetry(attempt, retry);
-    if (!decision.retry) throw new DeployLockHeldError(target, contention, attempt);
-    deps.logger.warn(
-      `The deployment lock of target '${target}' is held by ${describeLockHolder(contention)}; deploying again in ${Math.round(decision.delayMs / 1000)} s ` +
-        `(attempt ${attempt + 1} of ${retry.maxAttempts}).`,
-    );
-    await deps.clock.sleep(decision.delayMs, deps.signal);
+  const action = settings.action ?? 'deploy';
+  if (action === 'plan') return { action, deployedTarget: target, deployAttempts: 0, plan: await planBundle(target, variables, invoke, deps.logger) };
+
+  const attempts = await underDeployLock(
+    action === 'destroy' ? 'destroy' : 'deploy',
+    target,
+    () => invoke(action === 'destroy' ? destroyArguments(target, variables, settings.forceLock) : deployArguments(target, variables, settings.forceLock)),
+    retry,
+    deps,
+  );
+  if (action === 'destroy') {
+    deps.logger.info(`Destroyed the bundle's resources in target '${target}'.`);
+    return { action, deployedTarget: target, deployAttempts: attempts };
   }
   deps.logger.info(`Deployed the bundle to target '${target}'.`);
 
-  const result: BundleDeployResult = { deployedTarget: target, deployAttempts: attempt };
+  const result: BundleDeployResult = { action, deployedTarget: target, deployAttempts: attempts };
   if (settings.runJob !== undefined) {
     const ran = await invoke(runArguments(target, variables, settings.runJob));
     const parsed = parseRunOutput(`${ran.stderr}\n${ran.stdout}`);
@@ -138,4 +149,42 @@ export async function deployBundle(settings: BundleDeploySettings, deps: BundleD
     };
   }
   return result;
+}
+
+/** Runs a lock-taking command (`deploy`, `destroy`) until it succeeds, waiting out a held lock; returns the attempts made. */
+async function underDeployLock(
+  verb: 'deploy' | 'destroy',
+  target: string,
+  command: () => Promise<CommandResult>,
+  retry: LockRetryOptions,
+  deps: Pick<BundleDeployDependencies, 'clock' | 'logger' | 'signal'>,
+): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    const result = await command();
+    if (result.exitCode === 0) return attempt;
+    const contention = parseLockContention(`${result.stderr}\n${result.stdout}`);
+    if (!contention) throw new Error(`'databricks bundle ${verb} -t ${target}' failed: ${summarizeFailure(result)}`);
+    const decision = decideLockRetry(attempt, retry);
+    if (!decision.retry) throw new DeployLockHeldError(target, contention, attempt);
+    deps.logger.warn(
+      `The deployment lock of target '${target}' is held by ${describeLockHolder(contention)}; running ${verb} again in ${Math.round(decision.delayMs / 1000)} s ` +
+        `(attempt ${attempt + 1} of ${retry.maxAttempts}).`,
+    );
+    await deps.clock.sleep(decision.delayMs, deps.signal);
+  }
+}
+
+/** `bundle plan`: reads what a deploy would change. Deletions and re-creations are warnings, since they lose state. */
+async function planBundle(target: string, variables: BundleVariables, invoke: (args: string[]) => Promise<CommandResult>, logger: Logger): Promise<BundlePlan> {
+  const planned = await invoke(planArguments(target, variables));
+  if (planned.exitCode !== 0) {
+    const failure = summarizeFailure(planned);
+    const hint = /unknown command "plan"/i.test(failure) ? ' This Databricks CLI has no `bundle plan` command (added in 0.267.0): pin 0.267.0 or newer with the cliVersion input.' : '';
+    throw new Error(`'databricks bundle plan -t ${target}' failed: ${failure}.${hint}`);
+  }
+  const plan = parsePlanOutput(planned.stdout);
+  for (const change of plan.changes.filter((c) => c.action === 'delete' || c.action === 'recreate')) {
+    logger.warn(`Deploying to target '${target}' would ${change.action} ${change.resource}.`);
+  }
+  return plan;
 }
