@@ -17,6 +17,7 @@ import { unityCatalogRoutes } from './routes/unity-catalog';
 import { mlflowRoutes } from './routes/mlflow';
 import { sqlRoutes } from './routes/sql';
 import { scimRoutes } from './routes/scim';
+import { servingRoutes } from './routes/serving';
 
 /** A time source; the `Clock` port of tasks/common satisfies it, so tests can share one fake clock. */
 export interface EmulatorClock {
@@ -207,6 +208,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     ...mlflowRoutes(context),
     ...sqlRoutes(context),
     ...scimRoutes(context),
+    ...servingRoutes(context),
   ];
 
   const sleep = (ms: number): Promise<void> =>
