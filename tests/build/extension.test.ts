@@ -97,6 +97,7 @@ describe('the repository passes the manifest checks', () => {
       'DatabricksModelPromoteV1',
       'DatabricksModelVersionGateV1',
       'DatabricksReleaseBundleV1',
+      'DatabricksServingRolloutV1',
     ]);
   });
 
