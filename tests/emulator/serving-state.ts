@@ -94,10 +94,10 @@ export class ServingState {
   /** How long an update stays `IN_PROGRESS`, in emulator-clock milliseconds. */
   updateMs = 1_000;
 
-  /** The behaviour of a served model version: its own entry, else the model's `*` entry. */
+  /** The behaviour of a served model version: its own entry, else the model's `*` entry; a later seed wins. */
   behaviour(entityName: string | undefined, entityVersion: string | undefined): ScenarioServedModel | undefined {
     const name = (entityName ?? '').toLowerCase();
     const matches = this.models.filter((model) => model.entityName.toLowerCase() === name);
-    return matches.find((model) => model.entityVersion === entityVersion) ?? matches.find((model) => model.entityVersion === '*');
+    return matches.findLast((model) => model.entityVersion === entityVersion) ?? matches.findLast((model) => model.entityVersion === '*');
   }
 }
