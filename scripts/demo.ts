@@ -21,6 +21,7 @@ const steps: Array<{ title: string; module: string; exportName: string }> = [
   { title: 'Release: deploy the bundle', module: './demo/bundle-deploy', exportName: 'demoBundleDeploy' },
   { title: 'Model promotion: compare with the champion', module: './demo/model-compare', exportName: 'demoModelCompare' },
   { title: 'Model promotion: move the aliases', module: './demo/model-promote', exportName: 'demoModelPromote' },
+  { title: 'Model promotion: canary rollout on the serving endpoint and its promotion', module: './demo/serving-rollout', exportName: 'demoServingRollout' },
 ];
 
 function npm(script: string): void {
