@@ -279,6 +279,26 @@ describe('serving rollout (core, emulator on a simulated clock)', function () {
     );
   });
 
+  it('a 409 on the PUT (another update started meanwhile) is waited out and the plan made again', async () => {
+    emulator.faults.add({ kind: 'status', status: 409, method: 'PUT', path: '/api/2.0/serving-endpoints/churn/config' });
+    const report = await rolloutModel(deps(), request());
+    assert.equal(report.outcome, 'served');
+    assert.deepEqual(
+      emulator.requestsTo('PUT', '/api/2.0/serving-endpoints/churn/config').map((entry) => entry.status),
+      [409, 200],
+    );
+  });
+
+  it('a PUT whose connection drops is not repeated; the re-read shows it did not start, so the rollout fails', async () => {
+    emulator.faults.add({ kind: 'drop', method: 'PUT', path: '/api/2.0/serving-endpoints/churn/config' });
+    await assert.rejects(rolloutModel(deps(), request()));
+    assert.equal(configPuts().length, 1);
+    assert.deepEqual(served(), [
+      ['churn-3', '3', 80],
+      ['fraud-1', '1', 20],
+    ]);
+  });
+
   describe('refusals before any write', () => {
     it('a missing endpoint without createIfMissing', async () => {
       await assert.rejects(rolloutModel(deps(), request({ endpointName: 'nope' })), /does not exist.*createIfMissing/);
