@@ -105,6 +105,8 @@ interface Rollout {
   report: RolloutReport;
   startedAt: number;
   deadline: number;
+  /** A configuration update (or the creation) was accepted by the endpoint. */
+  sent: boolean;
 }
 
 async function resolveVersion(deps: RolloutDependencies, request: RolloutRequest): Promise<string> {
@@ -178,6 +180,7 @@ async function createEndpoint(rollout: Rollout, version: string): Promise<Servin
     await deps.serving.get(request.endpointName, { signal: deps.signal }).catch(() => Promise.reject(error));
   }
   report.created = true;
+  rollout.sent = true;
   report.servedName = plan.servedName;
   return deps.serving.get(request.endpointName, { signal: deps.signal });
 }
@@ -194,6 +197,7 @@ async function sendConfig(rollout: Rollout, plan: RolloutPlan, version: string):
     try {
       // Not given the signal: a cancellation must not cut the one request that changes the endpoint.
       await deps.serving.updateConfig(plan.config);
+      rollout.sent = true;
       return plan;
     } catch (error) {
       if (isUpdateConflict(error) && attempt < maxConflictRetries) {
@@ -207,6 +211,7 @@ async function sendConfig(rollout: Rollout, plan: RolloutPlan, version: string):
       const endpoint = await deps.serving.get(request.endpointName).catch(() => Promise.reject(error));
       if (endpoint.pending_config && sameConfig(configInputFrom(request.endpointName, endpoint.pending_config), plan.config)) {
         deps.logger.info('The answer to the configuration update was lost, but the endpoint is updating to it.');
+        rollout.sent = true;
         return plan;
       }
       throw error;
@@ -286,6 +291,8 @@ async function rollBack(rollout: Rollout): Promise<NonNullable<RolloutReport['ro
     if (endpoint.state?.config_update !== 'NOT_UPDATING') return { done: false, detail: `the rollback update ended ${endpoint.state?.config_update ?? 'unknown'}` };
     return { done: true, detail: 'the configuration read at the start serves again' };
   } catch (error) {
+    // A timeout while waiting for the rollback does not change what failed: the smoke test.
+    report.outcome = 'smoke-test-failed';
     return { done: false, detail: `the rollback did not complete: ${(error as Error).message}` };
   }
 }
@@ -308,10 +315,15 @@ export async function rolloutModel(deps: RolloutDependencies, request: RolloutRe
     created: false,
     timings: { waitedForOtherUpdateMs: 0, updateMs: 0, totalMs: 0 },
   };
-  const rollout: Rollout = { deps, request, report, startedAt, deadline: startedAt + request.timeoutMs };
+  const rollout: Rollout = { deps, request, report, startedAt, deadline: startedAt + request.timeoutMs, sent: false };
   try {
     report.version = await resolveVersion(deps, request);
     return await serve(rollout, report.version);
+  } catch (error) {
+    if (deps.signal.aborted && rollout.sent) {
+      deps.logger.warn(`Cancelled while endpoint '${request.endpointName}' was updating to version ${report.version}: the update goes on without the task. Re-run the step to see where it ended.`);
+    }
+    throw error;
   } finally {
     report.timings.totalMs = deps.clock.now() - startedAt;
   }

@@ -85,7 +85,7 @@ describe('serving rollout (core, emulator on a simulated clock)', function () {
       clock,
       logger: silentLogger,
       userAgent: 'test',
-      retry: { deadlineMs: 0 },
+      retry: { random: () => 0 },
     });
     return { serving: new ServingEndpoints(client), registry: new UnityCatalogModels(client), clock, logger: silentLogger, signal };
   }
@@ -297,6 +297,15 @@ describe('serving rollout (core, emulator on a simulated clock)', function () {
       ['churn-3', '3', 80],
       ['fraud-1', '1', 20],
     ]);
+  });
+
+  it('rides out transient faults while waiting (503 and a dropped connection on the endpoint read)', async () => {
+    emulator.faults.add({ kind: 'status', status: 503, method: 'GET', path: '/api/2.0/serving-endpoints/churn', times: 2 });
+    emulator.faults.add({ kind: 'drop', method: 'GET', path: '/api/2.0/serving-endpoints/churn', times: 1 });
+    const report = await rolloutModel(deps(), request());
+    assert.equal(report.outcome, 'served');
+    assert.equal(configPuts().length, 1);
+    assert.deepEqual(emulator.requests.filter((entry) => entry.fault).map((entry) => entry.fault), ['status', 'status', 'drop']);
   });
 
   describe('refusals before any write', () => {
