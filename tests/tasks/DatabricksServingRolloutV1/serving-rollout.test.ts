@@ -9,7 +9,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { startEmulator, type Emulator } from '../../emulator';
 import type { Scenario } from '../../emulator/scenario';
-import { runTaskBundle, type TaskRun } from '../../support/task-bundle';
+import type { ChildProcess } from 'node:child_process';
+import { runTaskBundle, type TaskRun, type TaskRunOptions } from '../../support/task-bundle';
 
 const task = 'DatabricksServingRolloutV1';
 const model = 'main.ml.churn';
@@ -53,8 +54,9 @@ describe('DatabricksServingRollout@1 bundle', function () {
   });
   beforeEach(() => emulator.reset());
 
-  function rollout(inputs: Record<string, string>): Promise<TaskRun> {
+  function rollout(inputs: Record<string, string>, extra: Partial<TaskRunOptions> = {}): Promise<TaskRun> {
     return runTaskBundle(task, {
+      ...extra,
       inputs: { connectionType: 'databricks', databricksConnection: 'CONN', endpointName: 'churn', modelName: model, ...inputs },
       endpoints: { CONN: { url: emulator.url, scheme: 'Token', parameters: { apitoken: 'dapi-owner-token' } } },
       variables: { 'System.CollectionUri': 'https://dev.azure.com/contoso/', 'System.TeamProject': 'ML', 'Build.BuildId': '9' },
@@ -101,6 +103,27 @@ describe('DatabricksServingRollout@1 bundle', function () {
     assert.ok(run.warnings.some((warning) => warning.includes('No module named xgboost')));
     assert.deepEqual(split(), { 'churn-3': 100 });
     assert.equal(run.outputs.servedVersion, undefined);
+  });
+
+  it('stops waiting on SIGINT after its single PUT; the update it started goes on', async () => {
+    emulator.state.serving.updateMs = 60_000;
+    let child: ChildProcess | undefined;
+    const running = rollout({ strategy: 'canary', canaryPercent: '30' }, { onLine: (_line, process) => (child = process) });
+    const puts = (): number => emulator.requestsTo('PUT', '/api/2.0/serving-endpoints/churn/config').length;
+    for (const end = Date.now() + 20_000; puts() === 0 && Date.now() < end; ) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(puts(), 1, 'the update was sent');
+    const signalledAt = Date.now();
+    child?.kill('SIGINT');
+    const run = await running;
+    assert.equal(run.result, 'Cancelled');
+    assert.ok(Date.now() - signalledAt < 5_000);
+    assert.equal(puts(), 1);
+    const pending = emulator.state.serving.endpoints.get('churn')!.pending!;
+    assert.deepEqual(pending.config.traffic.routes, [
+      { served_entity_name: 'churn-3', traffic_percentage: 70 },
+      { served_entity_name: 'churn-4', traffic_percentage: 30 },
+    ]);
+    assert.ok(run.warnings.some((warning) => warning.includes('the update goes on')));
   });
 
   for (const [what, inputs] of [
