@@ -6,7 +6,7 @@
  * configuration serving, so every failure is reported with what is serving now.
  */
 import type { Clock, Logger } from '../ports';
-import type { ModelVersionInfo } from '../databricks/unity-catalog';
+import type { UnityCatalogModels } from '../databricks/unity-catalog';
 import {
   isEndpointMissing,
   isUpdateConflict,
@@ -43,7 +43,7 @@ export interface RolloutRequest {
 /** What the rollout reaches. */
 export interface RolloutDependencies {
   serving: Pick<ServingEndpoints, 'host' | 'get' | 'create' | 'updateConfig' | 'buildLogs' | 'serverLogs' | 'invoke'>;
-  registry: { getModelVersion(name: string, version: number, options?: { signal?: AbortSignal }): Promise<ModelVersionInfo>; getVersionByAlias(name: string, alias: string, options?: { signal?: AbortSignal }): Promise<ModelVersionInfo> };
+  registry: Pick<UnityCatalogModels, 'getModelVersion' | 'getVersionByAlias'>;
   clock: Clock;
   logger: Logger;
   /** Aborted when the pipeline cancels the step: waiting stops; a configuration already sent is not undone. */
@@ -158,6 +158,8 @@ async function readEndpoint(rollout: Rollout, version: string): Promise<ServingE
       throw new Error(`Serving endpoint '${request.endpointName}' does not exist on ${deps.serving.host}. Create it, or set createIfMissing to let the task create it.`, { cause: error });
     }
     endpoint = await createEndpoint(rollout, version);
+    // Our own creation is waited for as the rollout's update, not as someone else's.
+    if (report.created) return endpoint;
   }
   if (endpoint.state?.config_update === 'IN_PROGRESS') {
     deps.logger.info(`Endpoint '${request.endpointName}' is already updating its configuration; waiting for that update to end first.`);
@@ -168,16 +170,22 @@ async function readEndpoint(rollout: Rollout, version: string): Promise<ServingE
   return endpoint;
 }
 
+/**
+ * Creates the endpoint serving the version, sent once and without the cancellation signal (like
+ * the configuration update). When the answer is lost, the endpoint read back tells whether it is
+ * ours (it is building our configuration) or another writer's, which is then rolled out to as usual.
+ */
 async function createEndpoint(rollout: Rollout, version: string): Promise<ServingEndpointDetailed> {
   const { deps, request, report } = rollout;
   const plan = planRollout({ name: request.endpointName, served_entities: [] }, { modelName: request.modelName, version, strategy: 'replace', canaryPercent: request.canaryPercent }, request.creation);
   deps.logger.info(`Creating serving endpoint '${request.endpointName}' serving ${plan.servedName}.`);
   try {
-    await deps.serving.create({ name: request.endpointName, config: plan.config }, { signal: deps.signal });
+    await deps.serving.create({ name: request.endpointName, config: plan.config });
   } catch (error) {
-    // A lost answer: the endpoint may exist anyway. The read below tells.
     deps.logger.debug(`Creating the endpoint failed (${(error as Error).message}); reading it back.`);
-    await deps.serving.get(request.endpointName, { signal: deps.signal }).catch(() => Promise.reject(error));
+    const existing = await deps.serving.get(request.endpointName, { signal: deps.signal }).catch(() => Promise.reject(error));
+    const building = existing.config === undefined && existing.pending_config !== undefined && sameConfig(configInputFrom(request.endpointName, existing.pending_config), plan.config);
+    if (!building) return existing;
   }
   report.created = true;
   rollout.sent = true;

@@ -114,8 +114,7 @@ function routesFor(config: EndpointCoreConfigInput, entities: ServedEntityInput[
 }
 
 function withEntities(current: EndpointCoreConfigInput, entities: ServedEntityInput[], shares: Map<string, number>): EndpointCoreConfigInput {
-  const next: EndpointCoreConfigInput = { ...current, served_entities: entities, traffic_config: routesFor(current, entities, shares) };
-  return next;
+  return { ...current, served_entities: entities, traffic_config: routesFor(current, entities, shares) };
 }
 
 function describeServed(config: EndpointCoreConfigInput): string {

@@ -328,6 +328,10 @@ describe('serving rollout (core, emulator on a simulated clock)', function () {
   it('createIfMissing creates the endpoint with the workload inputs and waits until it is ready', async () => {
     const report = await rolloutModel(deps(), request({ endpointName: 'churn-new', createIfMissing: true, creation: { workload_size: 'Large', scale_to_zero_enabled: false } }));
     assert.equal(report.created, true);
+    assert.equal(report.timings.waitedForOtherUpdateMs, 0, 'its own creation is not someone else’s update');
+    assert.ok(report.timings.updateMs >= 5 * 60_000);
+    assert.equal(emulator.requestsTo('POST', '/api/2.0/serving-endpoints').length, 1);
+    assert.equal(emulator.requestsTo('PUT', '/api/2.0/serving-endpoints/churn-new/config').length, 0);
     const record = emulator.state.serving.endpoints.get('churn-new')!;
     assert.deepEqual(
       record.config!.entities.map((e) => [e.name, e.entity_version, e.workload_size, e.scale_to_zero_enabled]),
