@@ -275,9 +275,11 @@ async function applyAndWait(rollout: Rollout, plan: RolloutPlan, version: string
 }
 
 async function runSmokeTest(rollout: Rollout, test: SmokeTest, servedName: string): Promise<SmokeTestResult> {
-  const { deps, request } = rollout;
-  // During a canary the endpoint routes most requests elsewhere: query the new entity directly.
-  const direct = request.strategy === 'canary' ? servedName : undefined;
+  const { deps, request, report } = rollout;
+  // When the endpoint serves anything besides the new version (a canary's main version, other
+  // models), its traffic split would send the query elsewhere: query the new entity directly.
+  const alone = (report.after?.served_entities ?? []).length === 1 && request.strategy !== 'canary';
+  const direct = alone ? undefined : servedName;
   const target = direct ? `served entity '${direct}'` : `endpoint '${request.endpointName}'`;
   const answer = await deps.serving.invoke(request.endpointName, test.body, { servedName: direct, signal: deps.signal });
   return judgeSmokeTest(test, answer, target);

@@ -83,6 +83,7 @@ describe('DatabricksServingRollout@1 bundle', function () {
     const promoted = await rollout({ strategy: 'promoteCanary', ...smoke, ...audit });
     assert.equal(promoted.result, 'Succeeded', promoted.resultMessage);
     assert.deepEqual(split(), { 'churn-4': 100 });
+    assert.equal(emulator.requestsTo('POST', '/serving-endpoints/churn/invocations').length, 1, 'alone on the endpoint, the new version is queried through it');
     assert.equal(emulator.requestsTo('PUT', '/api/2.0/serving-endpoints/churn/config').length, 2);
 
     const table = emulator.state.tables.get(auditTable)!;

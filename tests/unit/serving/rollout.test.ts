@@ -249,6 +249,8 @@ describe('serving rollout (core, emulator on a simulated clock)', function () {
     assert.ok(error instanceof ServingRolloutError);
     assert.equal(error.report.outcome, 'smoke-test-failed');
     assert.equal(error.report.rollback?.done, true);
+    // The endpoint also serves another model: the query went to the new version itself.
+    assert.equal(emulator.requestsTo('POST', '/serving-endpoints/churn/served-models/churn-4/invocations').length, 1);
     assert.equal(configPuts().length, 2);
     assert.deepEqual(served(), [
       ['churn-3', '3', 80],
