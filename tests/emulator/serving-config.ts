@@ -6,13 +6,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import type {
+  EndpointCoreConfigInput,
   EndpointCoreConfigOutput,
   EndpointPendingConfig,
   ServedEntityOutput,
   ServingEndpointDetailed,
 } from '@databricks/sdk-experimental/dist/apis/serving/model';
 import { EmulatorApiError, invalidParameter, notFound } from './http-kit';
-import type { IdentityName } from './scenario';
+import type { IdentityName, Scenario } from './scenario';
 import type { ScenarioEndpointConfig, ServedConfigRecord, ServingEndpointRecord, ServingState } from './serving-state';
 import type { WorkspaceState } from './state';
 
@@ -46,7 +47,7 @@ function entityDefaultName(entityName: string, version: string): string {
  * Checks a configuration as the service does and turns it into a record. Model versions must exist
  * in Unity Catalog; an entity that keeps its name and settings keeps its creation time.
  */
-export function buildConfig(state: WorkspaceState, body: Partial<ScenarioEndpointConfig>, previous: ServedConfigRecord | undefined, caller: IdentityName, now: number): ServedConfigRecord {
+export function buildConfig(state: WorkspaceState, body: Partial<ScenarioEndpointConfig> | Omit<EndpointCoreConfigInput, 'name'>, previous: ServedConfigRecord | undefined, caller: IdentityName, now: number): ServedConfigRecord {
   const served = body.served_entities;
   if (!Array.isArray(served) || served.length === 0) throw invalidParameter('The served_entities field is required and must contain at least one served entity.');
   const entities: ServedConfigRecord['entities'] = [];
@@ -76,7 +77,7 @@ function sorted(value: object): Record<string, unknown> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => a.localeCompare(b)));
 }
 
-function checkTraffic(body: Partial<ScenarioEndpointConfig>, entities: ServedConfigRecord['entities']): ServedConfigRecord['traffic'] {
+function checkTraffic(body: Pick<ScenarioEndpointConfig, 'traffic_config'>, entities: ServedConfigRecord['entities']): ServedConfigRecord['traffic'] {
   const routes = body.traffic_config?.routes;
   if (!routes) {
     if (entities.length > 1) throw invalidParameter('traffic_config is required when more than one entity is served.');
@@ -98,7 +99,7 @@ function checkTraffic(body: Partial<ScenarioEndpointConfig>, entities: ServedCon
   return { routes: routes.map((route) => ({ served_entity_name: route.served_entity_name ?? route.served_model_name, traffic_percentage: route.traffic_percentage })) };
 }
 
-function checkAutoCapture(body: Partial<ScenarioEndpointConfig>, previous: ServedConfigRecord | undefined): ServedConfigRecord['autoCapture'] {
+function checkAutoCapture(body: Pick<ScenarioEndpointConfig, 'auto_capture_config'>, previous: ServedConfigRecord | undefined): ServedConfigRecord['autoCapture'] {
   const before = previous?.autoCapture;
   const next = body.auto_capture_config;
   if (next === undefined) return before;
@@ -124,7 +125,7 @@ export function startUpdate(serving: ServingState, record: ServingEndpointRecord
 }
 
 /** Adds the scenario's serving endpoints and served-model behaviours. */
-export function seedServing(state: WorkspaceState, seed: NonNullable<import('./scenario').Scenario['serving']>): void {
+export function seedServing(state: WorkspaceState, seed: NonNullable<Scenario['serving']>): void {
   const now = state.now();
   if (seed.updateMs !== undefined) state.serving.updateMs = seed.updateMs;
   state.serving.models.push(...(seed.models ?? []));

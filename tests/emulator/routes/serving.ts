@@ -64,7 +64,7 @@ export function servingRoutes(context: EmulatorContext): Route[] {
         if (!body.config) throw invalidParameter('The config field is required.');
         const now = context.now();
         const caller = request.caller!.identity;
-        const config = buildConfig(state(), body.config as EndpointCoreConfigInput & { served_entities: [] }, undefined, caller, now);
+        const config = buildConfig(state(), body.config, undefined, caller, now);
         const record: ServingEndpointRecord = {
           name: body.name,
           id: randomUUID().replace(/-/g, ''),
@@ -94,8 +94,8 @@ export function servingRoutes(context: EmulatorContext): Route[] {
         const now = context.now();
         const record = findEndpoint(state(), endpointName(request), now);
         if (configUpdateState(record) === 'IN_PROGRESS') throw updateConflict(record.name);
-        const body = jsonBody<Partial<EndpointCoreConfigInput>>(request);
-        const config = buildConfig(state(), body as EndpointCoreConfigInput & { served_entities: [] }, record.config, request.caller!.identity, now);
+        const body = jsonBody<Omit<EndpointCoreConfigInput, 'name'>>(request);
+        const config = buildConfig(state(), body, record.config, request.caller!.identity, now);
         startUpdate(state().serving, record, config, now);
         return ok(endpointView(record));
       },
