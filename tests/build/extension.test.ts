@@ -98,6 +98,7 @@ describe('the repository passes the manifest checks', () => {
       'DatabricksModelPromoteV1',
       'DatabricksModelVersionGateV1',
       'DatabricksReleaseBundleV1',
+      'DatabricksServingRolloutV1',
     ]);
   });
 

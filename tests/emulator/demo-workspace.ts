@@ -33,6 +33,8 @@ export const demo = {
   candidateVersion: 4,
   pairedScoresTable: 'main.ml.churn_eval_scores',
   trainingTable: 'main.ml.churn_features',
+  /** Model Serving endpoint that serves the champion (seeded with version 3). */
+  servingEndpoint: 'churn-scoring',
 } as const;
 
 const demoSignature = { inputs: '[{"type": "double", "name": "tenure_months"}, {"type": "double", "name": "monthly_charges"}]', outputs: '[{"type": "long"}]' };
@@ -103,6 +105,44 @@ export interface DemoWorkspace {
   /** Personal access token of the demo service connection (the model owner). */
   token: string;
   names: typeof demo;
+}
+
+/** The churn scoring endpoint serving the champion, and how every churn version answers a query. */
+function demoServing(): NonNullable<Scenario['serving']> {
+  return {
+    updateMs: 1_500,
+    endpoints: [
+      {
+        name: demo.servingEndpoint,
+        creator: demo.owner,
+        config: {
+          served_entities: [
+            {
+              name: `churn-${demo.championVersion}`,
+              entity_name: demo.model,
+              entity_version: String(demo.championVersion),
+              workload_size: 'Small',
+              scale_to_zero_enabled: true,
+              environment_vars: { FEATURE_STORE_TOKEN: '{{secrets/ml/feature-store-token}}' },
+            },
+          ],
+          auto_capture_config: { catalog_name: 'main', schema_name: 'ml', table_name_prefix: 'churn_scoring', enabled: true },
+        },
+        tags: [{ key: 'team', value: 'customer-ml' }],
+      },
+    ],
+    // Churn probability for each row of a `dataframe_split` request: long tenure, low churn.
+    models: [
+      {
+        entityName: demo.model,
+        entityVersion: '*',
+        predict: (request) => {
+          const rows = (request as { dataframe_split?: { data?: number[][] } }).dataframe_split?.data ?? [];
+          return { body: { predictions: rows.map(([tenure]) => Math.round(1000 / (1 + (tenure ?? 0))) / 1000) } };
+        },
+      },
+    ],
+  };
 }
 
 /** A fresh demo workspace (a new scenario object each call, so runs cannot leak between demos). */
@@ -216,6 +256,7 @@ export function demoScenario(): Scenario {
       },
     ],
     warehouses: [demo.warehouseId],
+    serving: demoServing(),
     tables: [
       {
         name: demo.pairedScoresTable,

@@ -7,6 +7,7 @@
 import type { RunResultState, TerminationCodeCode } from '@databricks/sdk-experimental/dist/apis/jobs/model';
 import type { ModelVersionInfoStatus } from '@databricks/sdk-experimental/dist/apis/catalog/model';
 import type { RunInfoStatus } from '@databricks/sdk-experimental/dist/apis/ml/model';
+import type { ScenarioServedModel, ScenarioServingEndpoint } from './serving-state';
 
 /** A user or service principal name, as Databricks shows it in `owner`/`creator_user_name`. */
 export type IdentityName = string;
@@ -239,4 +240,6 @@ export interface Scenario {
   statementPendingPolls?: number;
   /** Rows per result chunk of the statements API. Default 1000. */
   statementRowsPerChunk?: number;
+  /** Model Serving endpoints, how served model versions behave, and how long an update takes (see serving-state.ts). */
+  serving?: { endpoints?: ScenarioServingEndpoint[]; models?: ScenarioServedModel[]; updateMs?: number };
 }

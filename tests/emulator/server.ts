@@ -18,6 +18,7 @@ import { mlflowRoutes } from './routes/mlflow';
 import { loggedModelRoutes } from './routes/logged-models';
 import { sqlRoutes } from './routes/sql';
 import { scimRoutes } from './routes/scim';
+import { servingRoutes } from './routes/serving';
 
 /** A time source; the `Clock` port of tasks/common satisfies it, so tests can share one fake clock. */
 export interface EmulatorClock {
@@ -209,6 +210,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     ...loggedModelRoutes(context),
     ...sqlRoutes(context),
     ...scimRoutes(context),
+    ...servingRoutes(context),
   ];
 
   const sleep = (ms: number): Promise<void> =>

@@ -19,6 +19,8 @@ import type {
 import { TokenStore } from './tokens';
 import type { JobRunRecord, TaskRunRecord } from './runs';
 import type { ParsedStatement } from './sql-engine';
+import { ServingState } from './serving-state';
+import { seedServing } from './serving-config';
 
 /** The default workspace identity that owns things the scenario does not assign. */
 export const defaultOwner = 'owner@example.com';
@@ -149,6 +151,7 @@ export class WorkspaceState {
   readonly statements = new Map<string, StatementRecord>();
   statementPendingPolls = 1;
   statementRowsPerChunk = 1000;
+  readonly serving = new ServingState();
   private nextJobId = 1001;
   private nextRunId = 50001;
   private nextObjectId = 7001;
@@ -216,6 +219,7 @@ export class WorkspaceState {
     }
     if (scenario.statementPendingPolls !== undefined) this.statementPendingPolls = scenario.statementPendingPolls;
     if (scenario.statementRowsPerChunk !== undefined) this.statementRowsPerChunk = scenario.statementRowsPerChunk;
+    if (scenario.serving) seedServing(this, scenario.serving);
   }
 
   private applyModel(model: NonNullable<Scenario['models']>[number], now: number): void {
