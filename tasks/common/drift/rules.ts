@@ -72,7 +72,7 @@ export function defaultMetricTable(metric: string): MetricTable {
   return driftTableMetrics.includes(column) || column.endsWith('_delta') ? 'drift' : 'profile';
 }
 
-const validateSchema = new Ajv({ allErrors: true, strict: true }).compile(schema);
+const validateSchema = new Ajv({ allErrors: true, strict: true, strictRequired: false }).compile(schema);
 
 function where(root: ConfigNode, keys: string[]): string {
   // An unknown or missing key points at the mapping that holds it.
