@@ -21,6 +21,7 @@ const steps: Array<{ title: string; module: string; exportName: string }> = [
   { title: 'Release: deploy the bundle', module: './demo/bundle-deploy', exportName: 'demoBundleDeploy' },
   { title: 'Model promotion: compare with the champion', module: './demo/model-compare', exportName: 'demoModelCompare' },
   { title: 'Model promotion: move the aliases', module: './demo/model-promote', exportName: 'demoModelPromote' },
+  { title: 'Retrain on drift: scheduled drift check', module: './demo/drift-check', exportName: 'demoDriftCheck' },
 ];
 
 function npm(script: string): void {
