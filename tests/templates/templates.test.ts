@@ -14,7 +14,7 @@ import { loadTaskManifests, patchServiceSchema, type TaskManifest } from '../sup
 import { repoRoot } from '../support/task-bundle';
 
 const templatesRoot = path.join(repoRoot, 'pipelines-templates');
-const notPipelines = new Set(['model-rules.yml']);
+const notPipelines = new Set(['model-rules.yml', 'drift-rules.yml']);
 
 function yamlFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -54,8 +54,8 @@ function walk(node: unknown, visit: (mapping: Record<string, unknown>) => void):
 
 function resolveTemplate(fromFile: string, reference: string): string {
   const [relative, repository] = reference.split('@');
-  // Examples reference this repository as the `templates` resource.
-  return repository === 'templates' ? path.join(repoRoot, relative) : path.resolve(path.dirname(fromFile), relative);
+  // Examples reference this repository as the `templates` (or `mlops`) resource.
+  return repository === 'templates' || repository === 'mlops' ? path.join(repoRoot, relative) : path.resolve(path.dirname(fromFile), relative);
 }
 
 const files = yamlFiles(templatesRoot);
@@ -137,7 +137,7 @@ function outputReferenceProblems(text: string, doc: Record<string, unknown>, kno
 describe('pipeline templates', () => {
   it('include the staging, release and model-promotion flows and examples', () => {
     const names = files.map((file) => path.relative(templatesRoot, file));
-    for (const expected of ['stages/pr-validation.yml', 'stages/release.yml', 'stages/model-promotion.yml', 'examples/release.yml']) {
+    for (const expected of ['stages/pr-validation.yml', 'stages/release.yml', 'stages/model-promotion.yml', 'examples/release.yml', 'stages/retrain-on-drift.yml', 'examples/retrain-on-drift.yml']) {
       assert.ok(names.includes(expected), `${expected} is missing`);
     }
   });

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { DriftRulesError, defaultMetricTable, describeThreshold, parseDriftRules } from '../../../tasks/common/drift/rules';
 
 function problems(text: string): string[] {
@@ -83,6 +85,12 @@ describe('drift rules', () => {
   it('rejects contradictions the schema cannot see', () => {
     assert.deepEqual(problems('rules:\n  - metric: js_distance\n    min: 0.5\n    max: 0.1\n'), ['line 2: rules[0]: min 0.5 is greater than max 0.1, so every value breaches it']);
     assert.match(problems('rules:\n  - metric: roc_auc\n    min: 0.8\n    driftType: BASELINE\n')[0], /line 2: rules\[0\]\.driftType: 'roc_auc' is a profile metric/);
+  });
+
+  it('accepts the example rules file shipped with the retrain-on-drift example', () => {
+    const file = path.join(__dirname, '../../../pipelines-templates/examples/drift-rules.yml');
+    const rules = parseDriftRules(fs.readFileSync(file, 'utf8'), file);
+    assert.deepEqual(rules.map((rule) => `${rule.table}:${rule.metric}`), ['drift:js_distance', 'drift:population_stability_index', 'drift:ks_test.pvalue', 'profile:roc_auc']);
   });
 
   it('describes thresholds', () => {
