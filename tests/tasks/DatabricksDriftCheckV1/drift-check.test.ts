@@ -186,6 +186,13 @@ describe('DatabricksDriftCheck@1 bundle', function () {
     assert.deepEqual(audit.rows.map((row) => [row[eventType], row[decision]]), [['drift', 'drift'], ['drift', 'drift']]);
   });
 
+  it('fails, not "no drift", when the monitor tables do not exist', async () => {
+    const run = await check({});
+    assert.equal(run.result, 'Failed');
+    assert.match(run.resultMessage ?? '', /TABLE_OR_VIEW_NOT_FOUND/);
+    assert.equal(run.outputs.driftDetected, undefined);
+  });
+
   it('rejects a malformed rules file with its line before any call', async () => {
     const run = await check({ rulesFile: rulesFile('rules:\n  - metric: js_distance\n    max: 0.2\n    consecutive: 2\n') });
     assert.equal(run.result, 'Failed');
