@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { createAuditRecorder } from '../common/audit';
+import { createAuditRecorder, type AuditOutcome } from '../common/audit';
 import { connectWorkspace } from '../common/azure-devops/connection';
 import { createMessages } from '../common/azure-devops/messages';
 import { describePipelineRun } from '../common/azure-devops/pipeline-run';
@@ -54,6 +54,23 @@ function decision(result: DriftCheckResult): string {
   return result.evaluation.noData ? 'no-data' : 'no-drift';
 }
 
+/** The step's result: the verdict's findings as messages (warnings logged as such), and the audit outcome. */
+function taskOutcome(context: TaskContext, result: DriftCheckResult, settings: DriftTaskSettings, audit: AuditOutcome): TaskOutcome {
+  const verdict = decideDriftVerdict(result, settings.check.policy);
+  const passed = result.evaluation.checks.filter((check) => check.status === 'ok').length;
+  const lines: string[] = [];
+  for (const finding of verdict.findings) {
+    const line = findingMessage(finding, result, settings);
+    // A failing finding is the step's error message; logging it as a warning too would show it twice.
+    if (finding.effect === 'warn') context.logger.warn(line);
+    else context.logger.info(line);
+    lines.push(line);
+  }
+  if (lines.length === 0) lines.push(message('NoDrift', result.window, passed));
+  if (audit.status === 'failed') return { result: verdict.result === 'Failed' ? 'Failed' : 'SucceededWithIssues', message: `${lines.join(' ')} ${message('AuditNotWritten', audit.warning)}` };
+  return { result: verdict.result, message: lines.join(' ') };
+}
+
 /** DatabricksDriftCheck@1: read the monitor's metrics, judge them, act on drift, report and record. */
 export async function run(context: TaskContext): Promise<TaskOutcome> {
   const settings = parseInputs(context.inputs);
@@ -93,17 +110,5 @@ export async function run(context: TaskContext): Promise<TaskOutcome> {
   const junit = writeJUnitXml([driftJUnitSuite(result.evaluation, settings.check.policy)], 'Drift check');
   context.outputs.publishTestResults({ format: 'JUnit', files: [context.files.writeTemp('drift-check-junit.xml', junit)], runTitle: `Drift check ${result.window}`.trim() });
 
-  const verdict = decideDriftVerdict(result, settings.check.policy);
-  const passed = result.evaluation.checks.filter((check) => check.status === 'ok').length;
-  const lines: string[] = [];
-  for (const finding of verdict.findings) {
-    const line = findingMessage(finding, result, settings);
-    // A failing finding is the step's error message; logging it as a warning too would show it twice.
-    if (finding.effect === 'warn') context.logger.warn(line);
-    else context.logger.info(line);
-    lines.push(line);
-  }
-  if (lines.length === 0) lines.push(message('NoDrift', result.window, passed));
-  if (audit.status === 'failed') return { result: verdict.result === 'Failed' ? 'Failed' : 'SucceededWithIssues', message: `${lines.join(' ')} ${message('AuditNotWritten', audit.warning)}` };
-  return { result: verdict.result, message: lines.join(' ') };
+  return taskOutcome(context, result, settings, audit);
 }

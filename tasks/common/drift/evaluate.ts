@@ -120,8 +120,8 @@ function judgeSeries(rule: DriftRule, points: TrendPoint[], settings: Evaluation
   // Window i alerts when it and the consecutiveWindows - 1 windows before it all breach.
   const alerting: MetricWindow[] = [];
   for (let i = Math.max(0, points.length - settings.lookbackWindows); i < points.length; i++) {
-    const run = points.slice(i - rule.consecutiveWindows + 1, i + 1);
-    if (i - rule.consecutiveWindows + 1 >= 0 && run.every((point) => point.breached)) alerting.push(points[i].window);
+    const first = i - rule.consecutiveWindows + 1;
+    if (first >= 0 && points.slice(first, i + 1).every((point) => point.breached)) alerting.push(points[i].window);
   }
   if (alerting.length > 0) {
     const inRow = rule.consecutiveWindows > 1 ? ` in ${rule.consecutiveWindows} windows in a row` : '';
