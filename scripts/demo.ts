@@ -23,6 +23,7 @@ const steps: Array<{ title: string; module: string; exportName: string }> = [
   { title: 'Model promotion: gate on compliance', module: './demo/model-compliance', exportName: 'demoModelCompliance' },
   { title: 'Model promotion: move the aliases', module: './demo/model-promote', exportName: 'demoModelPromote' },
   { title: 'Model promotion: canary rollout on the serving endpoint and its promotion', module: './demo/serving-rollout', exportName: 'demoServingRollout' },
+  { title: 'Retrain on drift: scheduled drift check', module: './demo/drift-check', exportName: 'demoDriftCheck' },
 ];
 
 function npm(script: string): void {

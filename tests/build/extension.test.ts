@@ -92,6 +92,7 @@ describe('the repository passes the manifest checks', () => {
   it('has every task folder from the plan, each with a task.json', () => {
     assert.deepEqual(sourceTaskFolders(), [
       'DatabricksBundleDeployV1',
+      'DatabricksDriftCheckV1',
       'DatabricksIntegrationTestsV1',
       'DatabricksModelCompareV1',
       'DatabricksModelComplianceV1',

@@ -8,9 +8,11 @@
  * Supported:
  *   CREATE TABLE [IF NOT EXISTS] <name> (<col> <TYPE>, ...) [USING DELTA]
  *   INSERT INTO <name> [(<col>, ...)] VALUES (<expr>, ...)[, (...)]
- *   SELECT <col>, ... | * FROM <name> [WHERE <col> = <expr> [AND ...]] [ORDER BY <col> [ASC|DESC], ...] [LIMIT <n>]
+ *   SELECT <col>, ... | * FROM <name> [WHERE <ref> = <expr> [AND ...]] [ORDER BY <ref> [ASC|DESC], ...] [LIMIT <n>]
  * where <expr> is a `:named` marker, a string or number literal, TRUE/FALSE or NULL, and <name> has
  * up to three parts, each optionally `backquoted`, completed from the request's catalog and schema.
+ * <ref> is a column or a field of a STRUCT column (`window`.`start`, as Lakehouse Monitoring's
+ * output tables are queried); struct values are kept as the JSON text JSON_ARRAY returns for them.
  */
 import type { StatementParameterListItem } from '@databricks/sdk-experimental/dist/apis/sql/model';
 import type { ScenarioColumn } from './scenario';
@@ -36,8 +38,8 @@ export type ParsedStatement =
       table: string;
       /** undefined = `*`. */
       columns?: string[];
-      where: Array<{ column: string; value: SqlExpression }>;
-      orderBy: Array<{ column: string; descending: boolean }>;
+      where: Array<{ column: string; field?: string; value: SqlExpression }>;
+      orderBy: Array<{ column: string; field?: string; descending: boolean }>;
       limit?: number;
     };
 
@@ -165,6 +167,12 @@ class Parser {
     return token.value.toLowerCase();
   }
 
+  /** A column, or `column.field` of a struct column. */
+  private columnReference(): { column: string; field?: string } {
+    const column = this.identifier();
+    return this.acceptPunct('.') ? { column, field: this.identifier() } : { column };
+  }
+
   private tableName(): string {
     const parts = [this.identifier()];
     while (this.acceptPunct('.')) parts.push(this.identifier());
@@ -274,21 +282,21 @@ class Parser {
     }
     this.keyword('FROM');
     const table = this.tableName();
-    const where: Array<{ column: string; value: SqlExpression }> = [];
+    const where: Array<{ column: string; field?: string; value: SqlExpression }> = [];
     if (this.acceptKeyword('WHERE')) {
       do {
-        const column = this.identifier();
+        const reference = this.columnReference();
         this.punct('=');
-        where.push({ column, value: this.expression() });
+        where.push({ ...reference, value: this.expression() });
       } while (this.acceptKeyword('AND'));
     }
-    const orderBy: Array<{ column: string; descending: boolean }> = [];
+    const orderBy: Array<{ column: string; field?: string; descending: boolean }> = [];
     if (this.acceptKeyword('ORDER', 'BY')) {
       do {
-        const column = this.identifier();
+        const reference = this.columnReference();
         const descending = this.acceptKeyword('DESC');
         if (!descending) this.acceptKeyword('ASC');
-        orderBy.push({ column, descending });
+        orderBy.push({ ...reference, descending });
       } while (this.acceptPunct(','));
     }
     let limit: number | undefined;
@@ -372,6 +380,32 @@ function columnIndex(table: EngineTable, column: string): number {
   return index;
 }
 
+/** A struct field's value as text (what comparing it needs); the column must be a STRUCT. */
+function fieldValue(table: EngineTable, index: number, field: string, value: string | null): string | null {
+  const column = table.columns[index];
+  if (!/^STRUCT\s*</i.test(column.type)) {
+    throw new SqlError('BAD_REQUEST', `[INVALID_EXTRACT_BASE_FIELD_TYPE] Can't extract a value from \`${column.name}\`: need a STRUCT, but got "${column.type.toUpperCase()}".`);
+  }
+  if (value === null) return null;
+  const struct = JSON.parse(value) as Record<string, unknown>;
+  const keys = Object.keys(struct);
+  const key = keys.find((k) => k.toLowerCase() === field);
+  if (key === undefined) {
+    throw new SqlError('BAD_REQUEST', `[FIELD_NOT_FOUND] No such struct field \`${field}\` in ${keys.map((k) => `\`${k}\``).join(', ')}.`);
+  }
+  const found = struct[key];
+  return found === null || found === undefined ? null : String(found);
+}
+
+/** Reads a column or struct field of a row, with the type comparisons use. */
+function reader(table: EngineTable, reference: { column: string; field?: string }): { read: (row: Array<string | null>) => string | null; type: string } {
+  const index = columnIndex(table, reference.column);
+  const { field } = reference;
+  if (field === undefined) return { read: (row) => row[index], type: table.columns[index].type };
+  // Field types are not modelled; struct fields of the monitor tables compared here are timestamps.
+  return { read: (row) => fieldValue(table, index, field, row[index]), type: 'STRING' };
+}
+
 function compare(a: string | null, b: string | null, type: string): number {
   if (a === b) return 0;
   if (a === null) return -1;
@@ -423,16 +457,19 @@ export function executeStatement(
     }
     case 'select': {
       const table = tableOrFail(context, statement.table);
-      const filters = statement.where.map((w) => ({ index: columnIndex(table, w.column), value: resolve(w.value, parameters) }));
+      const filters = statement.where.map((w) => ({ ...reader(table, w), value: resolve(w.value, parameters) }));
       // SQL `=` is never true for NULL on either side.
       let rows = table.rows.filter((row) =>
-        filters.every((f) => f.value !== null && row[f.index] !== null && compare(row[f.index], f.value, table.columns[f.index].type) === 0),
+        filters.every((f) => {
+          const value = f.read(row);
+          return f.value !== null && value !== null && compare(value, f.value, f.type) === 0;
+        }),
       );
       if (statement.orderBy.length > 0) {
-        const keys = statement.orderBy.map((o) => ({ index: columnIndex(table, o.column), descending: o.descending }));
+        const keys = statement.orderBy.map((o) => ({ ...reader(table, o), descending: o.descending }));
         rows = [...rows].sort((a, b) => {
           for (const key of keys) {
-            const order = compare(a[key.index], b[key.index], table.columns[key.index].type);
+            const order = compare(key.read(a), key.read(b), key.type);
             if (order !== 0) return key.descending ? -order : order;
           }
           return 0;

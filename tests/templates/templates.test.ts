@@ -142,7 +142,7 @@ function outputReferenceProblems(text: string, doc: Record<string, unknown>, kno
 describe('pipeline templates', () => {
   it('include the staging, release and model-promotion flows and examples', () => {
     const names = files.map((file) => path.relative(templatesRoot, file));
-    for (const expected of ['stages/pr-validation.yml', 'stages/release.yml', 'stages/model-promotion.yml', 'examples/release.yml']) {
+    for (const expected of ['stages/pr-validation.yml', 'stages/release.yml', 'stages/model-promotion.yml', 'examples/release.yml', 'stages/retrain-on-drift.yml', 'examples/retrain-on-drift.yml']) {
       assert.ok(names.includes(expected), `${expected} is missing`);
     }
   });

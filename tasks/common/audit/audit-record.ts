@@ -8,7 +8,7 @@ import type { SqlParameter, SqlStatement, SqlStatements } from '../databricks/sq
 import type { AuditSettings, AuditTableName } from './audit-settings';
 
 /** The `event_type` values, one per kind of deciding task; readers of the table may rely on this list. */
-export const auditEventTypes = ['compare', 'promote', 'compliance', 'signoff', 'tests', 'serve'] as const;
+export const auditEventTypes = ['compare', 'promote', 'compliance', 'signoff', 'tests', 'serve', 'drift'] as const;
 
 /** Which kind of task decided. */
 export type AuditEventType = (typeof auditEventTypes)[number];

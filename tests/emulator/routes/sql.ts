@@ -23,7 +23,7 @@ import type { StatementRecord } from '../state';
 import { executeStatement, parseStatement, SqlError } from '../sql-engine';
 
 function typeName(typeText: string): ColumnInfoTypeName {
-  const base = typeText.toUpperCase().replace(/\(.*$/, '');
+  const base = typeText.toUpperCase().replace(/[(<].*$/, '').trim();
   const names: Record<string, ColumnInfoTypeName> = {
     STRING: 'STRING',
     VARCHAR: 'STRING',
@@ -44,6 +44,7 @@ function typeName(typeText: string): ColumnInfoTypeName {
     DECIMAL: 'DECIMAL',
     NUMERIC: 'DECIMAL',
     BINARY: 'BINARY',
+    STRUCT: 'STRUCT',
   };
   return names[base] ?? 'USER_DEFINED_TYPE';
 }

@@ -166,7 +166,7 @@ describe('audit record', () => {
       const recorder = createAuditRecorder({ sql: { execute }, clock: new FakeClock(), logger: logger() }, enabled, { task: 'DatabricksSignoff@1', run: event.run });
       for (const eventType of auditEventTypes) await recorder.record({ eventType, decision: 'pass', details: { n: 1 } });
       const rows = execute.getCalls().filter((_, index) => index % 2 === 1).map((call) => Object.fromEntries(((call.args[0] as SqlStatement).parameters ?? []).map((p) => [p.name, p.value])));
-      assert.deepEqual(rows.map((row) => row.event_type), ['compare', 'promote', 'compliance', 'signoff', 'tests', 'serve']);
+      assert.deepEqual(rows.map((row) => row.event_type), ['compare', 'promote', 'compliance', 'signoff', 'tests', 'serve', 'drift']);
       for (const row of rows) {
         assert.equal(row.task, 'DatabricksSignoff@1');
         assert.equal(row.pipeline_run_url, event.run.url);
