@@ -11,20 +11,10 @@ import * as path from 'node:path';
 import { startEmulator } from '../tests/emulator';
 import { createDemoWorkspace } from '../tests/emulator/demo-workspace';
 import { createDemoEnvironment, type DemoEnvironment } from './demo/environment';
+import { demoSteps as steps } from './demo/steps';
 
 const root = path.resolve(__dirname, '..');
 
-/** The flow, in pipeline order. Each module exports one step function taking the environment. */
-const steps: Array<{ title: string; module: string; exportName: string }> = [
-  { title: 'Pull request: integration tests on Databricks', module: './demo/integration-tests', exportName: 'demoIntegrationTests' },
-  { title: 'Release: build the release bundle', module: './demo/release-bundle', exportName: 'demoReleaseBundle' },
-  { title: 'Release: deploy the bundle', module: './demo/bundle-deploy', exportName: 'demoBundleDeploy' },
-  { title: 'Model promotion: compare with the champion', module: './demo/model-compare', exportName: 'demoModelCompare' },
-  { title: 'Model promotion: gate on compliance', module: './demo/model-compliance', exportName: 'demoModelCompliance' },
-  { title: 'Model promotion: move the aliases', module: './demo/model-promote', exportName: 'demoModelPromote' },
-  { title: 'Model promotion: canary rollout on the serving endpoint and its promotion', module: './demo/serving-rollout', exportName: 'demoServingRollout' },
-  { title: 'Retrain on drift: scheduled drift check', module: './demo/drift-check', exportName: 'demoDriftCheck' },
-];
 
 function npm(script: string): void {
   console.log(`\n> npm run ${script}`);
@@ -47,7 +37,7 @@ async function main(): Promise<void> {
   try {
     for (const step of steps) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const run = require(step.module)[step.exportName] as (env: DemoEnvironment) => Promise<void>;
+      const run = require(path.join(__dirname, 'demo', step.module))[step.exportName] as (env: DemoEnvironment) => Promise<void>;
       try {
         await run(environment);
         outcomes.push({ title: step.title, ok: true, detail: '' });

@@ -14,6 +14,7 @@ import { loadTaskManifests, type TaskManifest } from '../support/pipeline-schema
 import { createPipelineValidator, type PipelineValidator } from '../support/pipeline-validator';
 import { repoRoot } from '../support/task-bundle';
 import { TemplateError, expandFile, expandPipeline } from '../support/template-expander';
+import { demoSteps } from '../../scripts/demo/steps';
 
 const templatesRoot = path.join(repoRoot, 'pipelines-templates');
 const repositories = { mlops: repoRoot };
@@ -175,6 +176,15 @@ describe('pipeline templates, expanded', () => {
         'DatabricksServingRollout@1:promoteCanary',
       ]);
     });
+  });
+
+  it("the demo runs the promotion flow's tasks in the template's order", () => {
+    const stage = path.join(templatesRoot, 'stages', 'model-promotion.yml');
+    const expanded = expandFile(stage, { databricksConnection: 'c', modelName: 'main.ml.churn', candidateVersion: '7', requireSignOff: true, approvers: 'a@contoso.com', servingEndpoint: 'e' }, repositories);
+    const jobs = (expanded.stages as Array<{ jobs: Array<{ steps: Array<{ task?: string }> }> }>)[0].jobs;
+    const templateOrder = [...new Set(jobs.flatMap((job) => job.steps.map((s) => s.task)).filter((t): t is string => !!t && tasks.has(t)))];
+    const demoOrder = [...new Set(demoSteps.map((step) => step.task).filter((task) => templateOrder.includes(task)))];
+    assert.deepEqual(demoOrder, templateOrder);
   });
 
   for (const template of templates) {
