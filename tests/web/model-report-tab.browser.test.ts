@@ -97,6 +97,15 @@ describe('Model promotion tab in Chromium', function () {
     return { page, tab };
   }
 
+  /**
+   * A screenshot of the first screen (1366x768, the Marketplace size). The tab is a cross-origin
+   * frame, which Chromium paints only inside the viewport, so a full-page shot would be blank below it.
+   */
+  async function screenshot(page: Page, file: string): Promise<void> {
+    fs.mkdirSync(screenshotDir, { recursive: true });
+    await page.screenshot({ path: path.join(screenshotDir, file) });
+  }
+
   async function texts(tab: Frame, selector: string): Promise<string[]> {
     return tab.$$eval(selector, (elements) => elements.map((e) => (e.textContent ?? '').trim()));
   }
@@ -157,10 +166,14 @@ describe('Model promotion tab in Chromium', function () {
     assert.equal(host!.requests.filter((r) => /\/attachments\/[^/]+\/[^/]+$/.test(r.path)).length, recorded.length);
     assert.ok(host!.requests.every((r) => r.authorization === `Bearer ${host!.accessToken}` && /api-version=/.test(r.accept ?? '')));
 
-    fs.mkdirSync(screenshotDir, { recursive: true });
-    await page.screenshot({ path: path.join(screenshotDir, 'model-promotion-tab.png'), fullPage: true });
-    const firstCompare = await tab.$('article[data-kind="compare"]:has(.interval)');
-    await firstCompare!.screenshot({ path: path.join(screenshotDir, 'model-promotion-compare.png') });
+    await screenshot(page, 'model-promotion-tab.png');
+    for (const [selector, file] of [
+      ['article[data-kind="compare"]:has(.guardrail-zone)', 'model-promotion-compare.png'],
+      ['article[data-kind="compare"]:has(.interval)', 'model-promotion-significance.png'],
+      ['article[data-kind="promote"]', 'model-promotion-aliases.png'],
+    ]) {
+      await (await tab.$(selector))!.screenshot({ path: path.join(screenshotDir, file) });
+    }
     await page.close();
   });
 
@@ -169,7 +182,7 @@ describe('Model promotion tab in Chromium', function () {
     assert.equal(await tab.$eval('html', (e) => e.getAttribute('data-theme')), 'dark');
     const colours = await tab.$eval('body', (body) => [getComputedStyle(body).backgroundColor, getComputedStyle(body).color]);
     assert.deepEqual(colours, ['rgb(32, 31, 30)', 'rgba(255, 255, 255, 0.9)']);
-    await page.screenshot({ path: path.join(screenshotDir, 'model-promotion-tab-dark.png'), fullPage: true });
+    await screenshot(page, 'model-promotion-tab-dark.png');
     await page.close();
   });
 
@@ -191,7 +204,7 @@ describe('Model promotion tab in Chromium', function () {
   it('says what the tab is for when the run has no report', async () => {
     const { page, tab } = await open([]);
     assert.equal(await tab.$eval('.empty h2', (e) => e.textContent), 'No model report in this run');
-    await page.screenshot({ path: path.join(screenshotDir, 'model-promotion-tab-empty.png') });
+    await screenshot(page, 'model-promotion-tab-empty.png');
     await page.close();
   });
 

@@ -27,7 +27,7 @@ function chart(doc: Document, width: number, height: number, title: string, desc
 }
 
 /** A linear scale from the domain [min, max] (padded by 8%) onto [left, right]. */
-export function linearScale(values: readonly number[], left: number, right: number): (value: number) => number {
+export function linearScale(values: readonly number[], left: number, right: number): ((value: number) => number) & { invert(position: number): number } {
   let min = Math.min(...values);
   let max = Math.max(...values);
   if (min === max) {
@@ -38,7 +38,8 @@ export function linearScale(values: readonly number[], left: number, right: numb
   const pad = (max - min) * 0.08;
   min -= pad;
   max += pad;
-  return (value) => left + ((value - min) / (max - min)) * (right - left);
+  const scale = (value: number): number => left + ((value - min) / (max - min)) * (right - left);
+  return Object.assign(scale, { invert: (position: number) => min + ((position - left) / (right - left)) * (max - min) });
 }
 
 /** What the metric chart says in words. */
@@ -67,8 +68,10 @@ function guardrailLimit(metric: MetricComparison): number | undefined {
  */
 export function metricChart(doc: Document, metric: MetricComparison, status: 'passed' | 'failed' | 'skipped'): SVGElement {
   const width = 320;
-  const height = 54;
-  const axisY = 32;
+  const height = 56;
+  const axisY = 28;
+  // Labels near an edge are anchored inside the chart rather than cut off.
+  const anchor = (position: number): string => (position < 40 ? 'start' : position > width - 40 ? 'end' : 'middle');
   const root = chart(doc, width, height, `${metric.name}: champion and candidate`, describeMetric(metric, status), 'metric-chart');
   const limit = guardrailLimit(metric);
   const intervalBounds = metric.interval && metric.champion !== null ? [metric.champion + metric.interval.lower, metric.champion + metric.interval.upper] : [];
@@ -79,15 +82,19 @@ export function metricChart(doc: Document, metric: MetricComparison, status: 'pa
   }
   const x = linearScale(values, 14, width - 14);
   root.appendChild(svg(doc, 'line', { x1: 8, x2: width - 8, y1: axisY + 10, y2: axisY + 10, class: 'axis' }));
+  // The axis ends, so a short arrow between close values is not read as a large change.
+  const [low, high] = [x.invert(8), x.invert(width - 8)];
+  root.appendChild(svg(doc, 'text', { x: 8, y: height - 2, class: 'label' }, formatValue(Number(low.toPrecision(3)))));
+  root.appendChild(svg(doc, 'text', { x: width - 8, y: height - 2, class: 'label', 'text-anchor': 'end' }, formatValue(Number(high.toPrecision(3)))));
   if (limit !== undefined) {
     const [from, to] = metric.greaterIsBetter ? [8, x(limit)] : [x(limit), width - 8];
-    root.appendChild(svg(doc, 'rect', { x: Math.min(from, to), y: 6, width: Math.abs(to - from), height: axisY + 4, class: 'guardrail-zone' }));
-    root.appendChild(svg(doc, 'text', { x: x(limit), y: height - 1, class: 'label', 'text-anchor': 'middle' }, 'guardrail'));
+    root.appendChild(svg(doc, 'rect', { x: Math.min(from, to), y: 14, width: Math.abs(to - from), height: 24, class: 'guardrail-zone' }));
+    root.appendChild(svg(doc, 'text', { x: x(limit), y: 10, class: 'label', 'text-anchor': anchor(x(limit)) }, `guardrail ${formatValue(limit)}`));
   }
   if (metric.threshold !== undefined) {
     const tx = x(metric.threshold);
-    root.appendChild(svg(doc, 'line', { x1: tx, x2: tx, y1: 4, y2: axisY + 14, class: 'threshold' }));
-    root.appendChild(svg(doc, 'text', { x: tx, y: height - 1, class: 'label', 'text-anchor': 'middle' }, `threshold ${formatValue(metric.threshold)}`));
+    root.appendChild(svg(doc, 'line', { x1: tx, x2: tx, y1: 14, y2: axisY + 10, class: 'threshold' }));
+    root.appendChild(svg(doc, 'text', { x: tx, y: 10, class: 'label', 'text-anchor': anchor(tx) }, `threshold ${formatValue(metric.threshold)}`));
   }
   if (intervalBounds.length === 2) {
     const [lo, hi] = intervalBounds.map(x);

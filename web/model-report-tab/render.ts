@@ -25,7 +25,7 @@ function badge(doc: Document, status: Status, text = statusText[status]): HTMLEl
   return html(doc, 'span', { class: `badge ${status}` }, text);
 }
 
-function heading(doc: Document, level: 2 | 3, text: string, id?: string): HTMLElement {
+function heading(doc: Document, level: 2 | 3 | 4, text: string, id?: string): HTMLElement {
   return html(doc, `h${level}`, { id }, text);
 }
 
@@ -63,7 +63,6 @@ function renderCompare(doc: Document, compare: CompareSection): HTMLElement {
     doc,
     'section',
     { class: 'compare', 'aria-label': 'Champion and candidate' },
-    heading(doc, 3, 'Champion vs candidate'),
     html(
       doc,
       'p',
@@ -113,13 +112,21 @@ function renderCompliance(doc: Document, compliance: ComplianceSection): HTMLEle
         : undefined,
     ),
   );
-  return html(doc, 'section', { class: 'compliance' }, heading(doc, 3, `Compliance${compliance.policy ? `: ${compliance.policy}` : ''}`), html(doc, 'ul', { class: 'checklist' }, ...items));
+  return html(doc, 'section', { class: 'compliance' }, heading(doc, 4, `Compliance${compliance.policy ? `: ${compliance.policy}` : ''}`), html(doc, 'ul', { class: 'checklist' }, ...items));
 }
 
+const signOffStatus: Record<SignOffSection['status'], [Status, string]> = {
+  approved: ['passed', '✓ approved'],
+  refused: ['refused', '✗ refused'],
+  pending: ['pending', '… pending'],
+  timedOut: ['failed', '✗ timed out'],
+  cancelled: ['skipped', '– cancelled'],
+};
+
 function renderSignOff(doc: Document, signOff: SignOffSection): HTMLElement {
-  const status: Status = signOff.status === 'approved' ? 'passed' : signOff.status === 'refused' ? 'refused' : signOff.status === 'pending' ? 'pending' : 'failed';
+  const [status, text] = signOffStatus[signOff.status];
   const facts: Array<[string, Child]> = [
-    ['Status', badge(doc, status, `${statusText[status].slice(0, 2)}${signOff.status}`)],
+    ['Status', badge(doc, status, text)],
     ['Requested', `${formatTime(signOff.requestedAt)}${signOff.requestedBy ? ` by ${signOff.requestedBy}` : ''}`],
   ];
   if (signOff.approvers?.length) facts.push(['Approvers', signOff.approvers.join(', ')]);
@@ -131,14 +138,14 @@ function renderSignOff(doc: Document, signOff: SignOffSection): HTMLElement {
     doc,
     'section',
     { class: 'signoff' },
-    heading(doc, 3, 'Sign-off'),
+    heading(doc, 4, 'Sign-off'),
     html(doc, 'dl', {}, ...facts.flatMap(([term, value]) => [html(doc, 'dt', {}, term), html(doc, 'dd', {}, value)])),
     attempts.length > 0
       ? html(
           doc,
           'ol',
           { class: 'attempts', 'aria-label': 'Earlier decisions' },
-          ...attempts.map((a) => html(doc, 'li', {}, badge(doc, a.outcome === 'approved' ? 'passed' : 'refused', a.outcome), ` ${a.by}, ${formatTime(a.at)}${a.comment ? `: ${a.comment}` : ''}`)),
+          ...attempts.map((a) => html(doc, 'li', {}, badge(doc, ...signOffStatus[a.outcome]), ` ${a.by}, ${formatTime(a.at)}${a.comment ? `: ${a.comment}` : ''}`)),
         )
       : undefined,
   );
@@ -149,7 +156,7 @@ function renderAliasMoves(doc: Document, moves: AliasMove[]): HTMLElement {
     doc,
     'section',
     { class: 'aliases' },
-    heading(doc, 3, 'Alias moves'),
+    heading(doc, 4, 'Alias moves'),
     html(
       doc,
       'table',
@@ -182,7 +189,7 @@ function renderServing(doc: Document, serving: ServingSection): HTMLElement {
     doc,
     'section',
     { class: 'serving' },
-    heading(doc, 3, `Serving endpoint ${serving.endpoint}`),
+    heading(doc, 4, `Serving endpoint ${serving.endpoint}`),
     trafficChart(doc, serving.before, serving.after),
     smoke
       ? html(
@@ -204,7 +211,7 @@ function renderDrift(doc: Document, drift: DriftSection): HTMLElement {
     doc,
     'section',
     { class: 'drift' },
-    heading(doc, 3, 'Drift'),
+    heading(doc, 4, 'Drift'),
     html(
       doc,
       'ul',
@@ -231,11 +238,11 @@ function renderLinks(doc: Document, links: ReportLink[]): HTMLElement {
     doc,
     'section',
     { class: 'links' },
-    heading(doc, 3, 'Evidence'),
+    heading(doc, 4, 'Evidence'),
     html(
       doc,
       'ul',
-      {},
+      { class: 'inline' },
       ...links.map((link) => {
         const url = safeUrl(link.url);
         return html(doc, 'li', { 'data-kind': link.kind }, url ? externalLink(doc, url, link.label) : link.label, link.detail ? html(doc, 'span', { class: 'muted' }, ` ${link.detail}`) : undefined);
@@ -264,9 +271,8 @@ export function renderReport(doc: Document, report: ModelReport): HTMLElement {
       doc,
       'header',
       {},
-      html(doc, 'h3', { class: 'report-title' }, `${kindTitles[report.kind]}`),
-      outcome ? html(doc, 'p', { class: 'outcome' }, badge(doc, outcome.status === 'warning' ? 'warning' : outcome.status), ` ${outcome.summary}`) : undefined,
-      html(doc, 'p', { class: 'muted' }, `${report.producer.task}, ${formatTime(report.createdAt)}`),
+      html(doc, 'h3', { class: 'report-title' }, kindTitles[report.kind], html(doc, 'span', { class: 'muted' }, ` · ${report.producer.task} · ${formatTime(report.createdAt)}`)),
+      outcome ? html(doc, 'p', { class: 'outcome' }, badge(doc, outcome.status), ` ${outcome.summary}`) : undefined,
     ),
     report.compare ? renderCompare(doc, report.compare) : undefined,
     report.compliance ? renderCompliance(doc, report.compliance) : undefined,
