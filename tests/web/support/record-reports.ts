@@ -62,3 +62,14 @@ export async function recordDemoReports(): Promise<RecordedAttachment[]> {
   }
   return attachments;
 }
+
+let recording: Promise<RecordedAttachment[]> | undefined;
+
+/**
+ * {@link recordDemoReports}, once per test process: the bundle test and the browser test read the
+ * same recording (a fresh Buffer copy each), since the demo flow takes most of a minute.
+ */
+export async function demoReports(): Promise<RecordedAttachment[]> {
+  recording ??= recordDemoReports();
+  return (await recording).map((attachment) => ({ ...attachment, content: Buffer.from(attachment.content) }));
+}
