@@ -34,6 +34,7 @@ export function findChromium(env: Record<string, string | undefined> = process.e
 interface HostState {
   calls: string[];
   loaded: boolean;
+  resized?: [number, number];
   handshake?: { sdkVersion?: number; applyTheme?: boolean; loaded?: boolean };
 }
 
@@ -161,7 +162,8 @@ describe('Model promotion tab in Chromium', function () {
     const state = await page.evaluate(() => (window as unknown as { hostState: HostState }).hostState);
     assert.equal(state.handshake?.applyTheme, true);
     assert.equal(typeof state.handshake?.sdkVersion, 'number');
-    for (const call of ['DevOps.HostControl.initialHandshake', 'DevOps.ServiceManager.getService', 'DevOps.HostControl.getAccessToken', 'DevOps.HostControl.notifyLoadSucceeded']) {
+    assert.ok(state.resized && state.resized[1] > 768, `the tab asked for its height: ${String(state.resized)}`);
+    for (const call of ['DevOps.HostControl.initialHandshake', 'DevOps.ServiceManager.getService', 'DevOps.HostControl.getAccessToken', 'DevOps.HostControl.notifyLoadSucceeded', 'DevOps.HostControl.resize']) {
       assert.ok(state.calls.includes(call), `${call} in ${state.calls.join(', ')}`);
     }
     const list = host!.requests.filter((r) => r.path.endsWith(`/attachments/${modelReportAttachmentType}`));

@@ -44,6 +44,8 @@ async function main(): Promise<void> {
   }
   await SDK.notifyLoadSucceeded();
   SDK.resize();
+  // Opening a rule list or the host resizing the tab changes the height the host must give the frame.
+  new ResizeObserver(() => SDK.resize()).observe(document.body);
 }
 
 void main();
