@@ -44,6 +44,7 @@ describe('model report tab rendering', () => {
       ],
     );
     assert.match(texts(root, '.serving p')[0], /Smoke test: ✓ passed 50 requests, 0 failed, p95 64 ms/);
+    assert.deepEqual(texts(root, '.serving .legend li'), ['churn-6 (version 6): 100% → 90%', 'churn-7 (version 7): 0% → 10%']);
   });
 
   it('gives every chart a text alternative with its numbers', () => {

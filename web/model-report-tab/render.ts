@@ -183,6 +183,16 @@ function renderAliasMoves(doc: Document, moves: AliasMove[]): HTMLElement {
   );
 }
 
+/** Each served model's share before → after, in the colour order of the traffic chart. */
+function trafficLegend(serving: ServingSection): Array<[string, number, string]> {
+  const names = [...new Set([...serving.before, ...serving.after].map((s) => s.servedModel))];
+  const share = (split: ServingSection['before'], name: string): string => `${formatValue(split.filter((s) => s.servedModel === name).reduce((sum, s) => sum + s.percent, 0))}%`;
+  return names.map((name, index) => {
+    const version = [...serving.before, ...serving.after].find((s) => s.servedModel === name)?.modelVersion;
+    return [`${name}${version ? ` (version ${version})` : ''}`, index, `${share(serving.before, name)} → ${share(serving.after, name)}`];
+  });
+}
+
 function renderServing(doc: Document, serving: ServingSection): HTMLElement {
   const smoke = serving.smokeTest;
   return html(
@@ -191,6 +201,7 @@ function renderServing(doc: Document, serving: ServingSection): HTMLElement {
     { class: 'serving' },
     heading(doc, 4, `Serving endpoint ${serving.endpoint}`),
     trafficChart(doc, serving.before, serving.after),
+    html(doc, 'ul', { class: 'inline legend' }, ...trafficLegend(serving).map(([name, index, change]) => html(doc, 'li', { 'data-served-model': name }, html(doc, 'span', { class: `swatch segment-${index % 4}`, 'aria-hidden': 'true' }), ` ${name}: ${change}`))),
     smoke
       ? html(
           doc,
