@@ -1,3 +1,4 @@
+/** Links to where a report's evidence lives: Databricks pages, the audit row, the pipeline run. */
 import type { AuditOutcome } from '../audit/audit-record';
 import type { PipelineRun } from '../azure-devops/pipeline-run';
 import type { ReportLink } from './model-report';
