@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
+import { buildModelReportTab } from './build-tab';
 
 const root = path.resolve(__dirname, '..');
 const tasksDir = path.join(root, 'tasks');
@@ -126,7 +127,10 @@ function prefixed(folder: string, message: string): string {
 }
 
 async function main(): Promise<void> {
-  await buildTasks(selectTaskFolders(taskFolders(), process.argv.slice(2)));
+  const filters = process.argv.slice(2);
+  await buildTasks(selectTaskFolders(taskFolders(), filters));
+  // The Model promotion tab is part of a full build only; `npx tsx scripts/build-tab.ts` builds it alone.
+  if (filters.length === 0) await buildModelReportTab();
 }
 
 if (require.main === module) {

@@ -13,6 +13,9 @@ export const repoRoot = path.resolve(__dirname, '..', '..');
 export const builtTasksPath = 'dist/tasks';
 /** Where a task sits in the staging folder and in the VSIX. */
 export const packagedTasksPath = 'tasks';
+/** Where `npm run build` puts the web contributions (the Model promotion tab), and where they sit in the VSIX. */
+export const builtWebPath = 'dist/web';
+export const packagedWebPath = 'web';
 export const taskSchemaFile = 'azure-pipelines-task.schema.json';
 /** The schema files CI needs; they are reference data outside the repo, never copied into it. */
 export const requiredSchemaFiles = [taskSchemaFile, 'azure-pipelines-service-schema.json', 'databricks-bundle.schema.json'] as const;
@@ -87,6 +90,8 @@ export function toStagedLayout(manifest: JsonObject): JsonObject {
     if (typeof entry !== 'object' || entry === null) return entry;
     const { path: entryPath, packagePath, ...rest } = entry as JsonObject;
     const built = typeof entryPath === 'string' ? new RegExp(`^${builtTasksPath}/([^/]+)/?$`).exec(entryPath) : null;
+    const web = typeof entryPath === 'string' ? new RegExp(`^${builtWebPath}/([^/]+)/?$`).exec(entryPath) : null;
+    if (web && packagePath === `${packagedWebPath}/${web[1]}`) return { path: packagePath, ...rest };
     if (!built || packagePath !== `${packagedTasksPath}/${built[1]}`) return entry;
     return { path: packagePath, ...rest };
   });
@@ -119,6 +124,7 @@ export function stageExtension(options: StageOptions): string[] {
     const source = path.join(root, item);
     if (fs.existsSync(source)) fs.cpSync(source, path.join(stageDir, item), { recursive: true });
   }
+  if (fs.existsSync(path.join(root, builtWebPath))) fs.cpSync(path.join(root, builtWebPath), path.join(stageDir, packagedWebPath), { recursive: true });
   const folders = sourceTaskFolders(root);
   const notBuilt = folders.filter((folder) => !fs.existsSync(path.join(root, builtTasksPath, folder, 'task.json')));
   if (notBuilt.length > 0) throw new Error(`Not built: ${notBuilt.join(', ')}. Run 'npm run build' first.`);

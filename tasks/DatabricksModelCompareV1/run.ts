@@ -19,6 +19,7 @@ import { parseRules, type RulesDocument } from '../common/compare/rules';
 import { reservedEvaluationParameters } from '../common/compare/sources';
 import type { NoChampionPolicy } from '../common/compare/verdict';
 import { writeJUnitXml } from '../common/junit/writer';
+import { attachModelReport, buildCompareReport } from '../common/report';
 import { idempotencyToken } from '../common/runs/idempotency';
 import manifest from './task.json';
 import { defaults, inputNames, noChampionVersion, outputNames, taskReference } from './names';
@@ -266,6 +267,8 @@ export async function run(context: TaskContext): Promise<TaskOutcome> {
       decision: verdict.decision,
       details: auditDetails(comparison, report, rules),
     });
+    const reportContext = { modelName: model.fullName, championAlias: settings.championAlias, runMode: settings.runMode, host: client.host, task: taskReference, pipelineRun, audit };
+    attachModelReport(context, buildCompareReport(comparison, rules, { ...reportContext, now: context.clock.now() }));
 
     if (settings.runMode === 'enabled') {
       await applyVerdict(registry, model, comparison, {

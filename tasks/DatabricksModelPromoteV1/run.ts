@@ -17,6 +17,7 @@ import {
   type PromotionResult,
 } from '../common/promote/alias-promotion';
 import { promotionSummary, refusalSummary } from '../common/promote/summary';
+import { attachModelReport, buildPromoteReport } from '../common/report';
 import manifest from './task.json';
 import { defaults, inputNames, noneKeyword, outputNames, taskReference } from './names';
 
@@ -160,6 +161,7 @@ export async function run(context: TaskContext): Promise<TaskOutcome> {
     details: auditDetails(request, { alreadyDone: result.alreadyDone, changes: result.changes }),
   });
   writeSummary(context, promotionSummary(result, audit, pipelineRun));
+  attachModelReport(context, buildPromoteReport(result, { host, task: taskReference, pipelineRun, audit, now: context.clock.now() }));
 
   const done = resultMessage(result);
   context.logger.info(done);
