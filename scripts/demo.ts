@@ -20,6 +20,7 @@ const steps: Array<{ title: string; module: string; exportName: string }> = [
   { title: 'Release: build the release bundle', module: './demo/release-bundle', exportName: 'demoReleaseBundle' },
   { title: 'Release: deploy the bundle', module: './demo/bundle-deploy', exportName: 'demoBundleDeploy' },
   { title: 'Model promotion: compare with the champion', module: './demo/model-compare', exportName: 'demoModelCompare' },
+  { title: 'Model promotion: manual sign-off', module: './demo/model-signoff', exportName: 'demoModelSignOff' },
   { title: 'Model promotion: move the aliases', module: './demo/model-promote', exportName: 'demoModelPromote' },
 ];
 
