@@ -21,7 +21,7 @@ import { signOffSummary } from '../common/signoff/summary';
 import { waitForSignOff, type WaitOutcome } from '../common/signoff/wait';
 import manifest from './task.json';
 import { inputNames, outputNames, taskReference } from './names';
-import { parseInputs, readAzureDevOpsJob, type SignOffSettings } from './inputs';
+import { parseInputs, readAzureDevOpsJob, type AzureDevOpsJob, type SignOffSettings } from './inputs';
 
 export { parseInputs } from './inputs';
 
@@ -61,6 +61,69 @@ function modelLinks(host: string, settings: SignOffSettings, version: { runId?: 
   };
 }
 
+/** What the phases of {@link run} share. */
+interface Wiring {
+  context: TaskContext;
+  settings: SignOffSettings;
+  job: AzureDevOpsJob;
+  host: string;
+  rest: AdoRest;
+  board: AzureBoardsSignOff;
+  approversText: string;
+}
+
+/** `wait`: the existing request, which must be about this model version. */
+async function findRequest({ board, settings }: Wiring): Promise<SignOffItem> {
+  const { modelName, modelVersion } = settings;
+  const found = await board.get(settings.signOffId!);
+  if (!found) throw new Error(message('SignOffNotFound', inputNames.signOffId, settings.signOffId!));
+  if (!found.tags.some((tag) => tag.startsWith(versionTagPrefix(modelName, modelVersion)))) {
+    throw new Error(message('SignOffForOtherModel', found.id, modelName, modelVersion, signOffTag));
+  }
+  return found;
+}
+
+/** `request`: checks the type and states, then creates or refreshes the work item with the evidence. */
+async function makeRequest(wiring: Wiring, version: { tags: Record<string, string>; runId?: string; experimentId?: string }): Promise<{ item: SignOffItem; created: boolean }> {
+  const { context, settings, job, board, approversText } = wiring;
+  const { modelName, modelVersion } = settings;
+  await checkWorkItemType(board, settings.workItemType, { [inputNames.approvedStates]: settings.approvedStates, [inputNames.rejectedStates]: settings.rejectedStates });
+  const pipelineRun = describePipelineRun(context.inputs);
+  const description = evidenceDescription({
+    modelName,
+    version: modelVersion,
+    tags: version.tags,
+    ...modelLinks(wiring.host, settings, version),
+    pipelineRunUrl: pipelineRun.url,
+    requestedFor: pipelineRun.requestedFor,
+    approvers: approversText,
+    approvedStates: settings.approvedStates,
+    rejectedStates: settings.rejectedStates,
+    files: await readEvidenceFiles(settings.evidenceFiles, process.cwd()),
+  });
+  const tag = requestTag(modelName, modelVersion, job.runKey);
+  const { item, created } = await requestSignOff({ board, logger: context.logger }, tag, {
+    title: `Sign-off: ${modelName} version ${modelVersion}`,
+    description,
+    tags: [signOffTag, tag],
+    workItemType: settings.workItemType,
+    areaPath: settings.areaPath,
+    assignedTo: settings.assignedTo,
+    buildArtifactUri: job.buildArtifactUri,
+    runUrl: pipelineRun.url,
+  });
+  context.logger.info(message(created ? 'Requested' : 'RequestRefreshed', item.id, modelName, modelVersion, item.url));
+  // Only a new request is announced: a re-run must not add a second thread.
+  if (settings.commentOnPullRequest && created) {
+    if (job.pullRequest) {
+      await new PullRequestComments(wiring.rest).comment(job.pullRequest.repositoryId, job.pullRequest.id, message('PullRequestComment', modelName, modelVersion, item.url, approversText));
+    } else {
+      context.logger.info(message('NoPullRequest'));
+    }
+  }
+  return { item, created };
+}
+
 /** Requests the sign-off, waits for the decision, records it; the wiring of `../common/signoff`. */
 export async function run(context: TaskContext): Promise<TaskOutcome> {
   const settings = parseInputs(context.inputs);
@@ -70,80 +133,31 @@ export async function run(context: TaskContext): Promise<TaskOutcome> {
   const client = new DatabricksApiClient({ host, tokens, transport: context.transport, clock: context.clock, logger: context.logger, userAgent: context.userAgent });
   const tags = registryTags(new MlflowClient(client), context.signal);
   const rest = new AdoRest({ ...job, network: context.network, userAgent: context.userAgent, clock: context.clock, logger: context.logger, signal: context.signal });
-  const board = new AzureBoardsSignOff(rest);
+  const wiring: Wiring = { context, settings, job, host, rest, board: new AzureBoardsSignOff(rest), approversText: describeApprovers(settings.approvers) };
   const directory = new IdentityDirectory(rest);
-  const pipelineRun = describePipelineRun(context.inputs);
-  const sql = new SqlStatements(client, context.clock, { logger: context.logger });
-  const auditRecord = createAuditRecorder({ sql, clock: context.clock, logger: context.logger, signal: context.signal }, settings.audit, { task: taskReference, run: pipelineRun });
   const { modelName, modelVersion } = settings;
-  const approversText = describeApprovers(settings.approvers);
 
   // Everything that can be wrong with the inputs is found before anything is written.
   await resolveApprovers(settings.approvers, directory);
   const version = await tags.describe(modelName, modelVersion);
   if (!version) throw new Error(message('VersionNotFound', modelName, modelVersion));
-  let item: SignOffItem;
-  let created: boolean | undefined;
-  if (settings.action === 'wait') {
-    const found = await board.get(settings.signOffId!);
-    if (!found) throw new Error(message('SignOffNotFound', inputNames.signOffId, settings.signOffId!));
-    if (!found.tags.some((tag) => tag.startsWith(versionTagPrefix(modelName, modelVersion)))) {
-      throw new Error(message('SignOffForOtherModel', found.id, modelName, modelVersion, signOffTag));
-    }
-    item = found;
-  } else {
-    await checkWorkItemType(board, settings.workItemType, { [inputNames.approvedStates]: settings.approvedStates, [inputNames.rejectedStates]: settings.rejectedStates });
-    const description = evidenceDescription({
-      modelName,
-      version: modelVersion,
-      tags: version.tags,
-      ...modelLinks(host, settings, version),
-      pipelineRunUrl: pipelineRun.url,
-      requestedFor: pipelineRun.requestedFor,
-      approvers: approversText,
-      approvedStates: settings.approvedStates,
-      rejectedStates: settings.rejectedStates,
-      files: await readEvidenceFiles(settings.evidenceFiles, process.cwd()),
-    });
-    const tag = requestTag(modelName, modelVersion, job.runKey);
-    const requested = await requestSignOff(
-      { board, logger: context.logger },
-      tag,
-      {
-        title: `Sign-off: ${modelName} version ${modelVersion}`,
-        description,
-        tags: [signOffTag, tag],
-        workItemType: settings.workItemType,
-        areaPath: settings.areaPath,
-        assignedTo: settings.assignedTo,
-        buildArtifactUri: job.buildArtifactUri,
-        runUrl: pipelineRun.url,
-      },
-    );
-    item = requested.item;
-    created = requested.created;
-    context.logger.info(message(created ? 'Requested' : 'RequestRefreshed', item.id, modelName, modelVersion, item.url));
-    if (settings.commentOnPullRequest && created) {
-      if (job.pullRequest) {
-        await new PullRequestComments(rest).comment(job.pullRequest.repositoryId, job.pullRequest.id, message('PullRequestComment', modelName, modelVersion, item.url, approversText));
-      } else {
-        context.logger.info(message('NoPullRequest'));
-      }
-    }
-  }
+  const { item, created } = settings.action === 'wait' ? { item: await findRequest(wiring), created: undefined } : await makeRequest(wiring, version);
+
   context.outputs.setOutput(outputNames.signOffId, String(item.id));
   context.outputs.setOutput(outputNames.signOffUrl, item.url);
   const writeSummary = (outcome?: WaitOutcome, audit?: AuditOutcome): void =>
-    context.outputs.uploadSummary(context.files.writeTemp('model-signoff.md', signOffSummary({ modelName, version: modelVersion, workItem: { ...item, created }, approvers: approversText, outcome, audit })));
+    context.outputs.uploadSummary(context.files.writeTemp('model-signoff.md', signOffSummary({ modelName, version: modelVersion, workItem: { ...item, created }, approvers: wiring.approversText, outcome, audit })));
   if (settings.action === 'request') {
     writeSummary();
     return { result: 'Succeeded', message: message('Requested', item.id, modelName, modelVersion, item.url) };
   }
 
   const outcome = await waitForSignOff(
-    { board, directory, clock: context.clock, logger: context.logger, signal: context.signal, progress: (percent, text) => context.outputs.setProgress(percent, text) },
+    { board: wiring.board, directory, clock: context.clock, logger: context.logger, signal: context.signal, progress: (percent, text) => context.outputs.setProgress(percent, text) },
     { id: item.id, approvedStates: settings.approvedStates, rejectedStates: settings.rejectedStates, timeoutMs: settings.timeoutMs, approvers: settings.approvers, requester: job.requester, allowRequesterApproval: settings.allowRequesterApproval },
   );
+  const sql = new SqlStatements(client, context.clock, { logger: context.logger });
+  const auditRecord = createAuditRecorder({ sql, clock: context.clock, logger: context.logger, signal: context.signal }, settings.audit, { task: taskReference, run: describePipelineRun(context.inputs) });
   return recordOutcome(context, settings, { outcome, item, tags, auditRecord, writeSummary });
 }
 

@@ -125,7 +125,9 @@ export class AzureBoardsSignOff implements SignOffBoard {
       .filter((update) => update.fields?.['System.State']?.newValue !== undefined)
       .map((update) => {
         const state = update.fields!['System.State'];
-        const revised = update.fields?.['System.ChangedDate']?.newValue ?? update.revisedDate;
+        // `revisedDate` is when the revision was superseded (9999-01-01 for the current one); when
+        // the change was made is the update's System.ChangedDate.
+        const revised = update.fields?.['System.ChangedDate']?.newValue ?? '';
         return {
           update: update.id ?? update.rev ?? 0,
           from: state.oldValue === undefined ? undefined : String(state.oldValue),

@@ -55,6 +55,7 @@ export interface UpdateRecord {
   id: number;
   rev: number;
   revisedBy: IdentityRecord;
+  /** When the update was made (served as the previous update's `revisedDate`, see the updates route). */
   revisedDate: string;
   fields: Record<string, { oldValue?: unknown; newValue?: unknown }>;
   relations?: { added?: unknown[] };

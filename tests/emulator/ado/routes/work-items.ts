@@ -102,12 +102,15 @@ export function workItemRoutes(context: AdoEmulatorContext): Route[] {
   }
 
   function updateJson(record: WorkItemRecord, update: UpdateRecord): Record<string, unknown> {
+    // As the service does: `revisedDate` is when this revision was superseded (the next update's
+    // change date), and 9999-01-01 for the current one; when it was made is System.ChangedDate.
+    const next = record.updates.find((other) => other.id === update.id + 1);
     return {
       id: update.id,
       workItemId: record.id,
       rev: update.rev,
       revisedBy: identityRef(update.revisedBy),
-      revisedDate: update.revisedDate,
+      revisedDate: next ? next.revisedDate : '9999-01-01T00:00:00Z',
       fields: update.fields,
       ...(update.relations ? { relations: update.relations } : {}),
       url: `${base()}/_apis/wit/workItems/${record.id}/updates/${update.id}`,
