@@ -95,6 +95,7 @@ describe('the repository passes the manifest checks', () => {
       'DatabricksIntegrationTestsV1',
       'DatabricksModelCompareV1',
       'DatabricksModelPromoteV1',
+      'DatabricksModelSignOffV1',
       'DatabricksModelVersionGateV1',
       'DatabricksReleaseBundleV1',
     ]);
