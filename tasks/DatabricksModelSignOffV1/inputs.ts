@@ -109,7 +109,9 @@ export function readAzureDevOpsJob(inputs: TaskInputs): AzureDevOpsJob {
     project,
     runKey: releaseId ? `release-${releaseId}` : buildId ? `build-${buildId}` : 'manual',
     buildArtifactUri: buildId && !releaseId ? `vstfs:///Build/Build/${buildId}` : undefined,
-    requester: { id: inputs.variable('Build.RequestedForId'), uniqueName: inputs.variable('Build.RequestedForEmail') },
+    requester: releaseId
+      ? { id: inputs.variable('Release.RequestedForId'), uniqueName: inputs.variable('Release.RequestedForEmail') }
+      : { id: inputs.variable('Build.RequestedForId'), uniqueName: inputs.variable('Build.RequestedForEmail') },
     pullRequest: repositoryId && pullRequestId && /^\d+$/.test(pullRequestId) ? { repositoryId, id: Number(pullRequestId) } : undefined,
   };
 }

@@ -167,6 +167,14 @@ describe('DatabricksModelSignOff@1 bundle', function () {
     assert.equal(versionTags()['signoff.status'], undefined);
   });
 
+  it('wait: a timeout fails the step by default and is recorded in the audit table', async () => {
+    const request = await signOff({});
+    const run = await signOff({ action: 'wait', signOffId: request.outputs.signOffId, timeoutMinutes: '0.02', auditTable, sqlWarehouseId: 'wh1' });
+    assert.equal(run.result, 'Failed');
+    assert.equal(run.outputs.signOffStatus, 'timedOut');
+    assert.deepEqual(auditRows().map((row) => row.decision), ['timedOut']);
+  });
+
   it('bad inputs fail before anything is created: no approvers, an unknown work-item type, a signOffId that does not exist', async () => {
     const noApprovers = await signOff({ approvers: '' });
     assert.equal(noApprovers.result, 'Failed');
