@@ -6,6 +6,7 @@ import { createMessages } from '../common/azure-devops/messages';
 import { describePipelineRun } from '../common/azure-devops/pipeline-run';
 import { AzureBoardsSignOff, IdentityDirectory, PullRequestComments } from '../common/azure-devops/sign-off-board';
 import type { TaskContext, TaskOutcome } from '../common/azure-devops/task-context';
+import type { Logger } from '../common/ports';
 import { DatabricksApiClient } from '../common/databricks/api-client';
 import { MlflowClient } from '../common/databricks/mlflow';
 import { SqlStatements } from '../common/databricks/sql';
@@ -43,12 +44,13 @@ function registryTags(mlflow: MlflowClient, signal: AbortSignal): ModelVersionTa
   };
 }
 
-async function readEvidenceFiles(patterns: string[], workingDirectory: string): Promise<EvidenceFile[]> {
+async function readEvidenceFiles(patterns: string[], workingDirectory: string, logger: Logger): Promise<EvidenceFile[]> {
   const files: EvidenceFile[] = [];
   for (const pattern of patterns) {
-    for (const file of await globFiles(nodeBundleFileSystem, workingDirectory, pattern)) {
-      files.push({ name: path.basename(file), content: await nodeBundleFileSystem.readText(file) });
-    }
+    const matches = await globFiles(nodeBundleFileSystem, workingDirectory, pattern);
+    // The approver would see less evidence than the pipeline meant to show: say so.
+    if (matches.length === 0) logger.warn(message('NoEvidenceFile', inputNames.evidenceFiles, pattern));
+    for (const file of matches) files.push({ name: path.basename(file), content: await nodeBundleFileSystem.readText(file) });
   }
   return files;
 }
@@ -99,7 +101,7 @@ async function makeRequest(wiring: Wiring, version: { tags: Record<string, strin
     approvers: approversText,
     approvedStates: settings.approvedStates,
     rejectedStates: settings.rejectedStates,
-    files: await readEvidenceFiles(settings.evidenceFiles, process.cwd()),
+    files: await readEvidenceFiles(settings.evidenceFiles, process.cwd(), context.logger),
   });
   const tag = requestTag(modelName, modelVersion, job.runKey);
   const { item, created } = await requestSignOff({ board, logger: context.logger }, tag, {
