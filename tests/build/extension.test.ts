@@ -97,6 +97,7 @@ describe('the repository passes the manifest checks', () => {
       'DatabricksModelCompareV1',
       'DatabricksModelComplianceV1',
       'DatabricksModelPromoteV1',
+      'DatabricksModelSignOffV1',
       'DatabricksModelVersionGateV1',
       'DatabricksReleaseBundleV1',
       'DatabricksServingRolloutV1',
