@@ -20,6 +20,18 @@ export default tseslint.config(
     },
   },
   {
+    // Text from outside must not reach the agent's command channel unfiltered: tasks print only
+    // through context.logger (tasks/common/azure-devops/task-lib-context.ts, the one writer).
+    files: ['tasks/**/*.ts'],
+    rules: {
+      'no-console': 'error',
+      'no-restricted-properties': ['error',
+        { object: 'process', property: 'stdout', message: 'Print through context.logger: it neutralises logging commands.' },
+        { object: 'process', property: 'stderr', message: 'Print through context.logger: it neutralises logging commands.' },
+      ],
+    },
+  },
+  {
     files: ['tasks/common/**/*.ts'],
     ignores: adapters,
     rules: {

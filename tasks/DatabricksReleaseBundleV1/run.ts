@@ -16,9 +16,9 @@ import taskJson from './task.json';
 
 const message = createMessages(taskJson.messages);
 
-/** Log text that came from user files: one line, and never a logging command. */
+/** Log text that came from user files, on one line (the logger neutralises logging commands). */
 function safeLine(text: string): string {
-  return text.replace(/\r?\n/g, ' ').replace(/##vso\[/gi, '##vso_[').replace(/^##\[/, '#[');
+  return text.replace(/\r?\n/g, ' ');
 }
 
 function writeSummary(context: TaskContext, name: string, markdown: string): void {
@@ -29,7 +29,10 @@ function logFindings(context: TaskContext, findings: readonly Finding[]): void {
   for (const finding of findings) {
     const line = safeLine(`${finding.check}: ${formatFinding(finding)}`);
     // Errors go to the log in red and into the result message; warnings become run issues.
-    if (finding.severity === 'error') context.logger.info(`##[error]${line}`);
+    if (finding.severity === 'error') {
+      if (context.logger.error) context.logger.error(line);
+      else context.logger.info(line);
+    }
     else context.logger.warn(line);
   }
 }

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { systemClock, type Logger } from '../ports';
+import { neutralizeLoggingCommands } from '../logging-commands';
 import { createNodeTransport, nodeTransportOptionsFromAgent, type AgentNetworkSettings } from '../http/node-transport';
 import { createTaskFiles } from '../node/task-files';
 import type { PipelineOutputs, ServiceEndpoint, TaskContext, TaskInputs } from './task-context';
@@ -44,8 +45,9 @@ export const taskLibOutputs: PipelineOutputs = {
   setSecret: (value) => {
     if (value) tl.setSecret(value);
   },
-  setOutput: (name, value) => tl.setVariable(name, value, false, true),
-  setProgress: (percent, text) => tl.setProgress(Math.max(0, Math.min(100, Math.round(percent))), text),
+  // A later script step that echoes $(output) would run a marker in the value.
+  setOutput: (name, value) => tl.setVariable(name, neutralizeLoggingCommands(value), false, true),
+  setProgress: (percent, text) => tl.setProgress(Math.max(0, Math.min(100, Math.round(percent))), neutralizeLoggingCommands(text)),
   uploadSummary: (path) => tl.uploadSummary(path),
   publishTestResults: ({ format, files, runTitle, publishRunAttachments }) =>
     new tl.TestPublisher(format).publish(files, 'false', '', '', runTitle, publishRunAttachments === false ? 'false' : 'true', 'Databricks'),
@@ -53,11 +55,19 @@ export const taskLibOutputs: PipelineOutputs = {
   addAttachment: (type, name, path) => tl.addAttachment(type, name, path),
 };
 
-/** Log lines through task-lib, so registered secrets are masked by the agent. */
-export const taskLibLogger: Logger = {
-  debug: (message) => tl.debug(message),
-  info: (message) => console.log(message),
-  warn: (message) => tl.warning(message),
+/**
+ * The one writer of a task's log lines (lint forbids `console` and `process.stdout` elsewhere).
+ * Every message is data, whatever its source: {@link neutralizeLoggingCommands} runs on each one, so
+ * the only logging commands the agent receives are those task-lib writes for the task itself.
+ * Registered secrets are masked by the agent.
+ */
+export const taskLibLogger: Required<Logger> = {
+  debug: (message) => tl.debug(neutralizeLoggingCommands(message)),
+  // eslint-disable-next-line no-console -- the sanctioned writer
+  info: (message) => console.log(neutralizeLoggingCommands(message)),
+  warn: (message) => tl.warning(neutralizeLoggingCommands(message)),
+  // eslint-disable-next-line no-console -- the sanctioned writer; `##[error]` is the task's own formatting
+  error: (message) => console.log(`##[error]${neutralizeLoggingCommands(message)}`),
 };
 
 /**
