@@ -5,15 +5,27 @@ import { systemClock, type Logger } from '../ports';
 import { neutralizeLoggingCommands } from '../logging-commands';
 import { createNodeTransport, nodeTransportOptionsFromAgent, type AgentNetworkSettings } from '../http/node-transport';
 import { createTaskFiles } from '../node/task-files';
+import { claimStepAttempt } from '../node/step-attempt';
+import { idempotencyVariables, stepAttemptVariable } from '../runs/idempotency';
 import type { PipelineOutputs, ServiceEndpoint, TaskContext, TaskInputs } from './task-context';
 
-/** Inputs, variables and endpoints read through task-lib (the agent's environment contract). */
+/** This step's attempt number (see `runs/idempotency.ts`), claimed when first asked for. */
+function stepAttempt(): string {
+  const step = idempotencyVariables.map((name) => `${name}=${tl.getVariable(name) ?? ''}`).join('\n');
+  return String(claimStepAttempt(tl.getVariable('Agent.TempDirectory') || os.tmpdir(), step));
+}
+
+/**
+ * Inputs, variables and endpoints read through task-lib (the agent's environment contract), plus
+ * one variable of our own, {@link stepAttemptVariable}, which no pipeline can set.
+ */
 export const taskLibInputs: TaskInputs = {
   get(name) {
     const value = tl.getInput(name, false);
     return value === undefined || value.trim() === '' ? undefined : value.trim();
   },
   variable(name) {
+    if (name === stepAttemptVariable) return stepAttempt();
     const value = tl.getVariable(name);
     return value === undefined || value === '' ? undefined : value;
   },
