@@ -181,6 +181,14 @@ export interface CollectedTests {
   ignoredFiles: string[];
 }
 
+/**
+ * `testResultsPath` with `{{job.run_id}}` replaced by the run's id, so the task reads the folder the
+ * job wrote to when its tests were given `{{job.run_id}}` too: a folder no other run shares.
+ */
+export function resultsPathOfRun(testResultsPath: string, runId: number): string {
+  return testResultsPath.replace(/\{\{\s*job\.run_id\s*\}\}/g, String(runId));
+}
+
 /** No result file of this run matched; `ignoredFiles` are the older ones that did. */
 export class StaleResultsError extends Error {
   constructor(
@@ -224,7 +232,7 @@ export async function collectTests(options: CollectTestsOptions): Promise<Collec
   const { tasks, runName, runId } = options;
   const properties = runProperties(runId, options.runPageUrl);
   if (options.testResultsPath) {
-    const found = await findResultFiles(options.files, options.testResultsPath, options.signal);
+    const found = await findResultFiles(options.files, resultsPathOfRun(options.testResultsPath, runId), options.signal);
     // A file this run did not write must not speak for it: a passing report left by an earlier run
     // would pass a run that wrote none.
     const { fresh, stale } = partitionByRunStart(found, options.runStartTime ?? Number.POSITIVE_INFINITY);

@@ -3,7 +3,7 @@ import { FilesClient } from '../../../tasks/common/databricks/files';
 import { JobsClient } from '../../../tasks/common/databricks/jobs';
 import { countTests } from '../../../tasks/common/junit/model';
 import { findResultFiles, splitGlob } from '../../../tasks/common/runs/result-files';
-import { collectTaskResults, collectTests, parseJsonTestReport, taskAsTestCase, taskResultsOf, unsuccessfulTasksSuites, type TaskRunResult } from '../../../tasks/common/runs/results';
+import { collectTaskResults, collectTests, parseJsonTestReport, resultsPathOfRun, taskAsTestCase, taskResultsOf, unsuccessfulTasksSuites, type TaskRunResult } from '../../../tasks/common/runs/results';
 import { runOutcome } from '../../../tasks/common/runs/run-outcome';
 import { renderSummary, traceLinesInSummary } from '../../../tasks/common/runs/summary';
 import { apiError, fakeClient, FakeTransport, RecordingLogger, runState } from './fakes';
@@ -159,6 +159,14 @@ describe('result collection', () => {
     // The summary lists what was ignored.
     const summary = renderSummary({ runName: 'it', runId: 5, outcome: ok[0].outcome, tasks: ok, suites: [], verdict: 'Failed', ignoredResultFiles: ['/Volumes/main/ci/r/b1/TEST-a.xml'] });
     assert.match(summary, /Ignored 1 result file.*\n\n- `\/Volumes\/main\/ci\/r\/b1\/TEST-a\.xml`/);
+  });
+
+  it('reads the folder named after the run when testResultsPath holds {{job.run_id}}', async () => {
+    assert.equal(resultsPathOfRun('/Volumes/main/ci/r/{{job.run_id}}/**/*.xml', 42), '/Volumes/main/ci/r/42/**/*.xml');
+    assert.equal(resultsPathOfRun('/Volumes/main/ci/r/{{ job.run_id }}/x-{{job.run_id}}.xml', 7), '/Volumes/main/ci/r/7/x-7.xml');
+    const files = new FilesClient(fakeClient(volumeTransport()));
+    const read = await collectTests({ runId: 1, runName: 'it', tasks: [task('ok', ['TERMINATED', 'SUCCESS'])], runStartTime, testResultsPath: '/Volumes/main/ci/r/b{{job.run_id}}/**/TEST-*.xml', files, logger: new RecordingLogger() });
+    assert.deepEqual(read.files, ['/Volumes/main/ci/r/b1/TEST-a.xml', '/Volumes/main/ci/r/b1/deep/TEST-b.xml']);
   });
 
   it('treats missing JUnit files as a failure only when the run succeeded', async () => {
