@@ -1,5 +1,5 @@
 import picomatch from 'picomatch';
-import { ApiError } from '../http/errors';
+import { isNotFound } from '../databricks/not-found';
 import type { FilesClient } from '../databricks/files';
 
 const globCharacters = /[*?[\]{}!()]/;
@@ -12,9 +12,6 @@ export function splitGlob(pattern: string): { base: string; glob: boolean } {
   return { base: segments.slice(0, first).join('/'), glob: true };
 }
 
-function isNotFound(error: unknown): boolean {
-  return error instanceof ApiError && (error.status === 404 || error.errorCode === 'NOT_FOUND' || error.errorCode === 'RESOURCE_DOES_NOT_EXIST');
-}
 
 /** A result file as listed, with its modification time (ms epoch) when the listing gave one. */
 export interface ResultFile {
