@@ -7,7 +7,7 @@ import { buildReleaseBundle, failsBuild } from '../common/bundle/release-bundle'
 import { manifestEntryName, serializeManifest } from '../common/bundle/manifest';
 import { loadBundleSchema } from '../common/bundle/schema-validation';
 import { renderBuildSummary, renderVerifySummary } from '../common/bundle/summary';
-import { verifyBundle } from '../common/bundle/verify';
+import { extractionLimitsFrom, maxBundleSizeVariable, verifyBundle } from '../common/bundle/verify';
 import { createNodeCommandRunner, nodeBundleFileSystem } from '../common/node/bundle-file-system';
 import { resolveBundlePath } from '../common/node/bundle-path-pattern';
 import { parseInputs, type BuildInputs, type VerifyInputs } from './inputs';
@@ -106,7 +106,8 @@ async function build(context: TaskContext, settings: BuildInputs): Promise<TaskO
 
 async function verify(context: TaskContext, settings: VerifyInputs): Promise<TaskOutcome | void> {
   const bundlePath = await resolveBundlePath(inputNames.bundlePath, settings.bundlePath);
-  const verified = await verifyBundle(nodeBundleFileSystem, bundlePath, settings.expectedDigest);
+  const limits = extractionLimitsFrom(context.inputs.variable(maxBundleSizeVariable));
+  const verified = await verifyBundle(nodeBundleFileSystem, bundlePath, settings.expectedDigest, limits);
   context.outputs.setOutput(outputNames.bundlePath, bundlePath);
   context.outputs.setOutput(outputNames.bundleDigest, verified.contentDigest);
   context.outputs.setOutput(outputNames.bundleVersion, verified.manifest.version);
