@@ -52,7 +52,10 @@ export const taskLibInputs: TaskInputs = {
   },
 };
 
-/** Pipeline outputs written as `##vso` logging commands. */
+/**
+ * Pipeline outputs written as `##vso` logging commands. Text in them that may come from outside
+ * (values, titles, names) is neutralised like log lines; paths are the task's own.
+ */
 export const taskLibOutputs: PipelineOutputs = {
   setSecret: (value) => {
     if (value) tl.setSecret(value);
@@ -61,10 +64,11 @@ export const taskLibOutputs: PipelineOutputs = {
   setOutput: (name, value) => tl.setVariable(name, neutralizeLoggingCommands(value), false, true),
   setProgress: (percent, text) => tl.setProgress(Math.max(0, Math.min(100, Math.round(percent))), neutralizeLoggingCommands(text)),
   uploadSummary: (path) => tl.uploadSummary(path),
+  // The title often quotes a run name from the workspace.
   publishTestResults: ({ format, files, runTitle, publishRunAttachments }) =>
-    new tl.TestPublisher(format).publish(files, 'false', '', '', runTitle, publishRunAttachments === false ? 'false' : 'true', 'Databricks'),
-  uploadArtifact: (name, path) => tl.uploadArtifact(name, path, name),
-  addAttachment: (type, name, path) => tl.addAttachment(type, name, path),
+    new tl.TestPublisher(format).publish(files, 'false', '', '', neutralizeLoggingCommands(runTitle), publishRunAttachments === false ? 'false' : 'true', 'Databricks'),
+  uploadArtifact: (name, path) => tl.uploadArtifact(neutralizeLoggingCommands(name), path, neutralizeLoggingCommands(name)),
+  addAttachment: (type, name, path) => tl.addAttachment(type, neutralizeLoggingCommands(name), path),
 };
 
 /**

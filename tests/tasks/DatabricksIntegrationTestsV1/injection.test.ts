@@ -1,6 +1,6 @@
 /**
  * Logging-command injection through everything a workspace sends back to DatabricksIntegrationTests@1:
- * task keys, state and error messages, traces, notebook output (test names, messages, traces),
+ * run (job) names, task keys, state and error messages, traces, notebook output (test names, messages, traces),
  * python logs and JUnit files. Only the task's own commands may reach the agent.
  */
 import assert from 'node:assert/strict';
@@ -42,7 +42,8 @@ const scenario: Scenario = {
   jobs: [
     {
       jobId: 901,
-      name: 'hostile',
+      // The run takes the job's name, which anyone who may edit the job chooses.
+      name: injectionPayloadLine,
       tasks: [
         { taskKey: 'hostile-notebook', notebookPath: '/Workspace/tests/hostile' },
         { taskKey: 'hostile-python', pythonFile: '/Workspace/tests/hostile.py' },
