@@ -1,7 +1,7 @@
 import * as tl from 'azure-pipelines-task-lib/task';
 import { toError } from '../http/errors';
 import { neutralizeLoggingCommands } from '../logging-commands';
-import { createTaskLibContext } from './task-lib-context';
+import { createTaskLibContext, neutralizeConsole } from './task-lib-context';
 import type { TaskContext, TaskOutcome } from './task-context';
 
 /** Thrown into a task's work when the pipeline cancels the step. */
@@ -38,6 +38,8 @@ export async function runTask(
   run: (context: TaskContext) => Promise<TaskOutcome | void>,
   options: RunTaskOptions = {},
 ): Promise<void> {
+  // Before anything can print: text from outside reaching `console` must not command the agent.
+  neutralizeConsole();
   const controller = new AbortController();
   let settled = false;
   const settle = (result: tl.TaskResult, message: string): void => {

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import { format } from 'node:util';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { systemClock, type Logger } from '../ports';
 import { neutralizeLoggingCommands } from '../logging-commands';
@@ -79,12 +80,31 @@ export const taskLibOutputs: PipelineOutputs = {
  */
 export const taskLibLogger: Required<Logger> = {
   debug: (message) => tl.debug(neutralizeLoggingCommands(message)),
-  // eslint-disable-next-line no-console -- the sanctioned writer
-  info: (message) => console.log(neutralizeLoggingCommands(message)),
+  info: (message) => writeLine(neutralizeLoggingCommands(message)),
   warn: (message) => tl.warning(neutralizeLoggingCommands(message)),
-  // eslint-disable-next-line no-console -- the sanctioned writer; `##[error]` is the task's own formatting
-  error: (message) => console.log(`##[error]${neutralizeLoggingCommands(message)}`),
+  // `##[error]` is the task's own formatting: a red line, not an issue.
+  error: (message) => writeLine(`##[error]${neutralizeLoggingCommands(message)}`),
 };
+
+/** One line to stdout, as task-lib writes its commands (not through `console`, which {@link neutralizeConsole} filters). */
+function writeLine(text: string): void {
+  // eslint-disable-next-line no-restricted-properties -- the sanctioned writer
+  process.stdout.write(`${text}${os.EOL}`);
+}
+
+const consoleMethods = ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const;
+
+/**
+ * Makes `console` neutralise logging commands too, so a library (or a line of task code that got
+ * past lint) printing outside text through it cannot command the agent. `runTask` calls it first.
+ * @param target the console to filter; tests pass their own.
+ */
+export function neutralizeConsole(target: Pick<Console, (typeof consoleMethods)[number]> = console): void {
+  for (const method of consoleMethods) {
+    const original = target[method].bind(target) as (...args: unknown[]) => void;
+    target[method] = ((...args: unknown[]) => original(neutralizeLoggingCommands(format(...args)))) as Console[typeof method];
+  }
+}
 
 /**
  * The agent's proxy and certificate settings. The proxy is read without a request URL so that
