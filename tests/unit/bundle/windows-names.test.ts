@@ -7,6 +7,8 @@ import { nodeBundleFileSystem } from '../../../tasks/common/node/bundle-file-sys
 import { writeDeterministicZip } from '../../../tasks/common/bundle/zip-writer';
 import { computeContentDigest, manifestEntryName, serializeManifest, unsafeEntryReason, type BundleManifest } from '../../../tasks/common/bundle/manifest';
 import { BundleVerificationError, verifyBundle } from '../../../tasks/common/bundle/verify';
+import { buildReleaseBundle } from '../../../tasks/common/bundle/release-bundle';
+import { buildDeps, buildSettings, writeTree } from './helpers';
 
 const unsafeOnWindows = ['src/a:b.py', 'src/notes.', 'src/trailing ', 'CON', 'src/nul.txt', 'lib/COM1.py', 'lpt9', 'src/aux/x.py', 'a|b', 'what?.py', 'src/tab\there'];
 const fine = ['src/a.py', 'console.py', 'src/null.txt', 'com10.py', 'src/.hidden', 'lpt.txt', 'auxiliary/x.py'];
@@ -27,6 +29,21 @@ describe('entry names unsafe on a Windows agent', () => {
     for (const name of ['src/CON.py', 'src/a:b.py', 'src/trailing.']) {
       await assert.rejects(writeDeterministicZip(nodeBundleFileSystem, path.join(tmp, 'x.zip'), [{ name, sourcePath: source }]), /Windows/);
     }
+  });
+
+  it('fail the release bundle build with a finding per file, as do names one file apart only in letter case', async () => {
+    writeTree(tmp, {
+      'app/databricks.yml': 'bundle:\n  name: app\n',
+      'app/src/CON.py': 'x = 1\n',
+      'app/src/model.py': 'x = 1\n',
+      'app/src/Model.py': 'x = 2\n',
+      'app/src/ok.py': 'x = 3\n',
+    });
+    const result = await buildReleaseBundle(buildDeps(), buildSettings(path.join(tmp, 'app'), path.join(tmp, 'out')));
+    assert.equal(result.succeeded, false);
+    const unsafe = result.findings.filter((finding) => finding.check === 'unsafe-name').map((finding) => finding.file).sort();
+    assert.deepEqual(unsafe, ['src/CON.py', 'src/model.py']);
+    assert.equal(fs.existsSync(path.join(tmp, 'out')) && fs.readdirSync(path.join(tmp, 'out')).some((name) => name.endsWith('.zip')), false, 'no bundle was written');
   });
 
   it('are refused at verify, even when the manifest lists them', async () => {
