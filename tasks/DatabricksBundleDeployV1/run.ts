@@ -8,6 +8,7 @@ import { locateCli, type LocatedCli } from '../common/bundle/deploy/cli-locate';
 import { deployBundle, type BundleDeployResult } from '../common/bundle/deploy/deploy';
 import type { BundlePlan } from '../common/bundle/deploy/plan-output';
 import { prepareBundleFolder, prepareReleaseBundle, type PreparedBundle } from '../common/bundle/deploy/prepare';
+import { extractionLimitsFrom, maxBundleSizeVariable } from '../common/bundle/verify';
 import { createCliCommandRunner } from '../common/node/cli-command-runner';
 import { createCliProgramLocator } from '../common/node/cli-program-locator';
 import { createCliToolCache } from '../common/node/cli-tool-cache';
@@ -67,6 +68,7 @@ export async function run(context: TaskContext): Promise<TaskOutcome | void> {
       settings.source.kind === 'releaseBundle'
         ? await prepareReleaseBundle(nodeBundleFileSystem, await resolveBundlePath(inputNames.bundlePath, settings.source.bundlePath), path.join(workFolder, 'bundle'), {
             expectedDigest: settings.source.expectedDigest,
+            limits: extractionLimitsFrom(context.inputs.variable(maxBundleSizeVariable)),
             target: settings.target,
             logger: context.logger,
           })

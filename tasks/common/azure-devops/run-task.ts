@@ -1,6 +1,7 @@
 import * as tl from 'azure-pipelines-task-lib/task';
 import { toError } from '../http/errors';
-import { createTaskLibContext } from './task-lib-context';
+import { neutralizeLoggingCommands } from '../logging-commands';
+import { createTaskLibContext, neutralizeConsole } from './task-lib-context';
 import type { TaskContext, TaskOutcome } from './task-context';
 
 /** Thrown into a task's work when the pipeline cancels the step. */
@@ -37,12 +38,15 @@ export async function runTask(
   run: (context: TaskContext) => Promise<TaskOutcome | void>,
   options: RunTaskOptions = {},
 ): Promise<void> {
+  // Before anything can print: text from outside reaching `console` must not command the agent.
+  neutralizeConsole();
   const controller = new AbortController();
   let settled = false;
   const settle = (result: tl.TaskResult, message: string): void => {
     if (settled) return;
     settled = true;
-    tl.setResult(result, message);
+    // The message quotes errors from outside (a run's state message, a CLI's last line).
+    tl.setResult(result, neutralizeLoggingCommands(message));
   };
   let graceTimer: NodeJS.Timeout | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -64,7 +68,7 @@ export async function runTask(
     // A closed stdout: writing anything would raise the same error again.
     if ((thrown as { code?: unknown } | undefined)?.code === 'EPIPE') return;
     const error = toError(thrown);
-    tl.debug(error.stack ?? error.message);
+    tl.debug(neutralizeLoggingCommands(error.stack ?? error.message));
     if (settled) return;
     settle(tl.TaskResult.Failed, `Unexpected error: ${error.message}`);
     process.exit(1);
@@ -91,7 +95,7 @@ export async function runTask(
     if (error instanceof CancelledError || controller.signal.aborted) {
       settle(tl.TaskResult.Cancelled, toError(controller.signal.reason ?? error).message);
     } else {
-      tl.debug(error.stack ?? error.message);
+      tl.debug(neutralizeLoggingCommands(error.stack ?? error.message));
       settle(tl.TaskResult.Failed, error.message);
     }
   } finally {

@@ -74,11 +74,11 @@ export function decide(input: VerdictInput): Verdict {
     const value = candidate.get(rule.metric);
     for (const check of result.checks) {
       // Only a rule the candidate could have met waits for a champion; a missing value already
-      // failed, and a NaN one fails here rather than being skipped into a promotion.
+      // failed, and a NaN or infinite one fails here rather than being skipped into a promotion.
       if (!champion && changeKinds.has(check.kind) && value !== undefined) {
         checks.push(
-          Number.isNaN(value)
-            ? { ...check, status: 'failed', detail: `the candidate's '${rule.metric}' is NaN` }
+          !Number.isFinite(value)
+            ? { ...check, status: 'failed', detail: `the candidate's '${rule.metric}' is ${value}, not a finite number: the evaluation is broken` }
             : { ...check, status: noChampion === 'promote' ? 'skipped' : 'failed', detail: noChampionDetail },
         );
       } else {

@@ -23,6 +23,8 @@ export interface SummaryInput {
   suites: TestSuite[];
   /** The task's verdict, e.g. "Failed: 2 of 14 tests failed". */
   verdict: string;
+  /** Result files an earlier run wrote, listed so nobody mistakes them for this run's. */
+  ignoredResultFiles?: string[];
 }
 
 /** Text safe inside one Markdown table cell or list item: no pipes, no line breaks. */
@@ -70,6 +72,13 @@ export function renderSummary(input: SummaryInput): string {
 
   const counts = countTests(input.suites);
   lines.push(`Tests: ${counts.total} total, ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`, '');
+  const ignored = input.ignoredResultFiles ?? [];
+  if (ignored.length > 0) {
+    lines.push(`Ignored ${ignored.length} result file(s) older than this run (written by an earlier run; use a folder unique to the run):`, '');
+    for (const file of ignored.slice(0, maxFailuresListed)) lines.push(`- \`${cell(file)}\``);
+    if (ignored.length > maxFailuresListed) lines.push(`- ... and ${ignored.length - maxFailuresListed} more`);
+    lines.push('');
+  }
 
   const failedTasks = input.tasks.filter((t) => t.outcome.kind !== 'success' && t.outcome.kind !== 'skipped');
   for (const task of failedTasks) {

@@ -28,7 +28,13 @@ const cases: Case[] = [
   // Python compares float and int exactly: 9007199254740992.0 >= 9007199254740993 is False,
   // although Number(9007199254740993n) rounds to 9007199254740992.
   { name: 'threshold, huge int compared exactly', rule: { ...G, threshold: 9007199254740993n }, candidate: 9007199254740992, baseline: undefined, expected: ['threshold'] },
-  { name: 'threshold, infinite candidate passes', rule: { ...G, threshold: 0.8 }, candidate: Infinity, baseline: undefined, expected: 'ok' },
+  // Deliberately not MLflow (where +Infinity passes): a non-finite metric is a broken evaluation.
+  { name: 'threshold, infinite candidate fails closed', rule: { ...G, threshold: 0.8 }, candidate: Infinity, baseline: undefined, expected: ['threshold'] },
+  { name: 'threshold, lower, -Infinity candidate fails closed', rule: { ...L, threshold: 0.5 }, candidate: -Infinity, baseline: undefined, expected: ['threshold'] },
+  { name: 'absolute, +Infinity candidate fails closed', rule: { ...G, minAbsoluteChange: 0.1 }, candidate: Infinity, baseline: 0.8, expected: ['absolute'] },
+  { name: 'absolute, lower, infinite champion fails closed', rule: { ...L, minAbsoluteChange: 0.1 }, candidate: 0.5, baseline: Infinity, expected: ['absolute'] },
+  { name: 'relative, lower, -Infinity champion fails closed', rule: { ...L, minRelativeChange: 0.1 }, candidate: -Infinity, baseline: 2, expected: ['relative'] },
+  { name: 'relative, infinite champion fails closed', rule: { ...G, minRelativeChange: 0.1 }, candidate: 0.9, baseline: -Infinity, expected: ['relative'] },
   { name: 'threshold, NaN candidate fails (nan >= x is False)', rule: { ...G, threshold: 0.8 }, candidate: NaN, baseline: undefined, expected: ['threshold'] },
   { name: 'threshold, negative values', rule: { ...L, threshold: -1.5 }, candidate: -2, baseline: undefined, expected: 'ok' },
 
