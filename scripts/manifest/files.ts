@@ -93,6 +93,12 @@ export function toStagedLayout(manifest: JsonObject): JsonObject {
   return result;
 }
 
+/** Files the manifest's `content` names (overview, license, changelog): tfx packs each of them. */
+export function contentPaths(manifest: JsonObject): string[] {
+  const content = (manifest.content ?? {}) as Record<string, { path?: unknown }>;
+  return Object.values(content).flatMap((entry) => (typeof entry?.path === 'string' ? [entry.path] : []));
+}
+
 /** What to stage. */
 export interface StageOptions {
   /** Repository root (holds vss-extension.json, overview.md, images/ and dist/tasks/). */
@@ -115,7 +121,7 @@ export function stageExtension(options: StageOptions): string[] {
   const committed = readJson(path.join(root, 'vss-extension.json'));
   const endpointTypes = endpointTypeNames(committed);
   writeJson(path.join(stageDir, 'vss-extension.json'), toStagedLayout(applyVariantToManifest(committed, options.variant)));
-  for (const item of ['overview.md', 'images']) {
+  for (const item of ['images', ...contentPaths(committed)]) {
     const source = path.join(root, item);
     if (fs.existsSync(source)) fs.cpSync(source, path.join(stageDir, item), { recursive: true });
   }

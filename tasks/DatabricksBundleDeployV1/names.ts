@@ -10,6 +10,9 @@ export const inputNames = {
   forceLock: 'forceLock',
 } as const;
 
+/** Either/or inputs: one of each group must be given (the docs' examples are checked against this). */
+export const requiredOneOf = [{ inputs: [inputNames.bundlePath, inputNames.bundleRoot] }] as const;
+
 export const outputNames = {
   deployedTarget: 'deployedTarget',
   runId: 'runId',

@@ -21,6 +21,13 @@ export const inputNames = {
   failOnTestFailure: 'failOnTestFailure',
 } as const;
 
+/** Either/or inputs: one of each group must be given when `when` holds (the docs' examples are checked against this). */
+export const requiredOneOf = [
+  { inputs: [inputNames.jobName, inputNames.jobId], when: 'runType = job' },
+  { inputs: [inputNames.notebookPath], when: 'runType = notebook' },
+  { inputs: [inputNames.pythonFile], when: 'runType = pythonFile' },
+] as const;
+
 /** Output variable names. */
 export const outputNames = {
   runId: 'runId',

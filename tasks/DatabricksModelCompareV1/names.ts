@@ -19,6 +19,12 @@ export const inputNames = {
   bootstrapSeed: 'bootstrapSeed',
 } as const;
 
+/** Either/or inputs: one of each group must be given (the docs' examples are checked against this). */
+export const requiredOneOf = [
+  { inputs: [inputNames.candidateVersion, inputNames.candidateAlias] },
+  { inputs: [inputNames.rules, inputNames.rulesFile] },
+] as const;
+
 /** Output variable names. */
 export const outputNames = {
   decision: 'decision',
