@@ -128,6 +128,15 @@ describe('DatabricksModelPromote@1 bundle', function () {
     assert.deepEqual(first.outputs, { previousVersion: '', promotedVersion: '5' });
   });
 
+  it('explains an unresolved output variable of another job and names inputs by their classic label, before any call', async () => {
+    const run = await promote({ version: '$(compare.candidateVersion)', expectedCurrentVersion: '4' });
+    assert.equal(run.result, 'Failed');
+    assert.match(run.resultMessage ?? '', /dependencies\.<job>\.outputs\['compare\.candidateVersion'\]/);
+    assert.deepEqual(emulator.requests.filter((r) => r.path.includes('/unity-catalog/')), []);
+    const badModel = await promote({ modelName: 'churn', version: '5' });
+    assert.match(badModel.resultMessage ?? '', /'modelName' \('Model' in the classic editor\)/);
+  });
+
   it('refuses a version that is not READY', async () => {
     const run = await promote({ version: '6', expectedCurrentVersion: '4' });
     assert.equal(run.result, 'Failed');
