@@ -29,6 +29,8 @@ export interface DeploySettings {
   runJob?: string;
   /** Take over a held deployment lock. */
   forceLock: boolean;
+  /** Let the deployment delete or recreate resources (`--auto-approve`); off by default. */
+  autoApprove: boolean;
 }
 
 
@@ -80,6 +82,7 @@ export function parseInputs(inputs: TaskInputs, baseDirectory: string): DeploySe
     cliVersion: cliVersion?.replace(/^v/, ''),
     runJob,
     forceLock: parseBooleanInput(inputNames.forceLock, inputs.get(inputNames.forceLock), false),
+    autoApprove: parseBooleanInput(inputNames.autoApprove, inputs.get(inputNames.autoApprove), false),
   };
 }
 

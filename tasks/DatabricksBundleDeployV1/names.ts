@@ -8,6 +8,7 @@ export const inputNames = {
   cliVersion: 'cliVersion',
   runJob: 'runJob',
   forceLock: 'forceLock',
+  autoApprove: 'autoApprove',
 } as const;
 
 /** Either/or inputs: one of each group must be given (the docs' examples are checked against this). */
@@ -23,7 +24,7 @@ export const outputNames = {
  * the CLI is downloaded from: a mirror on networks without GitHub access, a loopback server in tests.
  * The mirror must serve the release's own SHA256SUMS file beside the zips.
  */
-export const cliDownloadUrlVariable = 'MLOPS_DATABRICKS_CLI_DOWNLOAD_URL';
+export { cliDownloadUrlVariable } from '../common/bundle/deploy/cli-install';
 
 /**
  * Pipeline variables that tune the wait for a held deployment lock: attempts in all (default 6) and

@@ -81,7 +81,7 @@ export async function run(context: TaskContext): Promise<TaskOutcome | void> {
     });
 
     const result = await deployBundle(
-      { target: settings.target, variables: settings.variables, forceLock: settings.forceLock, runJob: settings.runJob },
+      { target: settings.target, variables: settings.variables, forceLock: settings.forceLock, autoApprove: settings.autoApprove, runJob: settings.runJob },
       {
         cli: cli.executable,
         bundleRoot: prepared.bundleRoot,

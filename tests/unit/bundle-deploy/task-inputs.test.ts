@@ -39,6 +39,7 @@ describe('DatabricksBundleDeployV1 inputs', () => {
       cliVersion: undefined,
       runJob: undefined,
       forceLock: false,
+      autoApprove: false,
     });
   });
 

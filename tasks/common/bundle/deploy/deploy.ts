@@ -18,6 +18,8 @@ export interface BundleDeploySettings {
   variables: BundleVariables;
   /** Pass `--force-lock` to `deploy`. */
   forceLock: boolean;
+  /** Pass `--auto-approve` to `deploy`: allow it to delete or recreate resources. */
+  autoApprove?: boolean;
   /** Job resource key to run after the deployment; undefined to run nothing. */
   runJob?: string;
 }
@@ -78,6 +80,18 @@ export function summarizeFailure(result: CommandResult): string {
   return chosen.length > 0 ? chosen.join(' | ') : `exit code ${result.exitCode}`;
 }
 
+/**
+ * The CLI refuses, without a terminal, a deployment that would delete or recreate resources (a
+ * schema, a volume, a pipeline's tables) unless `--auto-approve` is given; say how to allow it.
+ */
+function approvalHint(result: CommandResult): string {
+  if (!/destructive actions|--auto-approve/i.test(`${result.stderr}\n${result.stdout}`)) return '';
+  return (
+    ` The deployment would delete or recreate the resources listed in the log above, and nothing was deployed. ` +
+    `If that is intended, review the list and deploy once with 'autoApprove: true'.`
+  );
+}
+
 /** Validates and deploys the bundle, then runs `runJob` when given. Throws when validation or deployment fails. */
 export async function deployBundle(settings: BundleDeploySettings, deps: BundleDeployDependencies): Promise<BundleDeployResult> {
   const { target, variables } = settings;
@@ -112,10 +126,10 @@ export async function deployBundle(settings: BundleDeploySettings, deps: BundleD
 
   let attempt = 1;
   for (; ; attempt++) {
-    const deployed = await invoke(deployArguments(target, variables, settings.forceLock));
+    const deployed = await invoke(deployArguments(target, variables, settings.forceLock, settings.autoApprove));
     if (deployed.exitCode === 0) break;
     const contention = parseLockContention(`${deployed.stderr}\n${deployed.stdout}`);
-    if (!contention) throw new Error(`'databricks bundle deploy -t ${target}' failed: ${summarizeFailure(deployed)}`);
+    if (!contention) throw new Error(`'databricks bundle deploy -t ${target}' failed: ${summarizeFailure(deployed)}${approvalHint(deployed)}`);
     const decision = decideLockRetry(attempt, retry);
     if (!decision.retry) throw new DeployLockHeldError(target, contention, attempt);
     deps.logger.warn(
