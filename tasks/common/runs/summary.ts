@@ -23,6 +23,16 @@ export interface SummaryInput {
   suites: TestSuite[];
   /** The task's verdict, e.g. "Failed: 2 of 14 tests failed". */
   verdict: string;
+  /** Why the task stopped waiting before the run ended, if it did. */
+  interrupted?: 'timeout' | 'cancelled' | 'failed';
+  /** The task's own limit in milliseconds, when it passed (`interrupted: 'timeout'`). */
+  timeoutMs?: number;
+}
+
+/** `30 minutes`, `1 minute`, `0.5 minutes`: the limit as the user wrote it in `timeoutMinutes`. */
+function minutes(ms: number): string {
+  const value = Math.round((ms / 60_000) * 1000) / 1000;
+  return `${value} minute${value === 1 ? '' : 's'}`;
 }
 
 /** Text safe inside one Markdown table cell or list item: no pipes, no line breaks. */
@@ -57,8 +67,14 @@ export function renderSummary(input: SummaryInput): string {
   const title = input.runPageUrl ? `[${input.runName}](${input.runPageUrl})` : input.runName;
   lines.push(`### Databricks integration tests: ${title}`, '');
   lines.push(`**${input.verdict}**`, '');
-  lines.push(`Run ${input.runId}: ${stateLabel(input.outcome)}${input.durationMs !== undefined ? ` in ${formatDuration(input.durationMs)}` : ''}`);
-  if (input.outcome.message && input.outcome.kind !== 'success') lines.push('', `> ${cell(input.outcome.message)}`);
+  if (input.interrupted === 'timeout' && input.timeoutMs !== undefined) {
+    // Databricks reports a run the task cancelled as cancelled by the user (the token's owner); the
+    // cause was the task's own limit, so say that instead of quoting the run's state message.
+    lines.push(`Run ${input.runId}: ⏱️ timed out after ${minutes(input.timeoutMs)} (timeoutMinutes); the task then cancelled it (${input.outcome.resultState || input.outcome.lifecycle})`);
+  } else {
+    lines.push(`Run ${input.runId}: ${stateLabel(input.outcome)}${input.durationMs !== undefined ? ` in ${formatDuration(input.durationMs)}` : ''}`);
+    if (input.outcome.message && input.outcome.kind !== 'success') lines.push('', `> ${cell(input.outcome.message)}`);
+  }
   lines.push('');
 
   lines.push('| Task | State | Duration |', '|---|---|---|');
