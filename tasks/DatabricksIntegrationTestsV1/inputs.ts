@@ -152,7 +152,7 @@ function parseSpec(inputs: TaskInputs): RunSpec {
         throw new Error(`Input '${inputNames.jobName}' or '${inputNames.jobId}' is required when '${inputNames.runType}' is 'job'.`);
       }
       const parameters = parseKeyValueLines(inputNames.jobParameters, inputs.get(inputNames.jobParameters));
-      return { kind: 'job', job: id !== undefined ? { id: parseJobId(id) } : { name: name as string }, parameters };
+      return { kind: 'job', job: id !== undefined ? { id: parseJobId(id) } : { name: name as string }, parameters, requireDefinedParameters: true };
     }
     case 'notebook': {
       const notebookPath = parseRunFile(inputs, 'notebook', 'an absolute workspace path of a notebook, e.g. /Workspace/Users/me@example.com/tests/integration');
