@@ -15,6 +15,7 @@ export const inputNames = {
   runMode: 'runMode',
   setAliasOnPass: 'setAliasOnPass',
   requireSignificance: 'requireSignificance',
+  requireSameDataset: 'requireSameDataset',
   pairedScoresTable: 'pairedScoresTable',
   bootstrapSeed: 'bootstrapSeed',
 } as const;
@@ -38,6 +39,7 @@ export const defaults = {
   metricsSource: 'runs',
   runMode: 'enabled',
   requireSignificance: false,
+  requireSameDataset: false,
   bootstrapSeed: 20240601,
   evaluationTimeoutMinutes: 60,
 } as const;

@@ -50,6 +50,8 @@ export interface CompareTaskSettings {
   setAliasOnPass?: string;
   /** The worse bound of the bootstrap interval must exclude zero for every change-rule metric. */
   requireSignificance: boolean;
+  /** Refuse when neither side's metrics name their evaluation dataset. */
+  requireSameDataset: boolean;
   /** Table of paired per-example scores, read through `warehouseId`. */
   pairedScores?: { table: AuditTableName; warehouseId: string };
   /** Seed of the paired bootstrap. */
@@ -83,6 +85,12 @@ function parseMetricsSource(inputs: TaskInputs): MetricsSourceSettings {
       return { kind, jobName, parameters: parseJobParameters(inputNames.evaluationJobParameters, inputs.get(inputNames.evaluationJobParameters)) };
     }
   }
+}
+
+/** `auto` (the pick list's default) and empty leave the policy to the rules; `promote`/`fail` set it. */
+function parseNoChampion(value: string | undefined): { noChampion?: NoChampionPolicy } {
+  const choice = parseChoiceInput(inputNames.noChampion, value, ['auto', 'promote', 'fail'] as const, 'auto');
+  return choice === 'auto' ? {} : { noChampion: choice };
 }
 
 /** Reads and checks every input; throws naming the input, the value and the expected form. */
@@ -139,10 +147,11 @@ export function parseInputs(inputs: TaskInputs): CompareTaskSettings {
     metricsSource: parseMetricsSource(inputs),
     evaluationTimeoutMs:
       parseNumberInput(inputNames.evaluationTimeoutMinutes, inputs.get(inputNames.evaluationTimeoutMinutes), { min: 1, max: 24 * 60, integer: true, unit: 'minutes' }, defaults.evaluationTimeoutMinutes) * 60_000,
-    ...(noChampionValue !== undefined ? { noChampion: parseChoiceInput<NoChampionPolicy>(inputNames.noChampion, noChampionValue, ['promote', 'fail'], 'fail') } : {}),
+    ...parseNoChampion(noChampionValue),
     runMode: parseChoiceInput(inputNames.runMode, inputs.get(inputNames.runMode), ['enabled', 'dryRun'] as const, defaults.runMode),
     ...(alias !== undefined ? { setAliasOnPass: alias } : {}),
     requireSignificance: parseBooleanInput(inputNames.requireSignificance, inputs.get(inputNames.requireSignificance), defaults.requireSignificance),
+    requireSameDataset: parseBooleanInput(inputNames.requireSameDataset, inputs.get(inputNames.requireSameDataset), defaults.requireSameDataset),
     ...(pairedScores ? { pairedScores } : {}),
     bootstrapSeed: parseNumberInput(inputNames.bootstrapSeed, inputs.get(inputNames.bootstrapSeed), { min: 0, max: 0xffffffff, integer: true }, defaults.bootstrapSeed),
     audit: parseAuditInputs(auditInputs),
@@ -222,6 +231,7 @@ export async function run(context: TaskContext): Promise<TaskOutcome> {
         metricsSource: settings.metricsSource,
         ...(settings.noChampion ? { noChampion: settings.noChampion } : {}),
         requireSignificance: settings.requireSignificance,
+        requireSameDataset: settings.requireSameDataset,
         bootstrapSeed: settings.bootstrapSeed,
       },
       {
@@ -252,6 +262,7 @@ export async function run(context: TaskContext): Promise<TaskOutcome> {
       requireSignificance: settings.requireSignificance,
       bootstrapSeed: settings.bootstrapSeed,
       ...(pipelineRun.url ? { pipelineRunUrl: pipelineRun.url } : {}),
+      workspaceUrl: client.host,
     };
     context.outputs.uploadSummary(context.files.writeTemp('model-compare-summary.md', renderSummary(comparison, report)));
     const junitFile = context.files.writeTemp('model-compare-junit.xml', writeJUnitXml([junitSuite(comparison, report)], `Model comparison ${model.fullName}`));
