@@ -38,7 +38,7 @@ function summary(settings: DeploySettings, prepared: PreparedBundle, cli: Locate
     rows.push([`Job \`${settings.runJob}\``, `${link} ${result.run.succeeded ? 'succeeded' : 'failed'}`]);
   }
   const escape = (text: string): string => text.replace(/\|/g, '\\|');
-  return `# Databricks bundle deployment\n\n| | |\n|---|---|\n${rows.map(([k, v]) => `| ${escape(k)} | ${escape(v)} |`).join('\n')}\n`;
+  return `## Bundle deployment\n\n| | |\n|---|---|\n${rows.map(([k, v]) => `| ${escape(k)} | ${escape(v)} |`).join('\n')}\n`;
 }
 
 /** DatabricksBundleDeploy@1: verify and extract the release bundle, then validate, deploy and optionally run with the Databricks CLI. */
@@ -99,7 +99,7 @@ export async function run(context: TaskContext): Promise<TaskOutcome | void> {
     context.outputs.setOutput(outputNames.deployedTarget, result.deployedTarget);
     if (result.run?.runId) context.outputs.setOutput(outputNames.runId, result.run.runId);
 
-    context.outputs.uploadSummary(context.files.writeTemp(`bundle-deploy-${settings.target}.md`, summary(settings, prepared, cli, result)));
+    context.outputs.uploadSummary(context.files.writeTemp(`bundle-deploy-${settings.target}.md`, summary(settings, prepared, cli, result)), `Bundle deployment: ${settings.target}`);
 
     const job = settings.runJob ?? '';
     if (result.run && !result.run.succeeded) {

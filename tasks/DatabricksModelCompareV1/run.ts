@@ -264,7 +264,7 @@ export async function run(context: TaskContext): Promise<TaskOutcome> {
       ...(pipelineRun.url ? { pipelineRunUrl: pipelineRun.url } : {}),
       workspaceUrl: client.host,
     };
-    context.outputs.uploadSummary(context.files.writeTemp('model-compare-summary.md', renderSummary(comparison, report)));
+    context.outputs.uploadSummary(context.files.writeTemp('model-compare-summary.md', renderSummary(comparison, report)), `Model comparison: ${model.fullName}`);
     const junitFile = context.files.writeTemp('model-compare-junit.xml', writeJUnitXml([junitSuite(comparison, report)], `Model comparison ${model.fullName}`));
     context.outputs.publishTestResults({ format: 'JUnit', files: [junitFile], runTitle: `Model comparison ${model.fullName} v${comparison.candidate.version}` });
 

@@ -29,21 +29,20 @@ export function unresolvedVariableHint(message: string): string | undefined {
   );
 }
 
-/** `'name'` → the same followed by ` ('Label' in the classic editor)`, once per input, where the label differs. */
+/**
+ * The message followed by the classic-editor labels of the inputs it quotes by YAML name, where the
+ * label differs: `... (Classic editor: 'rules' is 'Rules (YAML)', 'rulesFile' is 'Rules file'.)`.
+ * Appended rather than woven in, so the message itself reads as before.
+ */
 export function withInputLabels(message: string, inputs: readonly LabelledInput[]): string {
   const labels = new Map(inputs.filter((input) => input.label && input.label.toLowerCase() !== input.name.toLowerCase()).map((input) => [input.name, input.label as string]));
-  const seen = new Set<string>();
-  return message.replace(/'([A-Za-z][A-Za-z0-9]*)'(?! \()/g, (quoted, name: string) => {
-    const label = labels.get(name);
-    if (label === undefined || seen.has(name)) return quoted;
-    seen.add(name);
-    return `${quoted} ('${label}' in the classic editor)`;
-  });
+  const named = [...new Set([...message.matchAll(/'([A-Za-z][A-Za-z0-9]*)'/g)].map((match) => match[1]))].filter((name) => labels.has(name));
+  if (named.length === 0) return message;
+  return `${message} (Classic editor: ${named.map((name) => `'${name}' is '${labels.get(name)}'`).join(', ')}.)`;
 }
 
-/** The failure message as the step reports it: labels added, and the unresolved-variable hint appended. */
+/** The failure message as the step reports it: the unresolved-variable hint and the labels appended. */
 export function explainFailure(message: string, inputs: readonly LabelledInput[]): string {
   const hint = unresolvedVariableHint(message);
-  const labelled = withInputLabels(message, inputs);
-  return hint ? `${labelled} ${hint}` : labelled;
+  return withInputLabels(hint ? `${message} ${hint}` : message, inputs);
 }

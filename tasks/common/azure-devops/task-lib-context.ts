@@ -4,6 +4,9 @@ import * as tl from 'azure-pipelines-task-lib/task';
 import { systemClock, type Logger } from '../ports';
 import { createNodeTransport, nodeTransportOptionsFromAgent, type AgentNetworkSettings } from '../http/node-transport';
 import { createTaskFiles } from '../node/task-files';
+
+/** The attachment type `task.uploadsummary` creates; the run's summary page shows each under its name. */
+export const summaryAttachmentType = 'Distributedtask.Core.Summary';
 import type { PipelineOutputs, ServiceEndpoint, TaskContext, TaskInputs } from './task-context';
 
 /** Inputs, variables and endpoints read through task-lib (the agent's environment contract). */
@@ -46,7 +49,9 @@ export const taskLibOutputs: PipelineOutputs = {
   },
   setOutput: (name, value) => tl.setVariable(name, value, false, true),
   setProgress: (percent, text) => tl.setProgress(Math.max(0, Math.min(100, Math.round(percent))), text),
-  uploadSummary: (path) => tl.uploadSummary(path),
+  // uploadsummary is an attachment of this type named after the file; naming it ourselves gives the
+  // section a title people can read instead of `model-compare-summary-dd995e6e.md`.
+  uploadSummary: (path, title) => (title ? tl.addAttachment(summaryAttachmentType, title, path) : tl.uploadSummary(path)),
   publishTestResults: ({ format, files, runTitle, publishRunAttachments }) =>
     new tl.TestPublisher(format).publish(files, 'false', '', '', runTitle, publishRunAttachments === false ? 'false' : 'true', 'Databricks'),
   uploadArtifact: (name, path) => tl.uploadArtifact(name, path, name),

@@ -65,7 +65,7 @@ function stateLabel(outcome: RunOutcome): string {
 export function renderSummary(input: SummaryInput): string {
   const lines: string[] = [];
   const title = input.runPageUrl ? `[${input.runName}](${input.runPageUrl})` : input.runName;
-  lines.push(`### Databricks integration tests: ${title}`, '');
+  lines.push(`## Databricks integration tests: ${title}`, '');
   lines.push(`**${input.verdict}**`, '');
   if (input.interrupted === 'timeout' && input.timeoutMs !== undefined) {
     // Databricks reports a run the task cancelled as cancelled by the user (the token's owner); the
@@ -89,7 +89,7 @@ export function renderSummary(input: SummaryInput): string {
 
   const failedTasks = input.tasks.filter((t) => t.outcome.kind !== 'success' && t.outcome.kind !== 'skipped');
   for (const task of failedTasks) {
-    lines.push(`#### Task \`${cell(task.taskKey)}\` ${task.outcome.resultState || `did not finish (${task.outcome.lifecycle})`}`);
+    lines.push(`### Task \`${cell(task.taskKey)}\` ${task.outcome.resultState || `did not finish (${task.outcome.lifecycle})`}`);
     const reason = task.error || task.outcome.message || task.outputUnavailable;
     if (reason) lines.push('', cell(reason));
     if (task.errorTrace) lines.push('', fence(firstLines(task.errorTrace, traceLinesInSummary)));
@@ -98,7 +98,7 @@ export function renderSummary(input: SummaryInput): string {
 
   const failures = input.suites.flatMap((suite) => suite.cases.filter((c) => testStatus(c) === 'failed').map((c) => ({ suite, testCase: c })));
   if (failures.length > 0) {
-    lines.push('#### Failed tests', '');
+    lines.push('### Failed tests', '');
     for (const { testCase } of failures.slice(0, maxFailuresListed)) {
       const problem = testCase.failure ?? testCase.error;
       lines.push(`- **${cell(testCase.classname)}.${cell(testCase.name)}**: ${cell(problem?.message ?? '')}`);

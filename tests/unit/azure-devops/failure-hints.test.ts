@@ -25,7 +25,7 @@ describe('failure hints', () => {
   it('names each input also by its classic-editor label, once, and leaves labels equal to the name alone', () => {
     assert.equal(
       withInputLabels("Input 'rules' or 'rulesFile' is required; 'rules' wins.", inputs),
-      "Input 'rules' ('Rules (YAML)' in the classic editor) or 'rulesFile' ('Rules file' in the classic editor) is required; 'rules' wins.",
+      "Input 'rules' or 'rulesFile' is required; 'rules' wins. (Classic editor: 'rules' is 'Rules (YAML)', 'rulesFile' is 'Rules file'.)",
     );
     assert.equal(withInputLabels("Invalid 'version' '7x'", inputs), "Invalid 'version' '7x'");
     assert.equal(withInputLabels("Invalid 'unknown' 'x'", inputs), "Invalid 'unknown' 'x'");
@@ -33,7 +33,8 @@ describe('failure hints', () => {
 
   it('puts both together for the step result', () => {
     const message = explainFailure("Invalid 'modelName' '$(model)': expected <catalog>.<schema>.<model>", inputs);
-    assert.match(message, /^Invalid 'modelName' \('Registered model' in the classic editor\) '\$\(model\)'/);
+    assert.match(message, /^Invalid 'modelName' '\$\(model\)'/);
+    assert.match(message, /\(Classic editor: 'modelName' is 'Registered model'\.\)$/);
     assert.match(message, /'model' was not resolved/);
   });
 });
