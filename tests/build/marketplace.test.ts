@@ -48,6 +48,10 @@ describe('Marketplace listing', () => {
     }
   });
 
+  it('files the release bundle under Package, as the task catalogue groups packaging tasks', () => {
+    assert.equal(readJson(path.join(repoRoot, 'tasks', 'DatabricksReleaseBundleV1', 'task.json')).category, 'Package');
+  });
+
   it("ends every task's helpMarkDown with a link to its README section", () => {
     const readme = fs.readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
     const anchors = new Set([...readme.matchAll(/^#{2,4} (.+)$/gm)].map((match) => githubSlug(match[1])));
