@@ -1,12 +1,12 @@
 import * as path from 'node:path';
 import { parseConnectionInputs, type ConnectionSettings } from '../common/azure-devops/connection';
 import type { TaskInputs } from '../common/azure-devops/task-context';
-import { invalidInput, parseBooleanInput, parseNumberInput } from '../common/azure-devops/input-parsing';
+import { invalidInput, parseBooleanInput, parseChoiceInput, parseNumberInput } from '../common/azure-devops/input-parsing';
 import type { BundleVariables } from '../common/bundle/deploy/cli-arguments';
 import { bundleKeyPattern, parseBundleVariables, parseDigestInput } from '../common/bundle/shared-inputs';
 import { compareVersions, minimumCliVersion, parseVersion, type CliVersion } from '../common/bundle/deploy/cli-version';
 import { defaultLockRetryOptions, type LockRetryOptions } from '../common/bundle/deploy/deploy-lock';
-import { inputNames, lockRetryVariables } from './names';
+import { defaults, inputNames, lockRetryVariables } from './names';
 
 /** What to deploy: a verified release bundle, or a bundle folder as it is. */
 export type BundleSource =
@@ -41,9 +41,13 @@ export interface DeploySettings {
 export function parseInputs(inputs: TaskInputs, baseDirectory: string): DeploySettings {
   const connection = parseConnectionInputs(inputs);
 
-  const bundlePath = inputs.get(inputNames.bundlePath);
+  let bundlePath = inputs.get(inputNames.bundlePath);
   const bundleRoot = inputs.get(inputNames.bundleRoot);
-  const expectedDigest = inputs.get(inputNames.expectedDigest);
+  let expectedDigest = inputs.get(inputNames.expectedDigest);
+  const bundleSource = parseChoiceInput(inputNames.bundleSource, inputs.get(inputNames.bundleSource), ['releaseBundle', 'folder'] as const, defaults.bundleSource);
+  // The classic editor keeps the values of the inputs its selector hides: a selector moved off its
+  // default says which are meant. YAML leaves the selector at its default and sets one input.
+  if (bundleSource === 'folder' && bundleRoot !== undefined) [bundlePath, expectedDigest] = [undefined, undefined];
   let source: BundleSource;
   if (bundlePath !== undefined && bundleRoot !== undefined) {
     throw new Error(`Give either '${inputNames.bundlePath}' (a release bundle zip) or '${inputNames.bundleRoot}' (a bundle folder), not both.`);

@@ -1,5 +1,6 @@
 /** Input and output-variable names of DatabricksBundleDeploy@1 (checked against task.json by a test). */
 export const inputNames = {
+  bundleSource: 'bundleSource',
   bundlePath: 'bundlePath',
   bundleRoot: 'bundleRoot',
   expectedDigest: 'expectedDigest',
@@ -13,6 +14,11 @@ export const inputNames = {
 
 /** Either/or inputs: one of each group must be given (the docs' examples are checked against this). */
 export const requiredOneOf = [{ inputs: [inputNames.bundlePath, inputNames.bundleRoot] }] as const;
+
+/** Defaults, the same as the task.json `defaultValue`s. */
+export const defaults = {
+  bundleSource: 'releaseBundle',
+} as const;
 
 export const outputNames = {
   deployedTarget: 'deployedTarget',

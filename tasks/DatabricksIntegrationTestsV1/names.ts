@@ -1,6 +1,7 @@
 /** Input names of DatabricksIntegrationTests@1 (the contract pipelines use; a test checks them against task.json). */
 export const inputNames = {
   runType: 'runType',
+  jobBy: 'jobBy',
   jobName: 'jobName',
   jobId: 'jobId',
   jobParameters: 'jobParameters',
@@ -40,6 +41,7 @@ export const outputNames = {
 /** Defaults, the same as the task.json `defaultValue`s. */
 export const defaults = {
   runType: 'job',
+  jobBy: 'name',
   compute: 'serverless',
   timeoutMinutes: 60,
   cancelOnExit: true,

@@ -1,9 +1,11 @@
 /** Input names of DatabricksModelCompare@1 (the contract pipelines use; checked against task.json by a test). */
 export const inputNames = {
   modelName: 'modelName',
+  candidateBy: 'candidateBy',
   candidateVersion: 'candidateVersion',
   candidateAlias: 'candidateAlias',
   championAlias: 'championAlias',
+  rulesSource: 'rulesSource',
   rules: 'rules',
   rulesFile: 'rulesFile',
   metricsSource: 'metricsSource',
@@ -35,6 +37,8 @@ export const outputNames = {
 
 /** Defaults, the same as the task.json `defaultValue`s. */
 export const defaults = {
+  candidateBy: 'version',
+  rulesSource: 'inline',
   championAlias: 'champion',
   metricsSource: 'runs',
   runMode: 'enabled',

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { auditInputNames, createAuditRecorder, parseAuditInputs, parseAuditTableName, type AuditOutcome, type AuditRecorder, type AuditSettings, type AuditTableName } from '../common/audit';
 import { connectWorkspace, parseConnectionInputs, type ConnectionSettings } from '../common/azure-devops/connection';
-import { invalidInput, parseBooleanInput, parseChoiceInput, parseKeyValueLines, parseNumberInput } from '../common/azure-devops/input-parsing';
+import { chooseEitherInput, invalidInput, parseBooleanInput, parseChoiceInput, parseKeyValueLines, parseNumberInput } from '../common/azure-devops/input-parsing';
 import { createMessages } from '../common/azure-devops/messages';
 import { describePipelineRun } from '../common/azure-devops/pipeline-run';
 import type { TaskContext, TaskInputs, TaskOutcome } from '../common/azure-devops/task-context';
@@ -99,26 +99,27 @@ export function parseInputs(inputs: TaskInputs): CompareTaskSettings {
   if (modelValue === undefined) throw new Error(`Input '${inputNames.modelName}' is required.`);
   const model = parseModelFullName(inputNames.modelName, modelValue);
 
-  const versionValue = inputs.get(inputNames.candidateVersion);
-  const aliasValue = inputs.get(inputNames.candidateAlias);
-  if (versionValue !== undefined && aliasValue !== undefined) {
-    throw new Error(`Set either '${inputNames.candidateVersion}' or '${inputNames.candidateAlias}', not both.`);
-  }
-  if (versionValue === undefined && aliasValue === undefined) {
-    throw new Error(`Input '${inputNames.candidateVersion}' or '${inputNames.candidateAlias}' is required.`);
-  }
+  const chosenCandidate = chooseEitherInput({ name: inputNames.candidateBy, value: inputs.get(inputNames.candidateBy), defaultChoice: defaults.candidateBy }, [
+    { choice: 'version', name: inputNames.candidateVersion, value: inputs.get(inputNames.candidateVersion) },
+    { choice: 'alias', name: inputNames.candidateAlias, value: inputs.get(inputNames.candidateAlias) },
+  ]);
+  if (chosenCandidate === undefined) throw new Error(`Input '${inputNames.candidateVersion}' or '${inputNames.candidateAlias}' is required.`);
   const candidate: CandidateSelector =
-    versionValue !== undefined ? { version: parseVersionNumber(inputNames.candidateVersion, versionValue) } : { alias: parseAliasName(inputNames.candidateAlias, aliasValue!) };
+    chosenCandidate.choice === 'version'
+      ? { version: parseVersionNumber(inputNames.candidateVersion, chosenCandidate.value as string) }
+      : { alias: parseAliasName(inputNames.candidateAlias, chosenCandidate.value as string) };
   const championAlias = parseAliasName(inputNames.championAlias, inputs.get(inputNames.championAlias) ?? defaults.championAlias);
   if ('alias' in candidate && candidate.alias === championAlias) {
     throw new Error(`Invalid '${inputNames.candidateAlias}' '${candidate.alias}': it is the champion alias; the candidate must be another version.`);
   }
 
-  const inlineRules = inputs.get(inputNames.rules);
-  const rulesFile = inputs.get(inputNames.rulesFile);
-  if (inlineRules !== undefined && rulesFile !== undefined) throw new Error(`Set either '${inputNames.rules}' or '${inputNames.rulesFile}', not both.`);
-  if (inlineRules === undefined && rulesFile === undefined) throw new Error(`Input '${inputNames.rules}' or '${inputNames.rulesFile}' is required.`);
-  const rules: RulesSource = inlineRules !== undefined ? { kind: 'inline', rules: parseRules(inlineRules, `'${inputNames.rules}'`) } : { kind: 'file', path: rulesFile! };
+  const chosenRules = chooseEitherInput({ name: inputNames.rulesSource, value: inputs.get(inputNames.rulesSource), defaultChoice: defaults.rulesSource }, [
+    { choice: 'inline', name: inputNames.rules, value: inputs.get(inputNames.rules) },
+    { choice: 'file', name: inputNames.rulesFile, value: inputs.get(inputNames.rulesFile) },
+  ]);
+  if (chosenRules === undefined) throw new Error(`Input '${inputNames.rules}' or '${inputNames.rulesFile}' is required.`);
+  const rules: RulesSource =
+    chosenRules.choice === 'inline' ? { kind: 'inline', rules: parseRules(chosenRules.value as string, `'${inputNames.rules}'`) } : { kind: 'file', path: chosenRules.value as string };
 
   const noChampionValue = inputs.get(inputNames.noChampion);
   const setAliasOnPass = inputs.get(inputNames.setAliasOnPass);

@@ -79,6 +79,12 @@ describe('DatabricksIntegrationTests@1 inputs', () => {
     assert.deepEqual(settings.spec.kind === 'pythonFile' && settings.spec.compute, { kind: 'serverless', dependencies: ['numpy>=1.26,<2'] });
   });
 
+  it('takes the job id when the jobBy selector points at it and the classic editor kept a job name too', () => {
+    assert.deepEqual(parseInputs(inputs({ jobBy: 'id', jobId: '42', jobName: 'old name' })).spec, { kind: 'job', job: { id: 42 }, parameters: {}, requireDefinedParameters: true });
+    assert.throws(() => parseInputs(inputs({ jobId: '42', jobName: 'old name' })), /both set/);
+    assert.deepEqual(parseInputs(inputs({ jobBy: 'id', jobName: 'by name' })).spec, { kind: 'job', job: { name: 'by name' }, parameters: {}, requireDefinedParameters: true });
+  });
+
   it('limits timeoutMinutes to (0, 7 days] and reads job ids as whole numbers', () => {
     assert.equal(parseInputs(inputs({ jobId: '42', timeoutMinutes: '10080' })).timeoutMs, 7 * 24 * 3600_000);
     assert.deepEqual(parseInputs(inputs({ jobId: '42' })).spec, { kind: 'job', job: { id: 42 }, parameters: {}, requireDefinedParameters: true });

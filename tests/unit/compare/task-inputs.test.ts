@@ -32,6 +32,13 @@ describe('DatabricksModelCompare inputs', () => {
     for (const name of contract) assert.ok(declared.includes(name), name);
   });
 
+  it('takes the input the rulesSource and candidateBy selectors point at when the classic editor kept both', () => {
+    const settings = parseInputs(inputs({ ...base, rulesSource: 'file', rulesFile: 'rules.yml', candidateBy: 'alias', candidateAlias: 'challenger' }));
+    assert.deepEqual(settings.rules, { kind: 'file', path: 'rules.yml' });
+    assert.deepEqual(settings.candidate, { alias: 'challenger' });
+    assert.throws(() => parseInputs(inputs({ ...base, rulesFile: 'rules.yml' })), /Set either 'rules' or 'rulesFile', not both/);
+  });
+
   it('parses the defaults', () => {
     const settings = parseInputs(inputs(base));
     assert.deepEqual(settings.model.fullName, 'main.ml.churn');
