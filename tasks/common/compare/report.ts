@@ -73,6 +73,10 @@ function metricBars(comparison: Comparison): string[] {
     if (rule.candidate !== undefined) rows.push(['candidate', rule.candidate]);
     const bound = /(-?\d+(?:\.\d+)?(?:e-?\d+)?)$/.exec(rule.rule);
     if (rule.kind === 'threshold' && bound) rows.push(['threshold', Number(bound[1])]);
+    const change = /champion ([+-]) (\d+(?:\.\d+)?(?:e-?\d+)?)$/.exec(rule.rule);
+    if (rule.kind === 'min_absolute_change' && change && rule.champion !== undefined) {
+      rows.push(['bound', change[1] === '+' ? rule.champion + Number(change[2]) : rule.champion - Number(change[2])]);
+    }
     if (rows.length < 2 || rows.some(([, value]) => !Number.isFinite(value) || value < 0)) continue;
     const max = Math.max(...rows.map(([, value]) => value));
     if (max <= 0) continue;

@@ -266,6 +266,7 @@ describe('compare/compare-models', () => {
       assert.match(markdown, /\[MLflow run run-3\]\(https:\/\/adb-1\.azuredatabricks\.net\/ml\/experiments\/77\/runs\/run-3\)/);
       assert.match(markdown, /Dataset: `eval` \(digest `d1`\), the same for both/);
       assert.match(markdown, /```text\nauc \(threshold\)\n  champion  █+/);
+      assert.match(markdown, /auc \(min_absolute_change\)\n  champion .*\n  candidate .*\n  bound +█+[▏▎▍▌▋▊▉]? +0\.86\n/);
     });
 
     it('says when the dataset check could not run, and refuses then with requireSameDataset', async () => {
