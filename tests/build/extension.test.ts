@@ -127,6 +127,7 @@ describe('npm run package on the repository', () => {
       const task = jsonEntry(entries, `tasks/${folder}/task.json`);
       assert.equal(task.id, readJson(path.join(repoRoot, 'tasks', folder, 'task.json')).id);
       assert.ok(entries.has(`tasks/${folder}/icon.png`), `${folder}/icon.png`);
+      for (const file of ['task.loc.json', 'Strings/resources.resjson/en-US/resources.resjson']) assert.ok(entries.has(`tasks/${folder}/${file}`), `${folder}/${file}`);
       if (!isServerTask(task)) {
         const target = (task.execution as Record<string, { target: string }>).Node24.target;
         assert.ok((entries.get(`tasks/${folder}/${target}`)?.length ?? 0) > 0, `${folder}/${target}`);
