@@ -125,7 +125,12 @@ export function createDemoEnvironment(emulator: Emulator, token: string, workDir
         cwd: rest.cwd ?? workDirectory,
         timeoutMs: rest.timeoutMs ?? 120_000,
       });
-      printPipelineLog(run);
+      try {
+        printPipelineLog(run);
+      } finally {
+        // The agent empties its temp folder after each job; a demo run would otherwise leave one per step in the OS temp folder.
+        fs.rmSync(run.tempDirectory, { recursive: true, force: true });
+      }
       return run;
     },
   };

@@ -21,8 +21,8 @@ function safeLine(text: string): string {
   return text.replace(/\r?\n/g, ' ');
 }
 
-function writeSummary(context: TaskContext, name: string, markdown: string): void {
-  context.outputs.uploadSummary(context.files.writeTemp(`${name}.md`, markdown));
+function writeSummary(context: TaskContext, name: string, markdown: string, title: string): void {
+  context.outputs.uploadSummary(context.files.writeTemp(`${name}.md`, markdown), title);
 }
 
 function logFindings(context: TaskContext, findings: readonly Finding[]): void {
@@ -81,7 +81,7 @@ async function build(context: TaskContext, settings: BuildInputs): Promise<TaskO
     },
   );
   logFindings(context, result.findings);
-  writeSummary(context, 'release-bundle-summary', renderBuildSummary(result, schema?.origin));
+  writeSummary(context, 'release-bundle-summary', renderBuildSummary(result, schema?.origin), 'Release bundle');
   if (!result.succeeded || !result.bundlePath || !result.manifest || !result.manifestPath) {
     const errors = result.findings.filter((f) => f.severity === 'error');
     const reasons = (errors.length > 0 ? errors : result.findings).slice(0, 10).map((f) => safeLine(formatFinding(f)));
@@ -120,7 +120,7 @@ async function verify(context: TaskContext, settings: VerifyInputs): Promise<Tas
     if (fs.readFileSync(beside, 'utf8') === serializeManifest(verified.manifest)) context.outputs.setOutput(outputNames.manifestPath, beside);
     else context.logger.warn((issue = message('ManifestBesideDiffers', beside)));
   }
-  writeSummary(context, 'release-bundle-verify-summary', renderVerifySummary(bundlePath, verified, settings.expectedDigest));
+  writeSummary(context, 'release-bundle-verify-summary', renderVerifySummary(bundlePath, verified, settings.expectedDigest), 'Release bundle verification');
   const verifiedMessage = message('Verified', path.basename(bundlePath), verified.fileCount, verified.contentDigest);
   context.logger.info(verifiedMessage);
   return issue ? { result: 'SucceededWithIssues', message: `${verifiedMessage} ${issue}` } : { result: 'Succeeded', message: verifiedMessage };

@@ -58,8 +58,10 @@ export interface TaskRun {
   secrets: string[];
   errors: string[];
   warnings: string[];
-  /** Paths passed to `task.uploadsummary`. */
+  /** Paths of summary sections: `task.uploadsummary`, or `task.addattachment` of the summary type (a titled section). */
   summaries: string[];
+  /** The titles of the titled summary sections, in order. */
+  summaryTitles: string[];
   /** `results.publish` commands. */
   testPublications: VsoCommand[];
   /** Folder the task ran in. */
@@ -152,10 +154,15 @@ export async function runTaskBundle(task: string, options: TaskRunOptions = {}):
     secrets: commands.filter((c) => c.command === 'task.setsecret').map((c) => c.message),
     errors: commands.filter((c) => c.command === 'task.issue' && c.properties.type === 'error').map((c) => c.message),
     warnings: commands.filter((c) => c.command === 'task.issue' && c.properties.type === 'warning').map((c) => c.message),
-    summaries: commands.filter((c) => c.command === 'task.uploadsummary').map((c) => c.message),
+    summaries: commands.filter((c) => c.command === 'task.uploadsummary' || isSummaryAttachment(c)).map((c) => c.message),
+    summaryTitles: commands.filter(isSummaryAttachment).map((c) => c.properties.name),
     testPublications: commands.filter((c) => c.command === 'results.publish'),
     cwd,
     tempDirectory,
     elapsedMs: Date.now() - started,
   };
+}
+
+function isSummaryAttachment(command: VsoCommand): boolean {
+  return command.command === 'task.addattachment' && command.properties.type === 'Distributedtask.Core.Summary';
 }

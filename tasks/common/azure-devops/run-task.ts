@@ -1,5 +1,6 @@
 import * as tl from 'azure-pipelines-task-lib/task';
 import { toError } from '../http/errors';
+import { explainFailure, type LabelledInput } from './failure-hints';
 import { neutralizeLoggingCommands } from '../logging-commands';
 import { createTaskLibContext, neutralizeConsole } from './task-lib-context';
 import type { TaskContext, TaskOutcome } from './task-context';
@@ -16,6 +17,8 @@ export class CancelledError extends Error {
 export interface TaskIdentity {
   name: string;
   version: { Major: number; Minor: number; Patch: number };
+  /** The inputs, so a failure naming one also gives the label the classic editor shows. */
+  inputs?: readonly LabelledInput[];
 }
 
 /** How long a cancelled task may spend cleaning up (cancelling a Databricks run) before it exits anyway. */
@@ -96,7 +99,7 @@ export async function runTask(
       settle(tl.TaskResult.Cancelled, toError(controller.signal.reason ?? error).message);
     } else {
       tl.debug(neutralizeLoggingCommands(error.stack ?? error.message));
-      settle(tl.TaskResult.Failed, error.message);
+      settle(tl.TaskResult.Failed, explainFailure(error.message, task.inputs ?? []));
     }
   } finally {
     // Cleanup finished: a handle still open (a pooled socket) must not let the timer report again and exit 1.

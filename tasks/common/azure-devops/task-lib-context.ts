@@ -10,6 +10,9 @@ import { claimStepAttempt } from '../node/step-attempt';
 import { idempotencyVariables, stepAttemptVariable } from '../runs/idempotency';
 import type { PipelineOutputs, ServiceEndpoint, TaskContext, TaskInputs } from './task-context';
 
+/** The attachment type `task.uploadsummary` creates; the run's summary page shows each under its name. */
+export const summaryAttachmentType = 'Distributedtask.Core.Summary';
+
 /** This step's attempt number (see `runs/idempotency.ts`), claimed when first asked for. */
 function stepAttempt(): string {
   const step = idempotencyVariables.map((name) => `${name}=${tl.getVariable(name) ?? ''}`).join('\n');
@@ -64,8 +67,10 @@ export const taskLibOutputs: PipelineOutputs = {
   // A later script step that echoes $(output) would run a marker in the value.
   setOutput: (name, value) => tl.setVariable(name, neutralizeLoggingCommands(value), false, true),
   setProgress: (percent, text) => tl.setProgress(Math.max(0, Math.min(100, Math.round(percent))), neutralizeLoggingCommands(text)),
-  uploadSummary: (path) => tl.uploadSummary(path),
-  // The title often quotes a run name from the workspace.
+  // uploadsummary is an attachment of this type named after the file; naming it ourselves gives the
+  // section a title people can read instead of `model-compare-summary-dd995e6e.md`. The title often
+  // quotes a run or model name from the workspace.
+  uploadSummary: (path, title) => (title ? tl.addAttachment(summaryAttachmentType, neutralizeLoggingCommands(title), path) : tl.uploadSummary(path)),
   publishTestResults: ({ format, files, runTitle, publishRunAttachments }) =>
     new tl.TestPublisher(format).publish(files, 'false', '', '', neutralizeLoggingCommands(runTitle), publishRunAttachments === false ? 'false' : 'true', 'Databricks'),
   uploadArtifact: (name, path) => tl.uploadArtifact(neutralizeLoggingCommands(name), path, neutralizeLoggingCommands(name)),

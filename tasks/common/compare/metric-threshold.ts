@@ -1,4 +1,4 @@
-import { compareExact, formatExact } from './exact-decimal';
+import { addDecimal, compareDecimal, compareExact, formatExact, shortestDecimalOfDouble, subtractDecimal } from './exact-decimal';
 import { formatNumber, type CheckResult } from './checks';
 import type { MetricRule } from './rules';
 
@@ -26,6 +26,20 @@ function comparator(greaterIsBetter: boolean): string {
 function meets(value: number, bound: number | bigint, greaterIsBetter: boolean): boolean {
   const order = compareExact(value, bound);
   return greaterIsBetter ? order >= 0 : order <= 0;
+}
+
+/**
+ * Whether binary floating point decides an absolute-change check: the verdict on the decimals as
+ * printed (0.1 + 0.2 = 0.3) differs from MLflow's on the exact binary values (0.1 + 0.2 is
+ * 0.3000000000000000444...). Only then are the exact expansions worth a reader's time.
+ */
+function roundingDecides(candidate: number, baseline: number, change: number, greaterIsBetter: boolean, exactMeets: boolean): boolean {
+  if (!Number.isFinite(candidate) || !Number.isFinite(baseline) || !Number.isFinite(change)) return false;
+  const printedBase = shortestDecimalOfDouble(baseline);
+  const printedChange = shortestDecimalOfDouble(change);
+  const printedBound = greaterIsBetter ? addDecimal(printedBase, printedChange) : subtractDecimal(printedBase, printedChange);
+  const order = compareDecimal(shortestDecimalOfDouble(candidate), printedBound);
+  return (greaterIsBetter ? order >= 0 : order <= 0) !== exactMeets;
 }
 
 /**
@@ -126,7 +140,9 @@ export function evaluateMetricThreshold(rule: MetricRule, candidate: number | un
         detail:
           `candidate ${formatNumber(candidate)} ${result.minAbsoluteChangeFailed ? 'does not meet' : 'meets'} ${op} ` +
           `${formatNumber(baseline)} ${sign} ${formatNumber(rule.minAbsoluteChange)} = ${formatNumber(bound)}` +
-          ` (exactly ${formatExact(candidate)} ${op} ${formatExact(bound)}: ${result.minAbsoluteChangeFailed ? 'false' : 'true'})`,
+          (roundingDecides(candidate, baseline, change, rule.greaterIsBetter, !result.minAbsoluteChangeFailed)
+            ? ` (exactly ${formatExact(candidate)} ${op} ${formatExact(bound)}: ${result.minAbsoluteChangeFailed ? 'false' : 'true'})`
+            : ''),
       });
     }
   }

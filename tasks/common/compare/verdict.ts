@@ -136,5 +136,22 @@ export function decide(input: VerdictInput): Verdict {
   }
 
   const failed = checks.some((c) => c.status === 'failed') || preconditions.some((p) => !p.passed);
-  return { decision: failed ? 'reject' : 'promote', checks, preconditions, noChampion };
+  return { decision: failed ? 'reject' : 'promote', checks: checks.map((check) => withExistingMetrics(check, candidate, champion)), preconditions, noChampion };
+}
+
+/** Names shown after a missing metric; enough to spot a typo or a prefix without flooding the summary. */
+const shownMetricNames = 20;
+
+function listMetrics(side: string, metrics: Map<string, number>): string {
+  const names = [...metrics.keys()].sort();
+  if (names.length === 0) return `the ${side} has no metrics at all`;
+  const shown = names.slice(0, shownMetricNames).join(', ');
+  return `the ${side} has: ${shown}${names.length > shownMetricNames ? `, ... (${names.length} in all)` : ''}`;
+}
+
+/** A missing metric is most often a typo in the rules: say which metrics that side does have. */
+function withExistingMetrics(check: CheckResult, candidate: Map<string, number>, champion: Map<string, number> | undefined): CheckResult {
+  if (/is missing from the candidate's metrics/.test(check.detail)) return { ...check, detail: `${check.detail} (${listMetrics('candidate', candidate)})` };
+  if (champion && /is missing from the champion's metrics/.test(check.detail)) return { ...check, detail: `${check.detail} (${listMetrics('champion', champion)})` };
+  return check;
 }

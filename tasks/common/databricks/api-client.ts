@@ -141,8 +141,19 @@ export class DatabricksApiClient {
     if (error.status !== 401 && error.status !== 403) return error;
     const causes =
       error.status === 401
-        ? 'The token was rejected. Usual causes: the service principal is not added to this workspace, the secret or token expired or was revoked, or the connection points at another workspace.'
+        ? unauthorizedCauses(this.identity)
         : 'The identity is known but lacks permission. Usual causes: missing workspace entitlement, missing Unity Catalog privilege (USE CATALOG, USE SCHEMA, EXECUTE), or, for aliases and comments, not owning the registered model.';
     return new ApiError(`${error.message} (as ${this.identity} on ${this.host}). ${causes}`, error.details, { cause: error });
   }
+}
+
+/**
+ * Why a workspace rejects a token, by the kind of identity: a personal access token has its own
+ * causes (expired, revoked, made in another workspace), which service-principal advice would hide.
+ */
+export function unauthorizedCauses(identity: string): string {
+  if (/personal access token/i.test(identity)) {
+    return 'The token was rejected. Usual causes: the personal access token expired or was revoked, it was created in another workspace than the connection\'s URL, or its user was removed from the workspace. Create a new token in this workspace (User settings → Developer → Access tokens) and update the service connection.';
+  }
+  return 'The token was rejected. Usual causes: the service principal is not added to this workspace, the secret or token expired or was revoked, or the connection points at another workspace.';
 }

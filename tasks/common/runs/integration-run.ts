@@ -82,6 +82,8 @@ export interface IntegrationTestReport {
   polls: number;
   /** Set when the task stopped waiting before the run ended. */
   interrupted?: Interruption;
+  /** The task's own limit (`timeoutMinutes`) in milliseconds, set when it passed. */
+  timeoutMs?: number;
 }
 
 /**
@@ -232,6 +234,7 @@ function reportOf(
     ...judged,
     polls: extra.polls,
     interrupted: extra.interrupted,
+    ...(extra.interrupted === 'timeout' ? { timeoutMs: settings.timeoutMs } : {}),
   };
 }
 

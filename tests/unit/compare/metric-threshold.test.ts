@@ -147,4 +147,12 @@ describe('compare/metric-threshold: MLflow MetricThreshold semantics', () => {
     assert.match(detail, /0\.299999999999999988897769753748434595763683319091796875/);
     assert.match(detail, /0\.3000000000000000444089209850062616169452667236328125/);
   });
+
+  it('leaves the exact decimals out where rounding does not decide the verdict', () => {
+    const clear = evaluateMetricThreshold({ metric: 'm', greaterIsBetter: true, minAbsoluteChange: 0.05 }, 0.884, 0.861);
+    assert.equal(clear.minAbsoluteChangeFailed, true);
+    assert.doesNotMatch(clear.checks[0].detail, /exactly/);
+    const lower = evaluateMetricThreshold({ metric: 'm', greaterIsBetter: false, minAbsoluteChange: 0.1 }, 0.2, 0.3);
+    assert.match(lower.checks[0].detail, /exactly/, '0.3 - 0.1 is below 0.2 only in binary');
+  });
 });

@@ -271,4 +271,20 @@ describe('summary', () => {
     assert.ok(markdown.includes('Tests: 2 total, 1 passed, 1 failed, 0 skipped'));
     assert.ok(markdown.includes('````\nhas ```'), 'the fence is longer than any backtick run in the text');
   });
+
+  it("says the task's own limit stopped the run, not Databricks' 'cancelled by user'", () => {
+    const input = {
+      runName: 'churn it',
+      runId: 10,
+      outcome: runOutcome(runState('TERMINATED', 'CANCELED', 'Run cancelled by user.')),
+      tasks: [],
+      suites: [],
+      verdict: 'The Databricks run 10 did not finish within 30 min (timeoutMinutes); it was cancelled.',
+    };
+    const timedOut = renderSummary({ ...input, interrupted: 'timeout', timeoutMs: 30 * 60_000 });
+    assert.match(timedOut, /timed out after 30 minutes/);
+    assert.doesNotMatch(timedOut, /cancelled by user/);
+    assert.match(renderSummary({ ...input, interrupted: 'timeout', timeoutMs: 30_000 }), /timed out after 0\.5 minutes/);
+    assert.match(renderSummary(input), /cancelled by user/);
+  });
 });
