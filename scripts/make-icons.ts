@@ -63,6 +63,30 @@ export const taskGlyphs: Readonly<Record<string, Glyph>> = {
     strokes: [[9, 7, 9, 25, 2], [23, 7, 23, 25, 2]],
     highlights: [[9, 13, 23, 13, 1.4], [9, 19, 23, 19, 1.4]],
   },
+  // A shield with a check: compliance.
+  DatabricksModelComplianceV1: {
+    accent: [38, 166, 154, 255],
+    strokes: [[8, 8, 16, 5, 1.6], [16, 5, 24, 8, 1.6], [24, 8, 23, 18, 1.6], [23, 18, 16, 27, 1.6], [16, 27, 9, 18, 1.6], [9, 18, 8, 8, 1.6]],
+    highlights: [[12, 16, 15, 19, 1.6], [15, 19, 21, 12, 1.6]],
+  },
+  // A pen stroke over a signature line: sign-off.
+  DatabricksModelSignOffV1: {
+    accent: [121, 134, 203, 255],
+    strokes: [[6, 24, 26, 24, 1.4]],
+    highlights: [[8, 20, 12, 14, 1.6], [12, 14, 14, 19, 1.6], [14, 19, 18, 13, 1.6], [18, 13, 21, 18, 1.6], [21, 18, 25, 10, 1.6]],
+  },
+  // A splitter: one line in, two routes out (traffic to served versions).
+  DatabricksServingRolloutV1: {
+    accent: [0, 172, 193, 255],
+    strokes: [[5, 16, 14, 16, 1.8], [14, 16, 25, 9, 1.8]],
+    highlights: [[14, 16, 25, 23, 1.8]],
+  },
+  // A line drifting over a threshold: drift.
+  DatabricksDriftCheckV1: {
+    accent: [255, 202, 40, 255],
+    strokes: [[6, 12, 26, 12, 1.2]],
+    highlights: [[6, 24, 11, 21, 1.7], [11, 21, 16, 22, 1.7], [16, 22, 21, 14, 1.7], [21, 14, 26, 8, 1.7]],
+  },
 };
 
 /** Signed coverage helper: 1 inside, 0 outside, linear over one pixel for cheap anti-aliasing. */

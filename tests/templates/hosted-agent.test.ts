@@ -35,7 +35,8 @@ describe('templates on a Microsoft-hosted agent', () => {
     const release = read('stages/release.yml');
     assert.match(String(parameters(release).get('cliVersion')?.default), /^\d+\.\d+\.\d+$/);
     const deploys = taskSteps(release).filter((step) => step.task === 'DatabricksBundleDeploy@1');
-    assert.equal(deploys.length, 2);
+    // Staging, the production plan and production.
+    assert.equal(deploys.length, 3);
     for (const deploy of deploys) assert.equal(deploy.inputs.cliVersion, '${{ parameters.cliVersion }}');
   });
 
