@@ -103,6 +103,8 @@ export function createDemoEnvironment(emulator: Emulator, token: string, workDir
     'Build.RequestedFor': 'Ada Lovelace',
     'Build.ArtifactStagingDirectory': path.join(workDirectory, 'staging'),
   };
+  const agentTemp = path.join(workDirectory, '_temp');
+  fs.mkdirSync(agentTemp, { recursive: true });
   const environment: DemoEnvironment = {
     emulator,
     workspaceUrl: emulator.url,
@@ -124,13 +126,10 @@ export function createDemoEnvironment(emulator: Emulator, token: string, workDir
         variables: { ...variables, 'System.TaskInstanceId': randomUUID(), ...extraVariables },
         cwd: rest.cwd ?? workDirectory,
         timeoutMs: rest.timeoutMs ?? 120_000,
+        // Like the agent's, each step's temp folder lives only as long as the job: here, the demo's work folder.
+        tempRoot: rest.tempRoot ?? agentTemp,
       });
-      try {
-        printPipelineLog(run);
-      } finally {
-        // The agent empties its temp folder after each job; a demo run would otherwise leave one per step in the OS temp folder.
-        fs.rmSync(run.tempDirectory, { recursive: true, force: true });
-      }
+      printPipelineLog(run);
       return run;
     },
   };

@@ -32,6 +32,8 @@ export interface TaskRunOptions {
   env?: Record<string, string>;
   /** Working folder; a fresh temp folder by default. */
   cwd?: string;
+  /** Where the agent temp folder of the run is made; the OS temp folder by default. */
+  tempRoot?: string;
   /** Kill the task after this long (the test fails rather than hangs). */
   timeoutMs?: number;
   /** Sees every stdout line as it arrives, with the child, e.g. to send SIGINT mid-run. */
@@ -116,7 +118,7 @@ export function parseCommands(stdout: string): VsoCommand[] {
 export async function runTaskBundle(task: string, options: TaskRunOptions = {}): Promise<TaskRun> {
   const entry = path.join(repoRoot, 'dist', 'tasks', task, 'index.js');
   if (!fs.existsSync(entry)) throw new Error(`${entry} is missing: run 'npm run build' first`);
-  const tempDirectory = fs.mkdtempSync(path.join(os.tmpdir(), `${task}-agent-`));
+  const tempDirectory = fs.mkdtempSync(path.join(options.tempRoot ?? os.tmpdir(), `${task}-agent-`));
   const cwd = options.cwd ?? fs.mkdtempSync(path.join(os.tmpdir(), `${task}-work-`));
   const started = Date.now();
   const child = spawn(process.execPath, [entry], { cwd, env: agentEnvironment(options, tempDirectory), stdio: ['ignore', 'pipe', 'pipe'] });
