@@ -51,9 +51,9 @@ export interface ZipWriteOptions {
   /** Blocks compressed at the same time (default 4). */
   parallelBlocks?: number;
   /**
-   * Files looked up and, when no larger than a block, read ahead of the one being packed (default
+   * Files looked up and, when small (256 KiB at most), read ahead of the one being packed (default
    * 16): a tree of many small files otherwise waits on a file-system round trip per file between
-   * compressions. Memory stays bounded by this many blocks.
+   * compressions. Memory stays bounded by this many small files.
    */
   readAhead?: number;
   /** ZIP64 records for every entry and the end, as for a tree past 4 GiB (only large entries otherwise). */
@@ -130,6 +130,9 @@ interface EntryOptions {
   signal?: AbortSignal;
 }
 
+/** Files up to this size are read whole ahead of their turn; larger ones, where a round trip weighs little, stream. */
+const readAheadFileBytes = 256 * 1024;
+
 /** A file about to be packed: what `stat` said, and its bytes (all of them when small, else a stream). */
 interface OpenedEntry {
   info: { size: number };
@@ -137,9 +140,9 @@ interface OpenedEntry {
 }
 
 /**
- * Looks files up and reads the small ones (at most one block) up to `depth` entries ahead of the
- * one being packed, so their file-system round trips overlap the compression of earlier blocks.
- * A larger file is opened only when its turn comes and streams through as before.
+ * Looks files up and reads the small ones (up to 256 KiB) up to `depth` entries ahead of the one
+ * being packed, so their file-system round trips overlap the compression of earlier blocks; memory
+ * stays within `depth` times 256 KiB. A larger file streams through when its turn comes.
  */
 class ReadAhead {
   private readonly started = new Map<number, Promise<OpenedEntry>>();
@@ -174,7 +177,7 @@ class ReadAhead {
     } catch (error) {
       throw new Error(`Reading ${entry.sourcePath}: ${(error as Error).message}`);
     }
-    if (info.size > this.blockBytes) return { info, source };
+    if (info.size > Math.min(this.blockBytes, readAheadFileBytes)) return { info, source };
     const parts: Buffer[] = [];
     try {
       for await (const chunk of source) parts.push(chunk as Buffer);
@@ -279,8 +282,14 @@ export function looksIncompressible(block: Buffer): boolean {
 }
 
 function deflate(block: Buffer, level: number, last: boolean): Promise<Buffer> {
+  // Room for the whole output (zlib's deflateBound, plus the flush marker): with the default 16 KiB
+  // output buffer a 1 MiB block took up to 65 trips between the thread pool and the main thread.
+  // The bytes do not depend on the buffer size.
+  const chunkSize = Math.max(zlib.constants.Z_MIN_CHUNK, block.length + (block.length >> 12) + (block.length >> 14) + 1024);
   return new Promise((resolve, reject) =>
-    zlib.deflateRaw(block, { level, finishFlush: last ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH }, (error, output) => (error ? reject(error) : resolve(output))),
+    zlib.deflateRaw(block, { level, chunkSize, finishFlush: last ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH }, (error, output) =>
+      error ? reject(error) : resolve(output),
+    ),
   );
 }
 
