@@ -34,14 +34,14 @@ export interface TreeResult {
   speedupOverTar?: number;
 }
 
-/** Peak memory of the release bundle on the mixed tree and on an eighth of it. */
+/** Peak memory of the release bundle on mixed trees of an eighth, half and all of the size. */
 export interface MemoryFlatness {
-  smallTreeMiB: number;
-  smallPeakMiB: number;
-  treeMiB: number;
-  peakMiB: number;
-  /** Growth from the small tree to the full one (8x the data); under 32 MiB counts as flat. */
+  points: Array<{ treeMiB: number; peakMiB: number }>;
+  /** Growth from the eighth to the whole tree (8x the data). */
   growthMiB: number;
+  /** Growth over the last doubling (half to whole): what is left once start-up and GC slack settle. */
+  lastDoublingMiB: number;
+  /** Under 32 MiB over the last doubling: memory does not follow the size of the tree. */
   flat: boolean;
 }
 
@@ -149,7 +149,7 @@ export async function measureTree(work: string, kind: TreeKind, sizeMiB: number,
   return result;
 }
 
-/** Peak RSS of the release bundle on a mixed tree of `sizeMiB` and on an eighth of it. */
+/** Peak RSS of the release bundle on mixed trees of an eighth, half and all of `sizeMiB`. */
 export async function measureMemory(work: string, sizeMiB: number, packer: string): Promise<MemoryFlatness> {
   const peak = async (mib: number): Promise<number> => {
     const tree = path.join(work, `memory-${mib}`);
@@ -160,9 +160,8 @@ export async function measureMemory(work: string, sizeMiB: number, packer: strin
     fs.rmSync(out, { recursive: true, force: true });
     return result.maxRssBytes / MiB;
   };
-  const smallTreeMiB = Math.max(8, Math.round(sizeMiB / 8));
-  const smallPeakMiB = await peak(smallTreeMiB);
-  const peakMiB = await peak(sizeMiB);
-  const growthMiB = peakMiB - smallPeakMiB;
-  return { smallTreeMiB, smallPeakMiB, treeMiB: sizeMiB, peakMiB, growthMiB, flat: growthMiB < 32 };
+  const points: Array<{ treeMiB: number; peakMiB: number }> = [];
+  for (const treeMiB of [Math.max(8, Math.round(sizeMiB / 8)), Math.max(8, Math.round(sizeMiB / 2)), sizeMiB]) points.push({ treeMiB, peakMiB: await peak(treeMiB) });
+  const lastDoublingMiB = points[2].peakMiB - points[1].peakMiB;
+  return { points, growthMiB: points[2].peakMiB - points[0].peakMiB, lastDoublingMiB, flat: lastDoublingMiB < 32 };
 }

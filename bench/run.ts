@@ -102,8 +102,9 @@ async function main(): Promise<void> {
     }
     memory = await measureMemory(work, sizeMiB, packer);
     console.log(
-      `\nMemory: release bundle peak RSS ${memory.smallPeakMiB.toFixed(1)} MiB for ${memory.smallTreeMiB} MiB, ${memory.peakMiB.toFixed(1)} MiB for ${memory.treeMiB} MiB ` +
-        `(${memory.growthMiB >= 0 ? '+' : ''}${memory.growthMiB.toFixed(1)} MiB for ${(memory.treeMiB / memory.smallTreeMiB).toFixed(0)}x the data: ${memory.flat ? 'flat' : 'NOT flat'})`,
+      `\nMemory: release bundle peak RSS ${memory.points.map((p) => `${p.peakMiB.toFixed(1)} MiB for ${p.treeMiB} MiB`).join(', ')}: ` +
+        `${memory.lastDoublingMiB >= 0 ? '+' : ''}${memory.lastDoublingMiB.toFixed(1)} MiB over the last doubling (${memory.flat ? 'flat' : 'NOT flat'}; ` +
+        `${memory.growthMiB >= 0 ? '+' : ''}${memory.growthMiB.toFixed(1)} MiB from the eighth)`,
     );
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
