@@ -2,7 +2,8 @@
  * `npm run build`: one esbuild bundle per agent task, staged with its task.json and icon under
  * dist/tasks/<Task>V<n>/. Server (gate) tasks have no code and are staged as they are.
  * `npm run build -- DatabricksModelCompareV1 [...]` builds only the named task folders, so one
- * teammate's half-written task does not block another's bundle tests.
+ * teammate's half-written task does not block another's bundle tests. `BUILD_NO_MINIFY=1` keeps the
+ * bundles readable, for profiling.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -29,7 +30,8 @@ export const lazyPackages: readonly RegExp[] = [/^yaml$/, /^ajv$/, /^fast-xml-pa
 /**
  * Node's own network, process and compression modules: task-lib and the HTTP transport import them
  * at the top, but a run needs them only once it calls out. They stay `require`s of Node, behind the
- * same getters.
+ * same getters. The getters are those of the Node that builds: an export only a newer agent Node
+ * has reads as undefined, as feature tests (`zlib.crc32`) already expect.
  */
 export const lazyBuiltins: readonly RegExp[] = [/^(node:)?(child_process|http|https|tls|net|zlib)$/];
 
