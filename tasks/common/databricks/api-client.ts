@@ -136,8 +136,16 @@ export class DatabricksApiClient {
     }
   }
 
-  /** Adds the identity and the usual causes to authentication and permission failures. */
+  /** Adds the identity and the usual causes to authentication and permission failures, and names an unresolvable host. */
   private explain(error: ApiError): ApiError {
+    const connectionCode = (error.cause as { code?: unknown } | undefined)?.code;
+    if (error.status === undefined && (connectionCode === 'ENOTFOUND' || connectionCode === 'EAI_AGAIN')) {
+      return new ApiError(
+        `${error.message}. The workspace host ${this.host} could not be resolved (${connectionCode}): check the workspace URL of the service connection, and the agent's DNS.`,
+        error.details,
+        { cause: error },
+      );
+    }
     if (error.status !== 401 && error.status !== 403) return error;
     const causes =
       error.status === 401
