@@ -93,7 +93,6 @@ function parseRunFile(inputs: TaskInputs, runType: 'notebook' | 'pythonFile', ex
   const value = required(inputs, name, `when '${inputNames.runType}' is '${runType}'`);
   // Spark Python tasks also run files from DBFS; notebooks live in the workspace only.
   const ok = value.startsWith('/') || (runType === 'pythonFile' && value.startsWith('dbfs:/'));
-  // eslint-disable-next-line no-control-regex -- control characters are what is refused
   const controlCharacter = /[\u0000-\u001f\u007f]/.test(value);
   if (!ok || controlCharacter || value.includes('\\') || /(^|\/)\.\.?(\/|$)/.test(value) || value.endsWith('/')) throw invalidInput(name, value, expected);
   return value;
