@@ -30,7 +30,7 @@ export function runCase(
   const { emulator } = workspace;
   return runInProcess(taskCase.run, {
     inputs: { ...scheme.inputs(emulator.url), ...taskCase.inputs, ...options.inputs },
-    variables: { ...variables, 'System.OidcRequestUri': emulator.collectionUri },
+    variables: { ...variables, 'System.CollectionUri': emulator.collectionUri },
     endpoints: scheme.endpoints(emulator),
     clock: workspace.clock,
     transport: options.transport,

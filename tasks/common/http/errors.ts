@@ -116,11 +116,22 @@ function statusText(status: number): string {
   return statusTexts[status] ?? `HTTP ${status}`;
 }
 
-/** Replaces every occurrence of each secret in `text` with `***`. */
+/** A secret as it appears where a server quotes a request: raw, in a form body, in a URL, in a JSON string. */
+function secretSpellings(secret: string): string[] {
+  const spellings = [secret, new URLSearchParams({ s: secret }).toString().slice(2), encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)];
+  // Longest first, so a spelling that contains another is replaced whole.
+  return [...new Set(spellings)].sort((a, b) => b.length - a.length);
+}
+
+/**
+ * Replaces every occurrence of each secret in `text` with `***`, also where it is form-, URL- or
+ * JSON-encoded: a token endpoint that echoes the request quotes the form-encoded client secret.
+ */
 export function redactSecrets(text: string, secrets: readonly string[]): string {
   let result = text;
   for (const secret of secrets) {
-    if (secret) result = result.split(secret).join('***');
+    if (!secret) continue;
+    for (const spelling of secretSpellings(secret)) result = result.split(spelling).join('***');
   }
   return result;
 }
