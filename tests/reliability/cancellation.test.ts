@@ -1,0 +1,158 @@
+/**
+ * SIGINT/SIGTERM, as the agent sends them when a pipeline is cancelled, at each phase of every task
+ * that starts or changes something, on the built bundle against the emulator: the task stops within
+ * 10 s, reports Cancelled, cancels the job run it started, and changes nothing more. A task killed
+ * outright (SIGKILL) finds its run again when the step is retried, through the idempotency token.
+ */
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { startEmulator, type Emulator, type LoggedRequest, type Scenario } from '../emulator';
+import { runTaskBundle } from '../support/task-bundle';
+import { authSchemes, effectsOf, scenario, taskCases, variables } from './task-cases';
+
+/** The workspace of the other suites, with job runs and serving updates that take their time (steps of 250 ms). */
+function slowScenario(runningSteps: number): Scenario {
+  const slow = { pending: 1, running: runningSteps };
+  return {
+    ...scenario,
+    // Statements answer at once: the SQL poll schedule is not what this suite is about.
+    statementPendingPolls: 0,
+    notebooks: Object.fromEntries(Object.entries(scenario.notebooks ?? {}).map(([path, script]) => [path, { ...script, ...slow }])),
+    jobs: (scenario.jobs ?? []).map((job) => ({ ...job, tasks: job.tasks.map((task) => ({ ...task, script: { ...task.script, ...slow } })) })),
+    serving: { ...scenario.serving, updateMs: runningSteps * 250 },
+  };
+}
+
+interface Phase {
+  name: string;
+  /** The request that shows the task is in this phase, once answered. */
+  reached: (request: LoggedRequest) => boolean;
+}
+
+interface CancelCase {
+  task: string;
+  phases: Phase[];
+  /** Whether the task starts a job run (found again by a retried step). */
+  startsRun: boolean;
+  /**
+   * Whether that run is cancelled with the step. The retraining a drift check starts is the outcome
+   * of its decision, started once per window: it keeps running, and the task only stops waiting.
+   */
+  cancelsRun: boolean;
+}
+
+const answered = (method: string, path: string | RegExp) => (request: LoggedRequest) =>
+  request.method === method && request.status >= 200 && request.status < 300 && (typeof path === 'string' ? request.path === path : path.test(request.path));
+
+const cancelCases: CancelCase[] = [
+  {
+    task: 'DatabricksIntegrationTestsV1',
+    startsRun: true,
+    cancelsRun: true,
+    phases: [
+      { name: 'before the run starts', reached: answered('GET', '/api/2.0/workspace/get-status') },
+      { name: 'while the run runs', reached: answered('POST', '/api/2.2/jobs/runs/submit') },
+    ],
+  },
+  {
+    task: 'DatabricksModelCompareV1',
+    startsRun: true,
+    cancelsRun: true,
+    phases: [
+      { name: 'before the evaluation job starts', reached: answered('GET', '/api/2.2/jobs/list') },
+      { name: 'while the evaluation job runs', reached: answered('POST', '/api/2.2/jobs/run-now') },
+    ],
+  },
+  {
+    task: 'DatabricksDriftCheckV1',
+    startsRun: true,
+    cancelsRun: false,
+    phases: [
+      { name: 'while reading the monitor tables', reached: answered('POST', '/api/2.0/sql/statements') },
+      { name: 'while the retraining job runs', reached: answered('POST', '/api/2.2/jobs/run-now') },
+    ],
+  },
+  {
+    task: 'DatabricksServingRolloutV1',
+    startsRun: false,
+    cancelsRun: false,
+    phases: [
+      { name: 'before the serving update', reached: answered('GET', '/api/2.0/serving-endpoints/churn') },
+      { name: 'while the serving update rolls out', reached: answered('PUT', '/api/2.0/serving-endpoints/churn/config') },
+    ],
+  },
+];
+
+describe('reliability: cancellation', function () {
+  this.timeout(60_000);
+  let emulator: Emulator;
+
+  before(async () => {
+    emulator = await startEmulator({ scenario: slowScenario(3), clock: { now: () => Date.now() }, runStepMs: 250 });
+  });
+  after(async () => emulator?.close());
+
+  function taskCase(task: string) {
+    const found = taskCases.find((c) => c.task === task);
+    assert.ok(found, task);
+    return found;
+  }
+
+  /** Runs the bundle; `signal` is sent once a request `reached` the phase. */
+  async function runUntil(task: string, reached: ((request: LoggedRequest) => boolean) | undefined, signal: NodeJS.Signals, stepVariables: Record<string, string> = {}) {
+    let child: ChildProcess | undefined;
+    let signalledAt: number | undefined;
+    const watcher = setInterval(() => {
+      if (!child || signalledAt !== undefined || !reached || !emulator.requests.some(reached)) return;
+      signalledAt = Date.now();
+      child.kill(signal);
+    }, 10);
+    try {
+      const run = await runTaskBundle(task, {
+        inputs: { ...authSchemes[0].inputs(emulator.url), ...taskCase(task).inputs },
+        endpoints: authSchemes[0].endpoints(emulator),
+        variables: { ...variables, ...stepVariables },
+        timeoutMs: 40_000,
+        onSpawn: (spawned) => (child = spawned),
+      });
+      return { run, exitAfterMs: signalledAt === undefined ? undefined : Date.now() - signalledAt };
+    } finally {
+      clearInterval(watcher);
+    }
+  }
+
+  for (const cancelCase of cancelCases) {
+    describe(cancelCase.task, () => {
+      cancelCase.phases.forEach((phase, index) => {
+        const signal: NodeJS.Signals = index % 2 === 0 ? 'SIGINT' : 'SIGTERM';
+        it(`${signal} ${phase.name}: stops within 10 s as Cancelled, cancels what it started, changes nothing more`, async () => {
+          emulator.reset();
+          const { run, exitAfterMs } = await runUntil(cancelCase.task, phase.reached, signal);
+          assert.ok(exitAfterMs !== undefined, `the phase was reached (${run.result}: ${run.resultMessage})`);
+          assert.ok(exitAfterMs <= 10_000, `exited ${exitAfterMs} ms after ${signal}`);
+          assert.equal(run.result, 'Cancelled', `${run.resultMessage}\n${run.stderr}`);
+          const cancelled = emulator.requestsTo('POST', '/api/2.2/jobs/runs/cancel').map((request) => Number((request.body as { run_id: number }).run_id));
+          for (const runId of emulator.state.runs.keys()) assert.equal(cancelled.includes(runId), cancelCase.cancelsRun, `run ${runId} cancelled: ${cancelled.includes(runId)}`);
+          const effects = effectsOf(emulator);
+          for (const [effect, count] of Object.entries(effects)) {
+            if (effect !== 'table rows') assert.ok(count <= 1, `${effect} ${count} times`);
+          }
+        });
+      });
+
+      if (cancelCase.startsRun) {
+        it('killed outright while its run runs, then retried: finds the same run instead of starting another', async () => {
+          emulator.reset();
+          const step = { 'System.TaskInstanceId': `retry-${cancelCase.task}` };
+          const started = cancelCase.phases[cancelCase.phases.length - 1];
+          const { run: killed } = await runUntil(cancelCase.task, started.reached, 'SIGKILL', step);
+          assert.equal(killed.result, undefined, 'no result after SIGKILL');
+          assert.equal(emulator.state.runs.size, 1);
+          const { run: retried } = await runUntil(cancelCase.task, undefined, 'SIGINT', step);
+          assert.equal(retried.result, 'Succeeded', `${retried.resultMessage}\n${retried.stderr}`);
+          assert.equal(emulator.state.runs.size, 1, "no second run");
+        });
+      }
+    });
+  }
+});
