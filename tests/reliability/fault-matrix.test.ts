@@ -1,5 +1,6 @@
 /**
- * Every agent task × every workspace call it makes × every fault (tests/emulator/faults.ts): the
+ * Every agent task × every call it makes (workspace API, and the token and OIDC endpoints of every
+ * auth scheme) × every fault (tests/emulator/faults.ts): the
  * task recovers or fails with a clear message, never succeeds on an unknown state, and never starts
  * a second run or writes a second record. The call sites come from the request log of the run
  * without faults, so a new call site is in the matrix as soon as a task makes it. In process on a
@@ -7,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import type { InProcessRun } from './in-process';
-import { effectsOf, taskCases } from './task-cases';
+import { authSchemes, effectsOf, taskCases, type AuthScheme } from './task-cases';
 import { callSitesOf, faults, runCase, startWorkspace, type CallSite, type Workspace } from './workspace-run';
 
 /** A failure a pipeline author can act on: a bounded text, not an object dump, a stack or a whole proxy page. */
@@ -28,30 +29,34 @@ describe('reliability: fault matrix', function () {
 
   for (const taskCase of taskCases) {
     describe(taskCase.task, () => {
-      let sites: CallSite[] = [];
-      let baseline: InProcessRun;
-      let baselineEffects: Record<string, number>;
+      /** Each call site once, with the first auth scheme that makes it: the PAT's, then the token endpoints of the others. */
+      const matrix: Array<{ scheme: AuthScheme; site: CallSite; baseline: InProcessRun; effects: Record<string, number> }> = [];
+      const baselines: InProcessRun[] = [];
 
       before(async () => {
-        workspace.emulator.reset();
-        baseline = await runCase(workspace, taskCase);
-        sites = callSitesOf(workspace.emulator);
-        baselineEffects = effectsOf(workspace.emulator);
+        for (const scheme of authSchemes) {
+          workspace.emulator.reset();
+          const baseline = await runCase(workspace, taskCase, { scheme });
+          baselines.push(baseline);
+          const effects = effectsOf(workspace.emulator);
+          for (const site of callSitesOf(workspace.emulator)) {
+            if (!matrix.some((entry) => entry.site.label === site.label)) matrix.push({ scheme, site, baseline, effects });
+          }
+        }
       });
 
-      it('succeeds without faults, calling the workspace', () => {
-        assert.equal(baseline.result, 'Succeeded', baseline.message);
-        assert.ok(sites.length > 0);
+      it('succeeds without faults with every auth scheme, calling the workspace', () => {
+        for (const baseline of baselines) assert.equal(baseline.result, 'Succeeded', baseline.message);
+        assert.ok(matrix.some((entry) => entry.site.label.includes(' /api/')));
       });
 
       for (const fault of faults) {
         it(`at every call site under ${fault.name}: recovers or fails clearly, never succeeds on an unknown state, never repeats a write`, async () => {
-          assert.equal(baseline.result, 'Succeeded', baseline.message);
-          for (const site of sites) {
-            const where = `${site.label} under ${fault.name}`;
+          for (const { scheme, site, baseline, effects: baselineEffects } of matrix) {
+            const where = `${site.label} (${scheme.name}) under ${fault.name}`;
             workspace.emulator.reset();
             const handle = workspace.emulator.faults.add({ ...fault.action, method: site.method, path: site.path, times: 1 });
-            const run = await runCase(workspace, taskCase);
+            const run = await runCase(workspace, taskCase, { scheme });
             assert.equal(handle.hits, 1, `${where}: the fault was applied`);
             const effects = effectsOf(workspace.emulator);
             for (const [effect, count] of Object.entries(effects)) {

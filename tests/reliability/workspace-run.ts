@@ -38,7 +38,7 @@ export function runCase(
   });
 }
 
-/** A Databricks API route a task called: method and path, ids that change per run as a pattern. */
+/** A route a task called (workspace API, token endpoint, Azure DevOps): method and path, ids that change per run as a pattern. */
 export interface CallSite {
   method: string;
   path: string | RegExp;
@@ -47,11 +47,10 @@ export interface CallSite {
 
 const generatedId = /\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/** The distinct workspace API routes in the request log, in the order first called. */
+/** The distinct routes in the request log, in the order first called. */
 export function callSitesOf(emulator: Emulator): CallSite[] {
   const sites = new Map<string, CallSite>();
   for (const request of emulator.requests) {
-    if (!request.path.startsWith('/api/') && !request.path.startsWith('/serving-endpoints/')) continue;
     const generic = request.path.replace(generatedId, '/{id}');
     const label = `${request.method} ${generic}`;
     if (sites.has(label)) continue;
