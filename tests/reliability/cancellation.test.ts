@@ -6,8 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { startEmulator, type Emulator, type LoggedRequest, type Scenario } from '../emulator';
 import { runTaskBundle } from '../support/task-bundle';
+import { writeReleaseZip } from '../tasks/DatabricksBundleDeployV1/release-zip';
+import { fakeCliPath } from '../unit/bundle-deploy/release-server';
 import { authSchemes, effectsOf, scenario, taskCases, variables } from './task-cases';
 
 /** The workspace of the other suites, with job runs and serving updates that take their time (steps of 250 ms). */
@@ -140,6 +145,20 @@ describe('reliability: cancellation', function () {
         });
       });
 
+      if (!cancelCase.startsRun) {
+        it('cancelled while its change rolls out, then retried: completes without making the change again', async () => {
+          emulator.reset();
+          const changing = cancelCase.phases[cancelCase.phases.length - 1];
+          const { run: cancelled } = await runUntil(cancelCase.task, changing.reached, 'SIGINT');
+          assert.equal(cancelled.result, 'Cancelled', cancelled.resultMessage);
+          const changes = Object.entries(effectsOf(emulator)).filter(([effect]) => effect !== 'table rows' && effect !== 'job runs');
+          assert.equal(changes.length, 1, 'the change was made before the cancellation');
+          const { run: retried } = await runUntil(cancelCase.task, undefined, 'SIGINT');
+          assert.equal(retried.result, 'Succeeded', `${retried.resultMessage}\n${retried.stderr}`);
+          assert.deepEqual(Object.entries(effectsOf(emulator)).filter(([effect]) => effect !== 'table rows' && effect !== 'job runs'), changes, 'no change made twice');
+        });
+      }
+
       if (cancelCase.startsRun) {
         it('killed outright while its run runs, then retried: finds the same run instead of starting another', async () => {
           emulator.reset();
@@ -155,4 +174,56 @@ describe('reliability: cancellation', function () {
       }
     });
   }
+
+  describe('DatabricksBundleDeployV1 (a fake databricks CLI)', () => {
+    let temp: string;
+    beforeEach(() => (temp = fs.mkdtempSync(path.join(os.tmpdir(), 'reliability-deploy-'))));
+    afterEach(() => fs.rmSync(temp, { recursive: true, force: true }));
+
+    const alive = (pid: number): boolean => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+
+    const phases: Array<{ name: string; signal: NodeJS.Signals; env: Record<string, string>; reached: (line: string) => boolean }> = [
+      { name: 'while the CLI deploys', signal: 'SIGTERM', env: { FAKE_DATABRICKS_DEPLOY_SECONDS: '30' }, reached: (line) => line.includes('Deploying resources...') },
+      { name: 'while waiting for a held deployment lock', signal: 'SIGINT', env: { FAKE_DATABRICKS_LOCK_ATTEMPTS: '99' }, reached: (line) => line.startsWith('##vso[task.issue') && line.includes('someone@example.com') },
+    ];
+
+    for (const phase of phases) {
+      it(`${phase.signal} ${phase.name}: stops within 10 s as Cancelled, with the CLI stopped and nothing deployed`, async () => {
+        const zipPath = path.join(temp, 'churn-1.0.0.zip');
+        await writeReleaseZip(zipPath, { files: { 'databricks.yml': 'bundle:\n  name: churn\ntargets:\n  prod:\n    mode: production\n' } });
+        const record = path.join(temp, 'calls.json');
+        const work = fs.mkdtempSync(path.join(temp, 'work-'));
+        let signalledAt: number | undefined;
+        const run = await runTaskBundle('DatabricksBundleDeployV1', {
+          inputs: { ...authSchemes[0].inputs(''), bundlePath: zipPath, target: 'prod' },
+          endpoints: { DBX: { url: 'https://adb-1.azuredatabricks.net', scheme: 'Token', parameters: { apitoken: 'dapi-deploy-token' } } },
+          cwd: work,
+          timeoutMs: 40_000,
+          variables: { 'Agent.ToolsDirectory': path.join(temp, 'tools'), 'System.DefaultWorkingDirectory': work },
+          env: { PATH: [path.dirname(fakeCliPath), path.dirname(process.execPath), '/usr/bin', '/bin'].join(path.delimiter), FAKE_DATABRICKS_RECORD: record, ...phase.env },
+          onLine: (line, child) => {
+            if (signalledAt !== undefined || !phase.reached(line)) return;
+            signalledAt = Date.now();
+            child.kill(phase.signal);
+          },
+        });
+        assert.ok(signalledAt !== undefined, `the phase was reached (${run.result}: ${run.resultMessage})`);
+        assert.ok(Date.now() - signalledAt <= 10_000, `exited ${Date.now() - signalledAt} ms after ${phase.signal}`);
+        assert.equal(run.result, 'Cancelled', run.resultMessage);
+        const calls = JSON.parse(fs.readFileSync(record, 'utf8')) as Array<{ pid: number; args: string[]; finished?: string }>;
+        const deploys = calls.filter((call) => call.args[1] === 'deploy');
+        assert.equal(deploys.length, 1, 'no deploy attempt after the signal');
+        for (let waited = 0; alive(deploys[0].pid) && waited < 5000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+        assert.equal(alive(deploys[0].pid), false, 'the CLI process was stopped');
+        assert.ok(!calls.some((call) => call.finished), 'the deployment did not run to its end');
+      });
+    }
+  });
 });
