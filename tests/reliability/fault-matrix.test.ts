@@ -18,6 +18,10 @@ export function assertClearFailure(run: InProcessRun, where: string): void {
   assert.doesNotMatch(run.message, /\[object Object\]|^undefined|^Error$|\n\s+at /, `${where}: unclear message: ${run.message}`);
 }
 
+function pick(values: Record<string, string>, names: string[]): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).filter(([name]) => names.includes(name)));
+}
+
 describe('reliability: fault matrix', function () {
   this.timeout(60_000);
   let workspace: Workspace;
@@ -48,6 +52,21 @@ describe('reliability: fault matrix', function () {
       it('succeeds without faults with every auth scheme, calling the workspace', () => {
         for (const baseline of baselines) assert.equal(baseline.result, 'Succeeded', baseline.message);
         assert.ok(matrix.some((entry) => entry.site.label.includes(' /api/')));
+      });
+
+      it('with each scheme that issues tokens, a token expiring at any workspace call is renewed: the run does all it did without', async () => {
+        const apiSites = matrix.filter((entry) => entry.site.label.includes(' /api/'));
+        for (const scheme of authSchemes.filter((candidate) => candidate !== authSchemes[0])) {
+          for (const { site, baseline, effects } of apiSites) {
+            workspace.emulator.reset();
+            workspace.emulator.faults.add({ kind: 'expireToken', method: site.method, path: site.path, times: 1 });
+            const run = await runCase(workspace, taskCase, { scheme });
+            const where = `${site.label} (${scheme.name}) with the token expiring`;
+            assert.equal(run.result, 'Succeeded', `${where}: ${run.message}`);
+            assert.deepEqual(run.outputs, { ...baseline.outputs, ...pick(run.outputs, ['runPageUrl', 'endpointUrl']) }, where);
+            assert.deepEqual(effectsOf(workspace.emulator), effects, where);
+          }
+        }
       });
 
       for (const fault of faults) {
