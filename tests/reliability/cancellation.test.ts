@@ -16,7 +16,7 @@ import { fakeCliPath } from '../unit/bundle-deploy/release-server';
 import { authSchemes, effectsOf, scenario, taskCases, variables } from './task-cases';
 
 /** The workspace of the other suites, with job runs and serving updates that take their time (steps of 250 ms). */
-function slowScenario(runningSteps: number): Scenario {
+function slowScenario(runningSteps: number | 'forever'): Scenario {
   const slow = { pending: 1, running: runningSteps };
   return {
     ...scenario,
@@ -24,7 +24,7 @@ function slowScenario(runningSteps: number): Scenario {
     statementPendingPolls: 0,
     notebooks: Object.fromEntries(Object.entries(scenario.notebooks ?? {}).map(([path, script]) => [path, { ...script, ...slow }])),
     jobs: (scenario.jobs ?? []).map((job) => ({ ...job, tasks: job.tasks.map((task) => ({ ...task, script: { ...task.script, ...slow } })) })),
-    serving: { ...scenario.serving, updateMs: runningSteps * 250 },
+    serving: { ...scenario.serving, updateMs: runningSteps === 'forever' ? 3_600_000 : runningSteps * 250 },
   };
 }
 
@@ -90,12 +90,23 @@ const cancelCases: CancelCase[] = [
 
 describe('reliability: cancellation', function () {
   this.timeout(60_000);
+  /** Runs and updates never end here, so a cancellation always meets them under way. */
+  let endless: Emulator;
+  /** Runs and updates end after a second, for retries that must see them through. */
+  let finishing: Emulator;
+  /** The one the current test uses. */
   let emulator: Emulator;
 
   before(async () => {
-    emulator = await startEmulator({ scenario: slowScenario(3), clock: { now: () => Date.now() }, runStepMs: 250 });
+    endless = await startEmulator({ scenario: slowScenario('forever'), clock: { now: () => Date.now() }, runStepMs: 250 });
+    finishing = await startEmulator({ scenario: slowScenario(3), clock: { now: () => Date.now() }, runStepMs: 250 });
   });
-  after(async () => emulator?.close());
+  after(async () => Promise.all([endless?.close(), finishing?.close()]));
+
+  function use(chosen: Emulator): void {
+    emulator = chosen;
+    emulator.reset();
+  }
 
   function taskCase(task: string) {
     const found = taskCases.find((c) => c.task === task);
@@ -131,7 +142,7 @@ describe('reliability: cancellation', function () {
       cancelCase.phases.forEach((phase, index) => {
         const signal: NodeJS.Signals = index % 2 === 0 ? 'SIGINT' : 'SIGTERM';
         it(`${signal} ${phase.name}: stops within 10 s as Cancelled, cancels what it started, changes nothing more`, async () => {
-          emulator.reset();
+          use(endless);
           const { run, exitAfterMs } = await runUntil(cancelCase.task, phase.reached, signal);
           assert.ok(exitAfterMs !== undefined, `the phase was reached (${run.result}: ${run.resultMessage})`);
           assert.ok(exitAfterMs <= 10_000, `exited ${exitAfterMs} ms after ${signal}`);
@@ -147,7 +158,7 @@ describe('reliability: cancellation', function () {
 
       if (!cancelCase.startsRun) {
         it('cancelled while its change rolls out, then retried: completes without making the change again', async () => {
-          emulator.reset();
+          use(finishing);
           const changing = cancelCase.phases[cancelCase.phases.length - 1];
           const { run: cancelled } = await runUntil(cancelCase.task, changing.reached, 'SIGINT');
           assert.equal(cancelled.result, 'Cancelled', cancelled.resultMessage);
@@ -161,7 +172,7 @@ describe('reliability: cancellation', function () {
 
       if (cancelCase.startsRun) {
         it('killed outright while its run runs, then retried: finds the same run instead of starting another', async () => {
-          emulator.reset();
+          use(finishing);
           const step = { 'System.TaskInstanceId': `retry-${cancelCase.task}` };
           const started = cancelCase.phases[cancelCase.phases.length - 1];
           const { run: killed } = await runUntil(cancelCase.task, started.reached, 'SIGKILL', step);
@@ -169,7 +180,7 @@ describe('reliability: cancellation', function () {
           assert.equal(emulator.state.runs.size, 1);
           const { run: retried } = await runUntil(cancelCase.task, undefined, 'SIGINT', step);
           assert.equal(retried.result, 'Succeeded', `${retried.resultMessage}\n${retried.stderr}`);
-          assert.equal(emulator.state.runs.size, 1, "no second run");
+          assert.equal(emulator.state.runs.size, 1, 'no second run');
         });
       }
     });

@@ -17,7 +17,7 @@ import { FakeClock } from '../unit/http/fakes';
 /** What one in-process run of a task showed. */
 export interface InProcessRun {
   /** `Succeeded`, `SucceededWithIssues` or `Failed` (a thrown error is `Failed` with its message). */
-  result: TaskOutcome['result'] | 'Cancelled';
+  result: TaskOutcome['result'];
   message: string;
   outputs: Record<string, string>;
   secrets: string[];
@@ -36,7 +36,6 @@ export interface InProcessOptions {
   clock: FakeClock;
   /** Wraps the real transport (e.g. to echo requests back). */
   transport?: (inner: HttpTransport) => HttpTransport;
-  signal?: AbortSignal;
 }
 
 function endpointOf(id: string, fixture: EndpointFixture | undefined): ServiceEndpoint | undefined {
@@ -76,7 +75,7 @@ export async function runInProcess(run: (context: TaskContext) => Promise<TaskOu
     },
     clock: options.clock,
     transport: options.transport ? options.transport(transport) : transport,
-    signal: options.signal ?? new AbortController().signal,
+    signal: new AbortController().signal,
     tempDirectory,
     files: {
       writeTemp: (name, content) => {
@@ -92,7 +91,7 @@ export async function runInProcess(run: (context: TaskContext) => Promise<TaskOu
     return { result: outcome?.result ?? 'Succeeded', message: outcome?.message ?? '', outputs, secrets, log, files };
   } catch (thrown) {
     const error = toError(thrown);
-    return { result: options.signal?.aborted ? 'Cancelled' : 'Failed', message: error.message, outputs, secrets, log, files, error };
+    return { result: 'Failed', message: error.message, outputs, secrets, log, files, error };
   } finally {
     fs.rmSync(tempDirectory, { recursive: true, force: true });
   }

@@ -24,7 +24,7 @@ export async function startWorkspace(): Promise<Workspace> {
 export function runCase(
   workspace: Workspace,
   taskCase: TaskCase,
-  options: { scheme?: AuthScheme; inputs?: Record<string, string>; transport?: (inner: HttpTransport) => HttpTransport; signal?: AbortSignal } = {},
+  options: { scheme?: AuthScheme; inputs?: Record<string, string>; transport?: (inner: HttpTransport) => HttpTransport } = {},
 ): Promise<InProcessRun> {
   const scheme = options.scheme ?? authSchemes[0];
   const { emulator } = workspace;
@@ -34,7 +34,6 @@ export function runCase(
     endpoints: scheme.endpoints(emulator),
     clock: workspace.clock,
     transport: options.transport,
-    signal: options.signal,
   });
 }
 
