@@ -257,8 +257,10 @@ export function effectsOf(emulator: Emulator): Record<string, number> {
   const writes: Record<string, number> = {};
   for (const request of emulator.requests) {
     // DELETE only undoes (an alias move rolled back): repeating it duplicates nothing.
-    if (request.method === 'GET' || request.method === 'DELETE' || request.status < 200 || request.status >= 300) continue;
-    if (/\/sql\/statements|\/oidc\/|\/entra\/|\/ado\/|\/invocations$|\/jobs\/run|\/runs\/cancel$/.test(request.path)) continue;
+    if (['GET', 'HEAD', 'OPTIONS', 'DELETE'].includes(request.method) || request.status < 200 || request.status >= 300) continue;
+    // Reads and token requests sent as POST; job runs are counted from the state, rows from the tables.
+    // Azure DevOps writes (work items) count, its OIDC token requests do not.
+    if (/\/sql\/statements|\/oidc\/|\/entra\/|\/oidctoken$|\/invocations$|\/jobs\/run|\/runs\/cancel$/.test(request.path)) continue;
     const key = `${request.method} ${request.path}`;
     writes[key] = (writes[key] ?? 0) + 1;
   }

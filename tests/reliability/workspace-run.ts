@@ -24,12 +24,12 @@ export async function startWorkspace(): Promise<Workspace> {
 export function runCase(
   workspace: Workspace,
   taskCase: TaskCase,
-  options: { scheme?: AuthScheme; inputs?: Record<string, string>; transport?: (inner: HttpTransport) => HttpTransport } = {},
+  options: { scheme?: AuthScheme; transport?: (inner: HttpTransport) => HttpTransport } = {},
 ): Promise<InProcessRun> {
   const scheme = options.scheme ?? authSchemes[0];
   const { emulator } = workspace;
   return runInProcess(taskCase.run, {
-    inputs: { ...scheme.inputs(emulator.url), ...taskCase.inputs, ...options.inputs },
+    inputs: { ...scheme.inputs(emulator.url), ...taskCase.inputs },
     variables: { ...variables, 'System.CollectionUri': emulator.collectionUri },
     endpoints: scheme.endpoints(emulator),
     clock: workspace.clock,
