@@ -187,6 +187,15 @@ async function assertRefused(task: string, run: (context: TaskContext) => Promis
 }
 
 describe('reliability: bad input', () => {
+  it('covers every agent task (a new task gets an entry in task-cases.ts or here)', () => {
+    const agentTasks = fs
+      .readdirSync(path.join(repoRoot, 'tasks'))
+      .filter((folder) => fs.existsSync(path.join(repoRoot, 'tasks', folder, 'task.json')))
+      .filter((folder) => 'Node20_1' in ((JSON.parse(fs.readFileSync(path.join(repoRoot, 'tasks', folder, 'task.json'), 'utf8')) as { execution?: object }).execution ?? {}));
+    const covered = [...taskCases.map((taskCase) => taskCase.task), ...otherTasks.map((other) => other.task)];
+    assert.deepEqual(agentTasks.filter((task) => !covered.includes(task)), []);
+  });
+
   for (const taskCase of taskCases) {
     const table = badInputs[taskCase.task];
     it(`${taskCase.task}: has a table of malformed inputs`, () => assert.ok(table && table.length >= 5));
