@@ -2,8 +2,10 @@
  * The agent tasks that talk to a Databricks workspace, as one table: a workspace they all succeed
  * against, and for each task the inputs of a run that starts or changes everything it can (a job
  * run, an alias move, a serving update, an audit row). The reliability suites iterate this table, so
- * a new task is one entry here, and a new call site of an existing task is found from the request
- * log of its run (see fault-matrix.test.ts).
+ * a new task is one entry here (plus its rows in bad-input.test.ts, and its phases in
+ * cancellation.test.ts when it starts or changes something; a test fails until every agent task is
+ * covered), and a new call site of an existing task is found from the request log of its run (see
+ * fault-matrix.test.ts).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
