@@ -11,11 +11,12 @@ import type { InProcessRun } from './in-process';
 import { authSchemes, effectsOf, taskCases, type AuthScheme } from './task-cases';
 import { callSitesOf, faults, runCase, startWorkspace, type CallSite, type Workspace } from './workspace-run';
 
-/** A failure a pipeline author can act on: a bounded text, not an object dump, a stack or a whole proxy page. */
+/** A failure a pipeline author can act on: a bounded text, not an object dump, a stack or a proxy page's markup. */
 export function assertClearFailure(run: InProcessRun, where: string): void {
   assert.ok(run.message.trim().length >= 15, `${where}: message too short: '${run.message}'`);
   assert.ok(run.message.length <= 1500, `${where}: message of ${run.message.length} characters`);
   assert.doesNotMatch(run.message, /\[object Object\]|^undefined|^Error$|\n\s+at /, `${where}: unclear message: ${run.message}`);
+  assert.doesNotMatch(run.message, /<(html|body|form|h1)\b/i, `${where}: markup in the message: ${run.message}`);
 }
 
 function pick(values: Record<string, string>, names: string[]): Record<string, string> {
