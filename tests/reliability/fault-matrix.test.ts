@@ -19,6 +19,23 @@ export function assertClearFailure(run: InProcessRun, where: string): void {
   assert.doesNotMatch(run.message, /<(html|body|form|h1)\b/i, `${where}: markup in the message: ${run.message}`);
 }
 
+/** Faults that may last: a workspace throttled or down, a network gone. */
+const persistentFaults = ['429 with Retry-After', '503', 'dropped connection'];
+
+/**
+ * Backing off, not hammering: the attempts at one call site, over the simulated time they took,
+ * stay under a rate a shared workspace can take (a run's poll tolerates failures for longer, so
+ * the count alone is no measure).
+ */
+function assertBackedOff(workspace: Workspace, site: CallSite, where: string): void {
+  const times = workspace.emulator.requests
+    .filter((request) => request.method === site.method && (typeof site.path === 'string' ? request.path === site.path : site.path.test(request.path)))
+    .map((request) => request.time);
+  const minutes = Math.max(1, (Math.max(...times) - Math.min(...times)) / 60_000);
+  assert.ok(times.length / minutes <= maxAttemptsPerMinute, `${where}: ${times.length} attempts in ${minutes.toFixed(1)} minutes`);
+}
+const maxAttemptsPerMinute = 20;
+
 function pick(values: Record<string, string>, names: string[]): Record<string, string> {
   return Object.fromEntries(Object.entries(values).filter(([name]) => names.includes(name)));
 }
@@ -70,14 +87,19 @@ describe('reliability: fault matrix', function () {
         }
       });
 
-      for (const fault of faults) {
+      const variants = [
+        ...faults.map((fault) => ({ ...fault, times: 1, name: fault.name })),
+        ...faults.filter((fault) => persistentFaults.includes(fault.name)).map((fault) => ({ ...fault, times: Infinity, name: `${fault.name} that persists` })),
+      ];
+      for (const fault of variants) {
         it(`at every call site under ${fault.name}: recovers or fails clearly, never succeeds on an unknown state, never repeats a write`, async () => {
           for (const { scheme, site, baseline, effects: baselineEffects } of matrix) {
             const where = `${site.label} (${scheme.name}) under ${fault.name}`;
             workspace.emulator.reset();
-            const handle = workspace.emulator.faults.add({ ...fault.action, method: site.method, path: site.path, times: 1 });
+            const handle = workspace.emulator.faults.add({ ...fault.action, method: site.method, path: site.path, times: fault.times });
             const run = await runCase(workspace, taskCase, { scheme });
-            assert.equal(handle.hits, 1, `${where}: the fault was applied`);
+            assert.ok(handle.hits >= 1, `${where}: the fault was applied`);
+            assertBackedOff(workspace, site, where);
             const effects = effectsOf(workspace.emulator);
             for (const [effect, count] of Object.entries(effects)) {
               assert.ok(count <= (baselineEffects[effect] ?? 0), `${where}: ${effect} ${count} times, ${baselineEffects[effect] ?? 0} without faults`);
