@@ -87,13 +87,14 @@ function parseTimeout(value: string | undefined): number {
   return Math.round(minutes * 60_000);
 }
 
-/** The file a one-time run of `runType` executes: required, absolute, without `..` or a trailing `/`. */
+/** The file a one-time run of `runType` executes: required, absolute, without `..`, a trailing `/` or control characters. */
 function parseRunFile(inputs: TaskInputs, runType: 'notebook' | 'pythonFile', expected: string): string {
   const name = runType === 'notebook' ? inputNames.notebookPath : inputNames.pythonFile;
   const value = required(inputs, name, `when '${inputNames.runType}' is '${runType}'`);
   // Spark Python tasks also run files from DBFS; notebooks live in the workspace only.
   const ok = value.startsWith('/') || (runType === 'pythonFile' && value.startsWith('dbfs:/'));
-  if (!ok || value.includes('\\') || /(^|\/)\.\.?(\/|$)/.test(value) || value.endsWith('/')) throw invalidInput(name, value, expected);
+  const controlCharacter = /[\u0000-\u001f\u007f]/.test(value);
+  if (!ok || controlCharacter || value.includes('\\') || /(^|\/)\.\.?(\/|$)/.test(value) || value.endsWith('/')) throw invalidInput(name, value, expected);
   return value;
 }
 

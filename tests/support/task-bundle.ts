@@ -36,6 +36,8 @@ export interface TaskRunOptions {
   tempRoot?: string;
   /** Kill the task after this long (the test fails rather than hangs). */
   timeoutMs?: number;
+  /** Gets the child as soon as it is spawned, e.g. to signal it when the emulator sees a request. */
+  onSpawn?: (child: ChildProcess) => void;
   /** Sees every stdout line as it arrives, with the child, e.g. to send SIGINT mid-run. */
   onLine?: (line: string, child: ChildProcess) => void;
 }
@@ -122,6 +124,7 @@ export async function runTaskBundle(task: string, options: TaskRunOptions = {}):
   const cwd = options.cwd ?? fs.mkdtempSync(path.join(os.tmpdir(), `${task}-work-`));
   const started = Date.now();
   const child = spawn(process.execPath, [entry], { cwd, env: agentEnvironment(options, tempDirectory), stdio: ['ignore', 'pipe', 'pipe'] });
+  options.onSpawn?.(child);
   let stdout = '';
   let stderr = '';
   let pending = '';

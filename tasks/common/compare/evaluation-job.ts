@@ -38,13 +38,26 @@ export function createEvaluationJobRunner(deps: EvaluationJobDependencies): Eval
     async run(jobName: string, parameters: Record<string, string>, signal?: AbortSignal): Promise<EvaluationJobResult> {
       const effectiveSignal = signal ?? new AbortController().signal;
       const startedAt = clock.now();
-      const started = await startRun(
-        jobs as JobsClient,
-        { kind: 'job', job: { name: jobName }, parameters },
-        { runName: jobName, idempotencyToken: evaluationIdempotencyToken(deps.idempotencyToken, jobName, parameters) },
-        logger,
-        effectiveSignal,
-      );
+      const idempotencyToken = evaluationIdempotencyToken(deps.idempotencyToken, jobName, parameters);
+      // Remembers the run-now once sent: a cancellation while it is in flight may still have started
+      // the run, which only the same request (same token) can name so that it is cancelled.
+      let resend: (() => Promise<number>) | undefined;
+      const starter = Object.create(jobs) as JobsClient;
+      starter.runNow = (request, requestSignal) => {
+        if (!requestSignal?.aborted) resend = () => jobs.runNow(request);
+        return jobs.runNow(request, requestSignal);
+      };
+      let started;
+      try {
+        started = await startRun(starter, { kind: 'job', job: { name: jobName }, parameters }, { runName: jobName, idempotencyToken }, logger, effectiveSignal);
+      } catch (error) {
+        if (effectiveSignal.aborted && idempotencyToken !== undefined && resend !== undefined) {
+          await resend()
+            .then((orphanId) => jobs.cancelRun(orphanId))
+            .catch((cleanup: Error) => logger.warn(`Could not make sure no evaluation run was left behind: ${cleanup.message}`));
+        }
+        throw error;
+      }
       let finished;
       try {
         finished = await waitForRun({ jobs, runId: started.runId, clock, logger, signal: effectiveSignal, startedAt, timeoutMs: deps.timeoutMs });

@@ -1,5 +1,5 @@
 import type { Clock, Logger } from '../ports';
-import { ApiError, apiErrorFromConnection, apiErrorFromResponse, withoutSecrets } from '../http/errors';
+import { ApiError, apiErrorFromConnection, apiErrorFromResponse, htmlPageText, withoutSecrets } from '../http/errors';
 import { decideRetry, defaultRetryOptions, type RetryOptions } from '../http/retry-policy';
 import { TransportError, bodyText, type HttpMethod, type HttpResponse, type HttpTransport } from '../http/transport';
 import type { TokenProvider } from './token-provider';
@@ -63,7 +63,9 @@ export class DatabricksApiClient {
     try {
       return JSON.parse(text) as T;
     } catch (error) {
-      throw new ApiError(`${method} ${path} returned a body that is not JSON: ${(error as Error).message}`, {
+      const page = htmlPageText(text);
+      const what = page === undefined ? `a body that is not JSON: ${(error as Error).message}` : `${page}, instead of JSON`;
+      throw new ApiError(`${method} ${path} returned ${what}`, {
         status: response.status,
         errorCode: 'MALFORMED_RESPONSE',
         method,

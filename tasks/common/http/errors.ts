@@ -57,6 +57,23 @@ function describe(method: HttpMethod, path: string, status: number | undefined, 
 const errorCodeFromText = /^([A-Z][A-Z_]+): (.*)$/s;
 
 /**
+ * The readable text of an HTML page (a proxy's or gateway's error or sign-in page): its title, else
+ * its text without markup, scripts and styles, shortened; undefined when `body` is not HTML. A page
+ * quoted whole would fill the message with markup and CSS.
+ */
+export function htmlPageText(body: string): string | undefined {
+  // Only the start is read: the page comes from outside, and the patterns below must stay cheap.
+  const start = body.slice(0, 20_000);
+  if (!/^\s*(<!doctype html|<html)/i.test(start)) return undefined;
+  const title = /<title[^>]*>([^<]*)<\/title>/i.exec(start)?.[1];
+  const text = (title?.trim() ? title : start.replace(/<(script|style|head)\b[^>]*>[^]*?<\/\1\s*>/gi, ' ').replace(/<[^>]*>/g, ' '))
+    .replace(/\s+/g, ' ')
+    .trim();
+  const short = text.length > 200 ? `${text.slice(0, 200)}...` : text;
+  return `an HTML page${short ? ` saying '${short}'` : ''}, likely from a proxy or gateway`;
+}
+
+/**
  * Reads a Databricks error body in any of its published shapes (standard envelope, legacy `error`,
  * SCIM `detail`, plain `CODE: message`, HTML `<pre>`, empty) and returns the typed error.
  */
@@ -77,7 +94,7 @@ export function apiErrorFromResponse(method: HttpMethod, path: string, response:
     }
   } catch {
     const pre = /<pre>([\s\S]*?)<\/pre>/i.exec(text);
-    const plain = pre ? pre[1].trim() : text;
+    const plain = pre ? pre[1].trim() : (htmlPageText(text) ?? text);
     const coded = errorCodeFromText.exec(plain);
     if (coded) {
       errorCode = coded[1];
@@ -133,19 +150,21 @@ function base64Forms(secret: string): string[] {
   return forms;
 }
 
-/** The forms a server may echo a secret in: as sent, URL-encoded (either hex case, `+` for space) and base64. */
+/** The forms a server may echo a secret in: as sent, URL- or form-encoded (either hex case, `+` for space), in a JSON string, and base64. */
 function secretForms(secret: string): string[] {
   const forms = [secret];
   // Short values would match ordinary text once encoded; a real credential is far longer.
   if (secret.length >= 8) {
     const encoded = encodeURIComponent(secret);
-    forms.push(encoded, encoded.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()), encoded.replace(/%20/g, '+'), ...base64Forms(secret));
+    // A token endpoint that echoes its form body quotes the client secret form-encoded (`~` as %7E).
+    const formEncoded = new URLSearchParams({ s: secret }).toString().slice(2);
+    forms.push(encoded, encoded.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()), encoded.replace(/%20/g, '+'), formEncoded, JSON.stringify(secret).slice(1, -1), ...base64Forms(secret));
   }
   // Longest first, so a form containing another is replaced whole.
   return [...new Set(forms)].sort((a, b) => b.length - a.length);
 }
 
-/** Replaces every occurrence of each secret in `text`, also URL-encoded or base64-encoded, with `***`. */
+/** Replaces every occurrence of each secret in `text`, also URL-, form-, JSON- or base64-encoded, with `***`. */
 export function redactSecrets(text: string, secrets: readonly string[]): string {
   let result = text;
   for (const secret of secrets) {

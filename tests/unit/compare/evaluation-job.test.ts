@@ -47,6 +47,32 @@ function runner(jobs: FakeJobs, timeoutMs = 60_000) {
 }
 
 describe('compare/evaluation-job', () => {
+  it('cancelled while run-now is in flight: repeats it with the same token to learn the run, and cancels that run', async () => {
+    const controller = new AbortController();
+    const jobs = new FakeJobs([], {});
+    const token = evaluationIdempotencyToken('tok', 'evaluate-models', {});
+    let sent = 0;
+    jobs.runNow = (request: { job_id: number; idempotency_token?: string }) => {
+      jobs.log.push(`run-now ${request.job_id} ${request.idempotency_token ?? ''}`);
+      // The workspace got the first request; the step is cancelled before its answer arrives.
+      if (sent++ === 0) controller.abort(new Error('cancelled'));
+      return sent === 1 ? Promise.reject(new Error('aborted')) : Promise.resolve(10);
+    };
+    await assert.rejects(runner(jobs).run('evaluate-models', {}, controller.signal));
+    assert.deepEqual(jobs.log, ['list evaluate-models', `run-now 7 ${token}`, `run-now 7 ${token}`, 'cancel 10']);
+  });
+
+  it('cancelled during the job lookup: starts nothing', async () => {
+    const controller = new AbortController();
+    const jobs = new FakeJobs([], {});
+    jobs.listJobsByName = () => {
+      controller.abort(new Error('cancelled'));
+      return Promise.reject(new Error('aborted'));
+    };
+    await assert.rejects(runner(jobs).run('evaluate-models', {}, controller.signal));
+    assert.deepEqual(jobs.log, []);
+  });
+
   it('runs the job by name with the parameters and returns the one notebook exit value', async () => {
     const running: Run = { run_id: 10, state: { life_cycle_state: 'RUNNING' } };
     const jobs = new FakeJobs([running, terminated('SUCCESS', [{ task_key: 'prep', run_id: 12 }, { task_key: 'evaluate', run_id: 11 }])], {

@@ -97,6 +97,13 @@ describe('DatabricksApiClient', () => {
       { name: 'HTML <pre>', response: text(502, '<html><body><pre>BAD_GATEWAY: upstream died</pre></body></html>'), status: 502, code: 'BAD_GATEWAY', message: /upstream died/ },
       { name: 'HTML without a code', response: text(404, '<html><body><pre>Not here</pre></body></html>'), status: 404, message: /Not here/ },
       { name: 'empty body', response: text(404, ''), status: 404, message: /404: Not Found/ },
+      {
+        name: "proxy's HTML error page",
+        response: text(502, `<!DOCTYPE html><html><head><title>502 Bad Gateway</title><style>${'body{color:red}'.repeat(100)}</style></head><body><h1>Bad Gateway</h1></body></html>`),
+        status: 502,
+        message: /^GET \/api\/2\.2\/jobs\/runs\/get failed: 502: an HTML page saying '502 Bad Gateway', likely from a proxy or gateway$/,
+      },
+      { name: 'HTML page without a title', response: text(503, '<html><body><h1>Service\n  Unavailable</h1><script>var x = 1;</script></body></html>'), status: 503, message: /503: an HTML page saying 'Service Unavailable', likely/ },
       { name: 'OAuth {error, error_description}', response: json(401, { error: 'invalid_client', error_description: 'Client authentication failed' }), status: 401, code: 'invalid_client', message: /Client authentication failed/ },
     ];
     for (const c of cases) {
@@ -110,6 +117,11 @@ describe('DatabricksApiClient', () => {
         assert.ok(!error.message.includes('run_id'), 'the query string stays out of the message');
       });
     }
+
+    it("names an HTML sign-in page that came with 200 instead of JSON, without its markup", async () => {
+      const error = await failure(client(text(200, '<html><head><title>Sign in to Contoso Proxy</title></head><body><form action="/login"></form></body></html>', { 'content-type': 'text/html' })).api.call('GET', '/api/2.2/jobs/get'));
+      assert.equal(error.message, "GET /api/2.2/jobs/get returned an HTML page saying 'Sign in to Contoso Proxy', likely from a proxy or gateway, instead of JSON");
+    });
 
     it('truncates a long unstructured body', async () => {
       const error = await failure(client(text(400, 'x'.repeat(5000))).api.call('GET', '/api/2.2/jobs/get'));

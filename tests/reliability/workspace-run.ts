@@ -1,0 +1,76 @@
+/**
+ * Shared set-up of the reliability suites: one emulator on a simulated clock, a task case run in
+ * process with an auth scheme, and the call sites a run made, read from the emulator's request log.
+ */
+import type { Emulator, FaultAction } from '../emulator';
+import { startEmulator } from '../emulator';
+import type { HttpTransport } from '../../tasks/common/http/transport';
+import { FakeClock } from '../unit/http/fakes';
+import { runInProcess, type InProcessRun } from './in-process';
+import { authSchemes, scenario, variables, type AuthScheme, type TaskCase } from './task-cases';
+
+/** A workspace emulator whose clock is the tasks' simulated clock. */
+export interface Workspace {
+  emulator: Emulator;
+  clock: FakeClock;
+}
+
+export async function startWorkspace(): Promise<Workspace> {
+  const clock = new FakeClock(Date.now());
+  return { emulator: await startEmulator({ scenario, clock }), clock };
+}
+
+/** Runs a case in process against the workspace (PAT unless another scheme is given). */
+export function runCase(
+  workspace: Workspace,
+  taskCase: TaskCase,
+  options: { scheme?: AuthScheme; transport?: (inner: HttpTransport) => HttpTransport } = {},
+): Promise<InProcessRun> {
+  const scheme = options.scheme ?? authSchemes[0];
+  const { emulator } = workspace;
+  return runInProcess(taskCase.run, {
+    inputs: { ...scheme.inputs(emulator.url), ...taskCase.inputs },
+    variables: { ...variables, 'System.CollectionUri': emulator.collectionUri },
+    endpoints: scheme.endpoints(emulator),
+    clock: workspace.clock,
+    transport: options.transport,
+  });
+}
+
+/** A route a task called (workspace API, token endpoint, Azure DevOps): method and path, ids that change per run as a pattern. */
+export interface CallSite {
+  method: string;
+  path: string | RegExp;
+  label: string;
+}
+
+const generatedId = /\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The distinct routes in the request log, in the order first called. */
+export function callSitesOf(emulator: Emulator): CallSite[] {
+  const sites = new Map<string, CallSite>();
+  for (const request of emulator.requests) {
+    const generic = request.path.replace(generatedId, '/{id}');
+    const label = `${request.method} ${generic}`;
+    if (sites.has(label)) continue;
+    const escaped = generic.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace('\\{id\\}', '{id}').replace('/{id}', '/[0-9a-f-]{36}');
+    sites.set(label, { method: request.method, path: generic === request.path ? request.path : new RegExp(`^${escaped}$`), label });
+  }
+  return [...sites.values()];
+}
+
+/** The faults every call site is put under. */
+export const faults: Array<{ name: string; action: FaultAction }> = [
+  { name: '429 with Retry-After', action: { kind: 'status', status: 429, retryAfter: 20 } },
+  { name: '429 without Retry-After', action: { kind: 'status', status: 429 } },
+  { name: '500', action: { kind: 'status', status: 500 } },
+  { name: '503', action: { kind: 'status', status: 503 } },
+  { name: 'dropped connection', action: { kind: 'drop' } },
+  { name: 'malformed JSON', action: { kind: 'malformed' } },
+  { name: 'HTML error page from a proxy', action: { kind: 'status', status: 502 } },
+  {
+    name: 'HTML sign-in page from a proxy with 200',
+    action: { kind: 'status', status: 200, headers: { 'content-type': 'text/html' }, body: '<html><body><form action="/login">Sign in to continue</form></body></html>' },
+  },
+  { name: 'expired token', action: { kind: 'expireToken' } },
+];
