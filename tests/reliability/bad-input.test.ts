@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import type { TaskContext, TaskOutcome } from '../../tasks/common/azure-devops/task-context';
 import { run as runBundleDeploy } from '../../tasks/DatabricksBundleDeployV1/run';
 import { run as runReleaseBundle } from '../../tasks/DatabricksReleaseBundleV1/run';
+import { run as runModelSignOff } from '../../tasks/DatabricksModelSignOffV1/run';
 import { repoRoot } from '../support/task-bundle';
 import { FakeClock, FakeTransport } from '../unit/http/fakes';
 import { runInProcess } from './in-process';
@@ -137,6 +138,21 @@ const badInputs: Record<string, BadInput[]> = {
 
 /** Tasks outside the workspace table: their inputs are enough to start, apart from the bad one. */
 const otherTasks: Array<{ task: string; run: (context: TaskContext) => Promise<TaskOutcome | void>; inputs: Record<string, string>; bad: BadInput[] }> = [
+  {
+    // Its Azure DevOps calls go through azure-devops-node-api: a refusal before them is also one before any Databricks request.
+    task: 'DatabricksModelSignOffV1',
+    run: runModelSignOff,
+    inputs: { action: 'request', modelName: 'main.ml.churn', modelVersion: '4', approvers: 'lead@contoso.com' },
+    bad: [
+      { input: 'action', value: 'approve', kind: 'not a choice' },
+      { input: 'modelName', value: tooLong, kind: 'too long' },
+      { input: 'modelName', value: controlCharacters, kind: 'control characters' },
+      { input: 'modelVersion', value: '4; DROP TABLE x', kind: 'injection' },
+      { input: 'timeoutMinutes', value: 'forever', kind: 'wrong type', with: { action: 'wait', signOffId: '12' } },
+      { input: 'signOffId', value: '12 OR 1=1', kind: 'injection', with: { action: 'wait' } },
+      { input: 'auditTable', value: 'main.mlops.decisions; DROP TABLE main.mlops.decisions', kind: 'statement injection', with: { sqlWarehouseId: 'abc123' } },
+    ],
+  },
   {
     task: 'DatabricksReleaseBundleV1',
     run: runReleaseBundle,
