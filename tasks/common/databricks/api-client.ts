@@ -1,3 +1,4 @@
+import { toError } from '../http/errors';
 import type { Clock, Logger } from '../ports';
 import { ApiError, apiErrorFromConnection, apiErrorFromResponse, withoutSecrets } from '../http/errors';
 import { decideRetry, defaultRetryOptions, type RetryOptions } from '../http/retry-policy';
@@ -63,7 +64,7 @@ export class DatabricksApiClient {
     try {
       return JSON.parse(text) as T;
     } catch (error) {
-      throw new ApiError(`${method} ${path} returned a body that is not JSON: ${(error as Error).message}`, {
+      throw new ApiError(`${method} ${path} returned a body that is not JSON: ${toError(error).message}`, {
         status: response.status,
         errorCode: 'MALFORMED_RESPONSE',
         method,
@@ -116,7 +117,7 @@ export class DatabricksApiClient {
       } catch (thrown) {
         if (thrown instanceof TransportError && thrown.aborted) throw thrown;
         if (options.signal?.aborted) throw options.signal.reason;
-        error = apiErrorFromConnection(method, path, thrown as Error);
+        error = apiErrorFromConnection(method, path, toError(thrown));
       }
 
       // An expired or revoked cached token: get a fresh one once before reporting the failure.
