@@ -35,7 +35,22 @@ export default tseslint.config(
       'no-restricted-syntax': ['error', {
         selector: "Property[key.name='stdio'] Literal[value='inherit']",
         message: "A child writing to the task's stdout bypasses the logger: pipe its output and relay lines through context.logger.",
+      }, {
+        // A thrown value need not be an Error (a string, an object from a library): one normalisation.
+        selector: "TSAsExpression > TSTypeReference.typeAnnotation[typeName.name='Error']",
+        message: 'Normalise caught values with toError() from tasks/common/http/errors.ts.',
       }],
+    },
+  },
+  {
+    // A task's entry files only wire: files, environment, working folder and platform come through
+    // the TaskContext (context.files, context.host), so in-process tests can hand them in.
+    files: ['tasks/*V*/run.ts', 'tasks/*V*/inputs.ts', 'tasks/*V*/names.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: ['fs', 'node:fs', 'fs/promises', 'node:fs/promises', 'os', 'node:os'].map((name) => ({ name, message: 'Use context.files or context.host.' })),
+      }],
+      'no-restricted-globals': ['error', { name: 'process', message: 'Use context.host (environment, working folder, platform).' }],
     },
   },
   {

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { parseConnectionInputs, type ConnectionSettings } from '../common/azure-devops/connection';
-import type { TaskInputs } from '../common/azure-devops/task-context';
-import { invalidInput, parseBooleanInput, parseChoiceInput, parseNumberInput } from '../common/azure-devops/input-parsing';
+import type { TaskInputs } from '../common/task/task-context';
+import { invalidInput, parseBooleanInput, parseChoiceInput, parseNumberInput } from '../common/task/input-parsing';
 import type { BundleVariables } from '../common/bundle/deploy/cli-arguments';
 import type { BundleAction } from '../common/bundle/deploy/deploy';
 import { bundleKeyPattern, parseBundleVariables, parseDigestInput } from '../common/bundle/shared-inputs';

@@ -1,8 +1,7 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { resolveWorkspaceAccess } from '../common/azure-devops/connection';
-import { createMessages } from '../common/azure-devops/messages';
-import type { TaskContext, TaskOutcome } from '../common/azure-devops/task-context';
+import { createMessages } from '../common/task/messages';
+import type { TaskContext, TaskOutcome } from '../common/task/task-context';
 import { cliEnvironment, proxyEnvironment } from '../common/bundle/deploy/cli-environment';
 import { locateCli, type LocatedCli } from '../common/bundle/deploy/cli-locate';
 import { deployBundle, type BundleDeployResult } from '../common/bundle/deploy/deploy';
@@ -58,10 +57,10 @@ function planSection(plan: BundlePlan): string {
 
 /** DatabricksBundleDeploy@1: verify and extract the release bundle, then validate, deploy and optionally run with the Databricks CLI. */
 export async function run(context: TaskContext): Promise<TaskOutcome | void> {
-  const baseDirectory = context.inputs.variable('System.DefaultWorkingDirectory') ?? process.cwd();
+  const baseDirectory = context.inputs.variable('System.DefaultWorkingDirectory') ?? context.host.workingDirectory;
   const settings = parseInputs(context.inputs, baseDirectory);
   const lockRetry = parseLockRetry(context.inputs);
-  const workFolder = await fs.promises.mkdtemp(path.join(context.tempDirectory, 'bundle-deploy-'));
+  const workFolder = await context.files.makeTempDirectory('bundle-deploy-');
   try {
     // Verification comes first: a tampered or unexpected bundle fails before any CLI or workspace call.
     const prepared =
@@ -75,18 +74,18 @@ export async function run(context: TaskContext): Promise<TaskOutcome | void> {
         : await prepareBundleFolder(nodeBundleFileSystem, settings.source.bundleRoot);
 
     const access = resolveWorkspaceAccess(context, settings.connection);
-    const proxy = proxyEnvironment(process.env, context.network?.proxy);
+    const proxy = proxyEnvironment(context.host.environment, context.network?.proxy);
     if (proxy.secret) context.outputs.setSecret(proxy.secret);
     if (proxy.untranslated) context.logger.warn(message('ProxyBypassNotPassed', proxy.untranslated.join(', ')));
-    const inheritedEnv = { ...process.env, ...proxy.env };
+    const inheritedEnv = { ...context.host.environment, ...proxy.env };
     const runner = createCliCommandRunner();
     const cli = await locateCli({
       cliVersion: settings.cliVersion,
       env: cliEnvironment(inheritedEnv),
       cwd: prepared.bundleRoot,
-      nodePlatform: process.platform,
-      nodeArch: process.arch,
-      downloadBaseUrl: process.env[cliDownloadUrlVariable] || undefined,
+      nodePlatform: context.host.platform,
+      nodeArch: context.host.arch,
+      downloadBaseUrl: context.host.environment[cliDownloadUrlVariable] || undefined,
       runner,
       locator: createCliProgramLocator(),
       toolCache: createCliToolCache(context.inputs.variable('Agent.ToolsDirectory') ?? path.join(context.tempDirectory, '_tools')),
@@ -131,6 +130,6 @@ export async function run(context: TaskContext): Promise<TaskOutcome | void> {
     if (result.run) return { result: 'Succeeded', message: message('DeployedAndRan', result.deployedTarget, job, result.run.runId ?? 'id unknown') };
     return { result: 'Succeeded', message: message('Deployed', result.deployedTarget) };
   } finally {
-    await fs.promises.rm(workFolder, { recursive: true, force: true });
+    await context.files.remove(workFolder);
   }
 }

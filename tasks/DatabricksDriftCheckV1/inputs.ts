@@ -1,7 +1,9 @@
 import { auditInputNames, parseAuditInputs, parseAuditTableName, type AuditSettings } from '../common/audit';
 import { parseConnectionInputs, type ConnectionSettings } from '../common/azure-devops/connection';
-import { invalidInput, parseBooleanInput, parseChoiceInput, parseKeyValueLines, parseNumberInput } from '../common/azure-devops/input-parsing';
-import type { TaskInputs } from '../common/azure-devops/task-context';
+import { invalidInput, parseBooleanInput, parseChoiceInput, parseKeyValueLines, parseNumberInput } from '../common/task/input-parsing';
+import type { TaskFiles, TaskInputs } from '../common/task/task-context';
+import { parseDriftRules, type DriftRule } from '../common/drift/rules';
+import { toError } from '../common/http/errors';
 import type { DriftCheckSettings } from '../common/drift/drift-check';
 import { queryParameterNames, statementMarkers, type MetricsSource } from '../common/drift/metrics-source';
 import type { DriftPolicy } from '../common/drift/report';
@@ -113,4 +115,15 @@ export function parseInputs(inputs: TaskInputs): DriftTaskSettings {
     rulesFile: required(inputs, inputNames.rulesFile),
     audit: parseAudit(inputs),
   };
+}
+
+/** Reads and validates the rules file; the path is the agent's, so this is the task's one file read. */
+export function loadRules(path: string, files: Pick<TaskFiles, 'readText'>): DriftRule[] {
+  let text: string;
+  try {
+    text = files.readText(path);
+  } catch (error) {
+    throw new Error(`Cannot read '${inputNames.rulesFile}' '${path}': ${toError(error).message}`);
+  }
+  return parseDriftRules(text, `'${inputNames.rulesFile}' '${path}'`);
 }

@@ -1,33 +1,21 @@
-import * as fs from 'node:fs';
 import { createAuditRecorder, type AuditOutcome } from '../common/audit';
 import { connectWorkspace } from '../common/azure-devops/connection';
-import { createMessages } from '../common/azure-devops/messages';
-import { describePipelineRun } from '../common/azure-devops/pipeline-run';
-import type { TaskContext, TaskOutcome } from '../common/azure-devops/task-context';
+import { createMessages } from '../common/task/messages';
+import { describePipelineRun } from '../common/task/pipeline-run';
+import type { TaskContext, TaskOutcome } from '../common/task/task-context';
 import { JobsClient } from '../common/databricks/jobs';
 import { SqlStatements } from '../common/databricks/sql';
 import { checkDrift, decideDriftVerdict, type DriftCheckResult, type DriftFinding } from '../common/drift/drift-check';
 import { displayTableName, unreadableRules, type MetricsSource } from '../common/drift/metrics-source';
 import { driftAuditDetails, driftJUnitSuite, renderDriftSummary, type DriftReportContext } from '../common/drift/report';
 import { waitForRetraining } from '../common/drift/retrain';
-import { DriftRulesError, parseDriftRules, type DriftRule } from '../common/drift/rules';
+import { DriftRulesError } from '../common/drift/rules';
 import { writeJUnitXml } from '../common/junit/writer';
-import { parseInputs, type DriftTaskSettings } from './inputs';
+import { loadRules, parseInputs, type DriftTaskSettings } from './inputs';
 import { inputNames, outputNames, taskReference } from './names';
 import manifest from './task.json';
 
 const message = createMessages(manifest.messages);
-
-/** Reads and validates the rules file; the path is the agent's, so this is the task's one file read. */
-export function loadRules(path: string): DriftRule[] {
-  let text: string;
-  try {
-    text = fs.readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new Error(`Cannot read '${inputNames.rulesFile}' '${path}': ${(error as Error).message}`);
-  }
-  return parseDriftRules(text, `'${inputNames.rulesFile}' '${path}'`);
-}
 
 function describeSource(source: MetricsSource): string {
   if (source.kind === 'query') return `'${inputNames.metricsQuery}'`;
@@ -75,7 +63,7 @@ function taskOutcome(context: TaskContext, result: DriftCheckResult, settings: D
 export async function run(context: TaskContext): Promise<TaskOutcome> {
   const settings = parseInputs(context.inputs);
   // The rules are checked in full before the first call to the workspace.
-  const rules = loadRules(settings.rulesFile);
+  const rules = loadRules(settings.rulesFile, context.files);
   const unreadable = unreadableRules(settings.check.source, rules);
   if (unreadable.length > 0) throw new DriftRulesError(unreadable, `'${inputNames.rulesFile}' '${settings.rulesFile}'`);
 

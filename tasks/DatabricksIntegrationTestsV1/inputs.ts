@@ -1,12 +1,16 @@
+import { parseConnectionInputs, type ConnectionSettings } from '../common/azure-devops/connection';
+import { toError } from '../common/http/errors';
 import type { ClusterSpec } from '@databricks/sdk-experimental/dist/apis/compute/model';
-import type { TaskInputs } from '../common/azure-devops/task-context';
+import type { TaskInputs } from '../common/task/task-context';
 import type { Compute, RunSpec } from '../common/runs/submission';
-import { invalidInput, parseBooleanInput, parseChoiceInput, parseKeyValueLines, parseNumberInput } from '../common/azure-devops/input-parsing';
-import { jsonErrorOffset } from './json-position';
+import { invalidInput, parseBooleanInput, parseChoiceInput, parseKeyValueLines, parseNumberInput } from '../common/task/input-parsing';
+import { jsonErrorOffset } from '../common/task/json-position';
 import { computeKinds, defaults, inputNames, runTypes } from './names';
 
 /** Everything the task does, parsed and checked from its inputs before any call. */
 export interface Settings {
+  /** How to reach the workspace (the common connection inputs). */
+  connection: ConnectionSettings;
   /** What to run: a job by name or id, or a one-time notebook or Python file run. */
   spec: RunSpec;
   /** Name of the Databricks run; undefined lets the task derive one from the pipeline. */
@@ -61,7 +65,7 @@ function parseJsonObject(name: string, value: string): Record<string, unknown> {
   } catch (error) {
     const offset = jsonErrorOffset(value);
     const where = offset === undefined ? '' : offset >= value.length ? ' at the end of the text' : ` at ${position(value, offset)}`;
-    throw new Error(`Invalid '${name}': not valid JSON${where}: ${(error as Error).message}`);
+    throw new Error(`Invalid '${name}': not valid JSON${where}: ${toError(error).message}`);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw invalidInput(name, excerpt(value), 'a JSON object (a Databricks cluster spec such as {"spark_version": "15.4.x-scala2.12", "node_type_id": "Standard_D4ds_v5", "num_workers": 1})');
@@ -188,5 +192,7 @@ export function parseInputs(inputs: TaskInputs): Settings {
     publishTestResults: parseBooleanInput(inputNames.publishTestResults, inputs.get(inputNames.publishTestResults), defaults.publishTestResults),
     testRunTitle: inputs.get(inputNames.testRunTitle),
     failOnTestFailure: parseBooleanInput(inputNames.failOnTestFailure, inputs.get(inputNames.failOnTestFailure), defaults.failOnTestFailure),
+    // Last, so a wrong run input is reported before a missing connection.
+    connection: parseConnectionInputs(inputs),
   };
 }

@@ -1,7 +1,10 @@
+import { createHash } from 'node:crypto';
 import { auditInputNames, parseAuditInputs, type AuditSettings } from '../common/audit';
 import { parseConnectionInputs, type ConnectionSettings } from '../common/azure-devops/connection';
-import { invalidInput, parseBooleanInput, parseChoiceInput } from '../common/azure-devops/input-parsing';
-import type { TaskInputs } from '../common/azure-devops/task-context';
+import { invalidInput, parseBooleanInput, parseChoiceInput } from '../common/task/input-parsing';
+import type { TaskFiles, TaskInputs } from '../common/task/task-context';
+import { parsePolicy, type Policy } from '../common/compliance/policy';
+import { toError } from '../common/http/errors';
 import { parseAliasName, parseModelFullName, parseVersionNumber, type ModelFullName } from '../common/databricks/unity-catalog';
 import { defaults, inputNames } from './names';
 
@@ -54,4 +57,15 @@ export function parseInputs(inputs: TaskInputs): ComplianceSettings {
     ...(sqlWarehouseId !== undefined ? { sqlWarehouseId } : {}),
     audit: parseAuditInputs(auditInputs),
   };
+}
+
+/** Reads and validates the policy file: the task's one file read, before any request. */
+export function loadPolicy(file: string, files: Pick<TaskFiles, 'readBytes'>): { policy: Policy; digest: string } {
+  let bytes: Uint8Array;
+  try {
+    bytes = files.readBytes(file);
+  } catch (error) {
+    throw new Error(`Cannot read '${inputNames.policyFile}' '${file}': ${toError(error).message}`);
+  }
+  return { policy: parsePolicy(Buffer.from(bytes).toString('utf8'), file), digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}` };
 }

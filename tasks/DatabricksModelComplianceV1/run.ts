@@ -1,35 +1,21 @@
-import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
 import { createAuditRecorder, type AuditOutcome } from '../common/audit';
 import { connectWorkspace } from '../common/azure-devops/connection';
-import { createMessages } from '../common/azure-devops/messages';
-import { describePipelineRun } from '../common/azure-devops/pipeline-run';
-import type { TaskContext, TaskOutcome } from '../common/azure-devops/task-context';
+import { createMessages } from '../common/task/messages';
+import { describePipelineRun } from '../common/task/pipeline-run';
+import type { TaskContext, TaskOutcome } from '../common/task/task-context';
 import { checkCompliance, resolveVersion, writeVerdictTags } from '../common/compliance/check-compliance';
 import type { ComplianceVerdict } from '../common/compliance/evaluate';
-import { parsePolicy, type Policy } from '../common/compliance/policy';
 import { auditDetails, junitSuite, renderSummary, verdictTags, type ComplianceReportContext } from '../common/compliance/report';
 import { getVersionByAlias, workspaceSources } from '../common/compliance/workspace-sources';
 import { MlflowClient } from '../common/databricks/mlflow';
 import { SqlStatements } from '../common/databricks/sql';
 import { UnityCatalogModels } from '../common/databricks/unity-catalog';
 import { writeJUnitXml } from '../common/junit/writer';
-import { parseInputs } from './inputs';
-import { inputNames, outputNames, taskReference } from './names';
+import { loadPolicy, parseInputs } from './inputs';
+import { outputNames, taskReference } from './names';
 import manifest from './task.json';
 
 const message = createMessages(manifest.messages);
-
-/** Reads and validates the policy file: the task's one file read, before any request. */
-export function loadPolicy(file: string): { policy: Policy; digest: string } {
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch (error) {
-    throw new Error(`Cannot read '${inputNames.policyFile}' '${file}': ${(error as Error).message}`);
-  }
-  return { policy: parsePolicy(bytes.toString('utf8'), file), digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}` };
-}
 
 function violationList(verdict: ComplianceVerdict): string {
   return verdict.results
@@ -49,7 +35,7 @@ function report(context: TaskContext, verdict: ComplianceVerdict, reportContext:
 /** Evaluates the policy, reports (outputs, summary, JUnit), records the verdict, tags the version and decides the result. */
 export async function run(context: TaskContext): Promise<TaskOutcome> {
   const settings = parseInputs(context.inputs);
-  const { policy, digest } = loadPolicy(settings.policyFile);
+  const { policy, digest } = loadPolicy(settings.policyFile, context.files);
   const modelName = settings.model.fullName;
   const pipelineRun = describePipelineRun(context.inputs);
   try {

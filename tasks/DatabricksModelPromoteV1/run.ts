@@ -1,72 +1,24 @@
-import { createAuditRecorder, parseAuditInputs, type AuditOutcome, type AuditSettings } from '../common/audit';
-import { parseConnectionInputs, resolveWorkspaceAccess, type ConnectionSettings } from '../common/azure-devops/connection';
-import { invalidInput, parseChoiceInput, parseListInput } from '../common/azure-devops/input-parsing';
-import { createMessages } from '../common/azure-devops/messages';
-import { describePipelineRun, type PipelineRun } from '../common/azure-devops/pipeline-run';
-import type { TaskContext, TaskInputs, TaskOutcome } from '../common/azure-devops/task-context';
+import { createAuditRecorder, type AuditOutcome } from '../common/audit';
+import { resolveWorkspaceAccess } from '../common/azure-devops/connection';
+import { createMessages } from '../common/task/messages';
+import { describePipelineRun, type PipelineRun } from '../common/task/pipeline-run';
+import type { TaskContext, TaskOutcome } from '../common/task/task-context';
 import { DatabricksApiClient } from '../common/databricks/api-client';
 import { SqlStatements } from '../common/databricks/sql';
-import { UnityCatalogModels, parseAliasName, parseModelFullName, parseVersionNumber } from '../common/databricks/unity-catalog';
+import { UnityCatalogModels } from '../common/databricks/unity-catalog';
 import { toError } from '../common/http/errors';
 import {
   AliasMovedAfterWriteError,
   PromotionRefusedError,
   promoteModel,
-  type ExpectedHolder,
   type PromotionRequest,
   type PromotionResult,
 } from '../common/promote/alias-promotion';
 import { promotionSummary, refusalSummary } from '../common/promote/summary';
 import { attachModelReport, buildPromoteReport } from '../common/report';
 import manifest from './task.json';
-import { defaults, inputNames, noneKeyword, outputNames, taskReference } from './names';
-
-/** Everything the task needs, parsed and validated. */
-export interface PromoteSettings {
-  connection: ConnectionSettings;
-  /** The alias moves to make. */
-  request: PromotionRequest;
-  /** Where the decision is recorded. */
-  audit: AuditSettings;
-}
-
-function parseExpected(value: string | undefined): ExpectedHolder {
-  if (value === undefined) return { kind: 'unchecked' };
-  if (value.trim().toLowerCase() === noneKeyword) return { kind: 'none' };
-  try {
-    return { kind: 'version', version: parseVersionNumber(inputNames.expectedCurrentVersion, value) };
-  } catch {
-    throw invalidInput(inputNames.expectedCurrentVersion, value, `a version number or '${noneKeyword}'`);
-  }
-}
-
-function parseRemoveAliases(value: string): string[] {
-  if (value.trim().toLowerCase() === noneKeyword) return [];
-  // Each name through parseAliasName, which also refuses MLflow's reserved names.
-  return parseListInput(inputNames.removeAliases, value).map((name) => parseAliasName(inputNames.removeAliases, name));
-}
-
-/** Reads and checks every input; throws naming the input, the value and the expected form. */
-export function parseInputs(inputs: TaskInputs): PromoteSettings {
-  const action = parseChoiceInput(inputNames.action, inputs.get(inputNames.action), ['promote', 'rollback'] as const, defaults.action);
-  const modelValue = inputs.get(inputNames.modelName);
-  if (modelValue === undefined) throw new Error(`Input '${inputNames.modelName}' is required.`);
-  const versionValue = inputs.get(inputNames.version);
-  if (action === 'promote' && versionValue === undefined) throw new Error(`Input '${inputNames.version}' is required when '${inputNames.action}' is promote.`);
-  return {
-    connection: parseConnectionInputs(inputs),
-    request: {
-      modelName: parseModelFullName(inputNames.modelName, modelValue).fullName,
-      action,
-      version: versionValue === undefined ? undefined : parseVersionNumber(inputNames.version, versionValue),
-      alias: parseAliasName(inputNames.alias, inputs.get(inputNames.alias) ?? defaults.alias),
-      expected: parseExpected(inputs.get(inputNames.expectedCurrentVersion)),
-      previousAlias: parseAliasName(inputNames.previousAlias, inputs.get(inputNames.previousAlias) ?? defaults.previousAlias),
-      removeAliases: parseRemoveAliases(inputs.get(inputNames.removeAliases) ?? defaults.removeAliases),
-    },
-    audit: parseAuditInputs(inputs),
-  };
-}
+import { parseInputs } from './inputs';
+import { noneKeyword, outputNames, taskReference } from './names';
 
 const message = createMessages(manifest.messages);
 

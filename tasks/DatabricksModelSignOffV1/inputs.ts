@@ -1,7 +1,7 @@
 import { parseAuditInputs, type AuditSettings } from '../common/audit';
 import { parseConnectionInputs, type ConnectionSettings } from '../common/azure-devops/connection';
-import { invalidInput, parseBooleanInput, parseChoiceInput, parseListInput, parseNumberInput } from '../common/azure-devops/input-parsing';
-import type { TaskInputs } from '../common/azure-devops/task-context';
+import { invalidInput, parseBooleanInput, parseChoiceInput, parseListInput, parseNumberInput } from '../common/task/input-parsing';
+import type { TaskInputs } from '../common/task/task-context';
 import { parseModelFullName, parseVersionNumber } from '../common/databricks/unity-catalog';
 import { parseApprovers, type Approver, type Requester } from '../common/signoff/approvers';
 import { actions, defaults, inputNames, maxTimeoutMinutes, systemConnectionId, timeoutBehaviours } from './names';

@@ -2,10 +2,10 @@ import * as path from 'node:path';
 import { createAuditRecorder, type AuditOutcome, type AuditRecorder } from '../common/audit';
 import { AdoRest } from '../common/azure-devops/ado-rest';
 import { resolveWorkspaceAccess } from '../common/azure-devops/connection';
-import { createMessages } from '../common/azure-devops/messages';
-import { describePipelineRun } from '../common/azure-devops/pipeline-run';
+import { createMessages } from '../common/task/messages';
+import { describePipelineRun } from '../common/task/pipeline-run';
 import { AzureBoardsSignOff, IdentityDirectory, PullRequestComments } from '../common/azure-devops/sign-off-board';
-import type { TaskContext, TaskOutcome } from '../common/azure-devops/task-context';
+import type { TaskContext, TaskOutcome } from '../common/task/task-context';
 import type { Logger } from '../common/ports';
 import { DatabricksApiClient } from '../common/databricks/api-client';
 import { MlflowClient } from '../common/databricks/mlflow';
@@ -101,7 +101,7 @@ async function makeRequest(wiring: Wiring, version: { tags: Record<string, strin
     approvers: approversText,
     approvedStates: settings.approvedStates,
     rejectedStates: settings.rejectedStates,
-    files: await readEvidenceFiles(settings.evidenceFiles, process.cwd(), context.logger),
+    files: await readEvidenceFiles(settings.evidenceFiles, context.host.workingDirectory, context.logger),
   });
   const tag = requestTag(modelName, modelVersion, job.runKey);
   const { item, created } = await requestSignOff({ board, logger: context.logger }, tag, {

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
-import { invalidInput, parseBooleanInput, parseChoiceInput, parseListInput } from '../common/azure-devops/input-parsing';
-import type { TaskInputs } from '../common/azure-devops/task-context';
+import { invalidInput, parseBooleanInput, parseChoiceInput, parseListInput } from '../common/task/input-parsing';
+import type { TaskInputs } from '../common/task/task-context';
 import { bundleKeyPattern, parseBundleVariables, parseDigestInput } from '../common/bundle/shared-inputs';
 import { parseSecretAllowances, type SecretAllowance } from '../common/bundle/secret-scan';
 import { commands, defaults, inputNames, type Command } from './names';

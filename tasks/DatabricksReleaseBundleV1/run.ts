@@ -1,7 +1,6 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createMessages } from '../common/azure-devops/messages';
-import type { TaskContext, TaskInputs, TaskOutcome } from '../common/azure-devops/task-context';
+import { createMessages } from '../common/task/messages';
+import type { TaskContext, TaskInputs, TaskOutcome } from '../common/task/task-context';
 import { formatFinding, type Finding } from '../common/bundle/findings';
 import { buildReleaseBundle, failsBuild } from '../common/bundle/release-bundle';
 import { manifestEntryName, serializeManifest } from '../common/bundle/manifest';
@@ -65,7 +64,7 @@ async function build(context: TaskContext, settings: BuildInputs): Promise<TaskO
   const artifactFolder = path.join(settings.outputDirectory, settings.artifactName);
   const { source, build: buildFacts } = sourceFacts(context.inputs);
   const result = await buildReleaseBundle(
-    { fs: nodeBundleFileSystem, runner, logger: context.logger, env: process.env, schema: schema?.validator, signal: context.signal },
+    { fs: nodeBundleFileSystem, runner, logger: context.logger, env: context.host.environment, schema: schema?.validator, signal: context.signal },
     {
       bundleRoot: settings.bundleRoot,
       targets: settings.targets,
@@ -116,8 +115,8 @@ async function verify(context: TaskContext, settings: VerifyInputs): Promise<Tas
   // edited or stale copy as the verified bundle's manifest.
   const beside = path.join(path.dirname(bundlePath), manifestEntryName);
   let issue: string | undefined;
-  if (fs.existsSync(beside)) {
-    if (fs.readFileSync(beside, 'utf8') === serializeManifest(verified.manifest)) context.outputs.setOutput(outputNames.manifestPath, beside);
+  if (context.files.exists(beside)) {
+    if (context.files.readText(beside) === serializeManifest(verified.manifest)) context.outputs.setOutput(outputNames.manifestPath, beside);
     else context.logger.warn((issue = message('ManifestBesideDiffers', beside)));
   }
   writeSummary(context, 'release-bundle-verify-summary', renderVerifySummary(bundlePath, verified, settings.expectedDigest), 'Release bundle verification');
@@ -128,7 +127,7 @@ async function verify(context: TaskContext, settings: VerifyInputs): Promise<Tas
 
 /** DatabricksReleaseBundle@1: build a release bundle, or verify one. */
 export async function run(context: TaskContext): Promise<TaskOutcome | void> {
-  const baseDirectory = context.inputs.variable('System.DefaultWorkingDirectory') ?? process.cwd();
+  const baseDirectory = context.inputs.variable('System.DefaultWorkingDirectory') ?? context.host.workingDirectory;
   const settings = parseInputs(context.inputs, baseDirectory);
   return settings.command === 'build' ? build(context, settings) : verify(context, settings);
 }

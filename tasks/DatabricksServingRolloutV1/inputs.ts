@@ -1,7 +1,8 @@
+import { toError } from '../common/http/errors';
 import { parseAuditInputs, type AuditSettings } from '../common/audit';
 import { parseConnectionInputs, type ConnectionSettings } from '../common/azure-devops/connection';
-import { invalidInput, parseBooleanInput, parseChoiceInput, parseNumberInput } from '../common/azure-devops/input-parsing';
-import type { TaskInputs } from '../common/azure-devops/task-context';
+import { invalidInput, parseBooleanInput, parseChoiceInput, parseNumberInput } from '../common/task/input-parsing';
+import type { TaskInputs } from '../common/task/task-context';
 import { parseAliasName, parseModelFullName, parseVersionNumber } from '../common/databricks/unity-catalog';
 import type { RolloutRequest, VersionSource } from '../common/serving/rollout';
 import { parseSmokeTestExpectation } from '../common/serving/smoke-test';
@@ -83,13 +84,13 @@ export function parseSmokeTestBody(path: string, read: (path: string) => string)
   try {
     text = read(path);
   } catch (error) {
-    throw new Error(`Invalid '${inputNames.smokeTestFile}' '${path}': the file cannot be read (${(error as Error).message})`, { cause: error });
+    throw new Error(`Invalid '${inputNames.smokeTestFile}' '${path}': the file cannot be read (${toError(error).message})`, { cause: error });
   }
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch (error) {
-    throw new Error(`Invalid '${inputNames.smokeTestFile}' '${path}': not valid JSON (${(error as Error).message}); expected a request body such as {"dataframe_split": {"columns": [...], "data": [[...]]}}`);
+    throw new Error(`Invalid '${inputNames.smokeTestFile}' '${path}': not valid JSON (${toError(error).message}); expected a request body such as {"dataframe_split": {"columns": [...], "data": [[...]]}}`);
   }
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw new Error(`Invalid '${inputNames.smokeTestFile}' '${path}': expected a JSON object (a serving request body such as {"dataframe_records": [...]})`);

@@ -1,9 +1,8 @@
-import * as fs from 'node:fs';
 import { createAuditRecorder, type AuditOutcome, type AuditRecorder } from '../common/audit';
 import { resolveWorkspaceAccess } from '../common/azure-devops/connection';
-import { createMessages } from '../common/azure-devops/messages';
-import { describePipelineRun } from '../common/azure-devops/pipeline-run';
-import type { TaskContext, TaskOutcome } from '../common/azure-devops/task-context';
+import { createMessages } from '../common/task/messages';
+import { describePipelineRun } from '../common/task/pipeline-run';
+import type { TaskContext, TaskOutcome } from '../common/task/task-context';
 import { DatabricksApiClient } from '../common/databricks/api-client';
 import { ServingEndpoints } from '../common/databricks/serving';
 import { SqlStatements } from '../common/databricks/sql';
@@ -62,7 +61,7 @@ export async function run(context: TaskContext): Promise<TaskOutcome> {
   const settings = parseInputs(context.inputs);
   const request: RolloutRequest = {
     ...settings.request,
-    smokeTest: settings.smokeTestFile === undefined ? undefined : { body: parseSmokeTestBody(settings.smokeTestFile, (file) => fs.readFileSync(file, 'utf8')), expect: settings.smokeTestExpect },
+    smokeTest: settings.smokeTestFile === undefined ? undefined : { body: parseSmokeTestBody(settings.smokeTestFile, (file) => context.files.readText(file)), expect: settings.smokeTestExpect },
   };
   const { host, tokens } = resolveWorkspaceAccess(context, settings.connection);
   const client = new DatabricksApiClient({ host, tokens, transport: context.transport, clock: context.clock, logger: context.logger, userAgent: context.userAgent });

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { TaskContext, TaskOutcome } from '../../tasks/common/azure-devops/task-context';
+import type { TaskContext, TaskOutcome } from '../../tasks/common/task/task-context';
 import { run as runBundleDeploy } from '../../tasks/DatabricksBundleDeployV1/run';
 import { run as runReleaseBundle } from '../../tasks/DatabricksReleaseBundleV1/run';
 import { run as runModelSignOff } from '../../tasks/DatabricksModelSignOffV1/run';

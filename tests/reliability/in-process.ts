@@ -7,8 +7,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { ServiceEndpoint, TaskContext, TaskOutcome } from '../../tasks/common/azure-devops/task-context';
+import type { ServiceEndpoint, TaskContext, TaskOutcome } from '../../tasks/common/task/task-context';
 import { createNodeTransport } from '../../tasks/common/http/node-transport';
+import { createTaskFiles } from '../../tasks/common/node/task-files';
 import { toError } from '../../tasks/common/http/errors';
 import type { HttpTransport } from '../../tasks/common/http/transport';
 import type { EndpointFixture } from '../support/task-bundle';
@@ -53,6 +54,7 @@ export async function runInProcess(run: (context: TaskContext) => Promise<TaskOu
   const log: string[] = [];
   const files: string[] = [];
   const transport = createNodeTransport();
+  const nodeFiles = createTaskFiles(tempDirectory);
   const context: TaskContext = {
     inputs: {
       get: (name) => options.inputs[name]?.trim() || undefined,
@@ -78,12 +80,14 @@ export async function runInProcess(run: (context: TaskContext) => Promise<TaskOu
     signal: new AbortController().signal,
     tempDirectory,
     files: {
+      ...nodeFiles,
       writeTemp: (name, content) => {
         const file = path.join(tempDirectory, `${Math.random().toString(36).slice(2)}-${name}`);
         fs.writeFileSync(file, content);
         return file;
       },
     },
+    host: { environment: {}, workingDirectory: tempDirectory, platform: process.platform, arch: process.arch },
     userAgent: 'databricks-mlops-azure-devops/test reliability/1.0.0',
   };
   try {

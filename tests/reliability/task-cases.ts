@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { TaskContext, TaskOutcome } from '../../tasks/common/azure-devops/task-context';
+import type { TaskContext, TaskOutcome } from '../../tasks/common/task/task-context';
 import { run as runDriftCheck } from '../../tasks/DatabricksDriftCheckV1/run';
 import { run as runIntegrationTests } from '../../tasks/DatabricksIntegrationTestsV1/run';
 import { run as runModelCompare } from '../../tasks/DatabricksModelCompareV1/run';

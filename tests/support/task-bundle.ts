@@ -116,10 +116,33 @@ export function parseCommands(stdout: string): VsoCommand[] {
     .map(parseCommandLine);
 }
 
+/** Newest modification time of the files under `folder`. */
+function newestSource(folder: string): number {
+  let newest = 0;
+  for (const entry of fs.readdirSync(folder, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) newest = Math.max(newest, fs.statSync(path.join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
+}
+
+const checkedBundles = new Set<string>();
+
+/**
+ * Refuses a bundle built before its sources last changed: a test of stale code passes or fails for
+ * reasons that are no longer true.
+ */
+function assertBundleFresh(task: string, entry: string): void {
+  if (checkedBundles.has(task)) return;
+  const sources = Math.max(newestSource(path.join(repoRoot, 'tasks', task)), newestSource(path.join(repoRoot, 'tasks', 'common')));
+  if (fs.statSync(entry).mtimeMs < sources) throw new Error(`${entry} is older than its sources: run 'npm run build -- ${task}' first`);
+  checkedBundles.add(task);
+}
+
 /** Runs `dist/tasks/<task>/index.js` (build first) and collects what the agent would see. */
 export async function runTaskBundle(task: string, options: TaskRunOptions = {}): Promise<TaskRun> {
   const entry = path.join(repoRoot, 'dist', 'tasks', task, 'index.js');
   if (!fs.existsSync(entry)) throw new Error(`${entry} is missing: run 'npm run build' first`);
+  assertBundleFresh(task, entry);
   const tempDirectory = fs.mkdtempSync(path.join(options.tempRoot ?? os.tmpdir(), `${task}-agent-`));
   const cwd = options.cwd ?? fs.mkdtempSync(path.join(os.tmpdir(), `${task}-work-`));
   const started = Date.now();

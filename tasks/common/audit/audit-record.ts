@@ -2,8 +2,9 @@
  * The lakehouse record of every decision (compare, promote, compliance, sign-off, tests): one row
  * per decision in a Delta table, written through the SQL Statement API with named parameters only.
  */
+import { toError } from '../http/errors';
 import type { Clock, Logger } from '../ports';
-import type { PipelineRun } from '../azure-devops/pipeline-run';
+import type { PipelineRun } from '../task/pipeline-run';
 import type { SqlParameter, SqlStatement, SqlStatements } from '../databricks/sql';
 import type { AuditSettings, AuditTableName } from './audit-settings';
 
@@ -133,7 +134,7 @@ export async function recordAuditEvent(deps: AuditDependencies, settings: AuditS
     return { status: 'written', table, statementId };
   } catch (error) {
     if (deps.signal?.aborted) throw error;
-    const message = `Could not write the audit row to ${table} on SQL warehouse ${settings.warehouseId}: ${(error as Error).message}`;
+    const message = `Could not write the audit row to ${table} on SQL warehouse ${settings.warehouseId}: ${toError(error).message}`;
     if (settings.required) {
       throw new AuditWriteError(`${message}. Set 'auditRequired' to false to continue without the record.`, { cause: error });
     }

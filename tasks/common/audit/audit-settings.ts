@@ -1,5 +1,5 @@
-import { invalidInput, parseBooleanInput } from '../azure-devops/input-parsing';
-import type { TaskInputs } from '../azure-devops/task-context';
+import { invalidInput, parseBooleanInput } from '../task/input-parsing';
+import type { TaskInputs } from '../task/task-context';
 
 /** Input names of the common audit inputs (see `audit-inputs.json`, copied verbatim into each deciding task). */
 export const auditInputNames = {

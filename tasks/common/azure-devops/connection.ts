@@ -8,7 +8,7 @@ import { PersonalAccessTokenProvider } from '../databricks/auth/personal-access-
 import type { TokenHttp } from '../databricks/auth/token-endpoint';
 import type { RetryOptions } from '../http/retry-policy';
 import { createRequestUriOidcSource, createTaskApiOidcSource, type OidcAudience, type OidcJob } from './oidc';
-import type { ServiceEndpoint, TaskContext, TaskInputs } from './task-context';
+import type { ServiceEndpoint, TaskContext, TaskInputs } from '../task/task-context';
 
 /** Input names shared by every Databricks task (see `connection-inputs.json`). */
 export const connectionInputNames = {

@@ -1,3 +1,4 @@
+import { toError } from '../http/errors';
 import { TaskApi } from 'azure-devops-node-api/TaskApi';
 import { BearerCredentialHandler } from 'azure-devops-node-api/handlers/bearertoken';
 import type { Clock, Logger, SecretRegistrar } from '../ports';
@@ -130,7 +131,7 @@ export function createTaskApiOidcSource(
     });
   const toApiError = (thrown: unknown): ApiError => {
     if (thrown instanceof ApiError) return thrown;
-    const error = thrown as Error & { statusCode?: number; code?: string; result?: { typeKey?: string } };
+    const error = toError(thrown) as Error & { statusCode?: number; code?: string; result?: { typeKey?: string } };
     if (typeof error.statusCode === 'number') {
       return new ApiError(`POST ${path} failed: ${error.statusCode}${error.result?.typeKey ? ` ${error.result.typeKey}` : ''}: ${error.message}`, {
         status: error.statusCode,
@@ -196,7 +197,7 @@ export function createRequestUriOidcSource(requestUri: string, accessToken: stri
             );
           } catch (thrown) {
             if (thrown instanceof TransportError && thrown.aborted) throw thrown;
-            throw apiErrorFromConnection('POST', path, thrown as Error);
+            throw apiErrorFromConnection('POST', path, toError(thrown));
           }
           if (response.status >= 400) throw apiErrorFromResponse('POST', path, response);
           let parsed: unknown;
@@ -207,7 +208,7 @@ export function createRequestUriOidcSource(requestUri: string, accessToken: stri
           }
           return readOidcToken(parsed, malformed);
         },
-        (thrown) => (thrown instanceof ApiError ? thrown : apiErrorFromConnection('POST', path, thrown as Error)),
+        (thrown) => (thrown instanceof ApiError ? thrown : apiErrorFromConnection('POST', path, toError(thrown))),
       ),
   };
 }

@@ -1,9 +1,9 @@
 import * as tl from 'azure-pipelines-task-lib/task';
 import { toError } from '../http/errors';
-import { explainFailure, type LabelledInput } from './failure-hints';
+import { explainFailure, type LabelledInput } from '../task/failure-hints';
 import { neutralizeLoggingCommands } from '../logging-commands';
 import { createTaskLibContext, neutralizeConsole } from './task-lib-context';
-import type { TaskContext, TaskOutcome } from './task-context';
+import type { TaskContext, TaskOutcome } from '../task/task-context';
 
 /** Thrown into a task's work when the pipeline cancels the step. */
 export class CancelledError extends Error {

@@ -8,7 +8,7 @@ import { createNodeTransport, nodeTransportOptionsFromAgent, type AgentNetworkSe
 import { createTaskFiles } from '../node/task-files';
 import { claimStepAttempt } from '../node/step-attempt';
 import { idempotencyVariables, stepAttemptVariable } from '../runs/idempotency';
-import type { PipelineOutputs, ServiceEndpoint, TaskContext, TaskInputs } from './task-context';
+import type { PipelineOutputs, ServiceEndpoint, TaskContext, TaskInputs } from '../task/task-context';
 
 /** The attachment type `task.uploadsummary` creates; the run's summary page shows each under its name. */
 export const summaryAttachmentType = 'Distributedtask.Core.Summary';
@@ -141,6 +141,7 @@ export function createTaskLibContext(taskName: string, taskVersion: string, sign
     signal,
     tempDirectory,
     files: createTaskFiles(tempDirectory),
+    host: { environment: process.env, workingDirectory: process.cwd(), platform: process.platform, arch: process.arch },
     userAgent: `databricks-mlops-azure-devops/${EXTENSION_VERSION} ${taskName}/${taskVersion} node/${process.versions.node}`,
   };
 }

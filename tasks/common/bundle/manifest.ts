@@ -2,6 +2,7 @@
  * The release-bundle manifest (`manifest.json` at the root of the zip and beside it) and the
  * content digest that identifies a bundle independently of the build that produced it.
  */
+import { toError } from '../http/errors';
 import { createHash } from 'node:crypto';
 
 /** Bumped when a reader of older manifests could misread a newer one. */
@@ -139,7 +140,7 @@ export function parseManifest(text: string): BundleManifest {
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new Error(`manifest.json is not valid JSON: ${(error as Error).message}`);
+    throw new Error(`manifest.json is not valid JSON: ${toError(error).message}`);
   }
   const manifest = data as BundleManifest;
   if (manifest === null || typeof manifest !== 'object') throw new Error('manifest.json is not an object');

@@ -89,13 +89,13 @@ export function failsBuild(findings: readonly Finding[], strict: boolean): boole
 
 /** Builds the release bundle. Throws only for problems outside the bundle (I/O, bad settings). */
 export async function buildReleaseBundle(deps: BuildDependencies, settings: BuildSettings): Promise<BuildResult> {
-  const { fs, logger } = deps;
-  const bundle = await loadBundleConfig(fs, settings.bundleRoot);
+  const bundle = await loadBundleConfig(deps.fs, settings.bundleRoot);
   const findings: Finding[] = [...bundle.findings];
   const name = bundleName(bundle);
-  const declared = declaredTargets(bundle);
-  const requested = settings.targets.length > 0 ? settings.targets : declared;
-  const empty = (extra: Partial<BuildResult> = {}): BuildResult => ({
+  const requested = settings.targets.length > 0 ? settings.targets : declaredTargets(bundle);
+  // The one place that decides: after each phase, its findings may stop the build.
+  const stopped = (): boolean => failsBuild(findings, settings.strict);
+  const refused = (): BuildResult => ({
     succeeded: false,
     findings: dedupeFindings(findings),
     targets: requested,
@@ -104,23 +104,52 @@ export async function buildReleaseBundle(deps: BuildDependencies, settings: Buil
     totalSize: 0,
     zipSize: 0,
     schemaChecked: deps.schema !== undefined,
-    ...extra,
   });
-  const rootDisplay = displayPath(bundle.root, bundle.rootFile);
-  for (const target of settings.targets) {
-    if (!declared.includes(target)) {
-      const targetsNode = child(bundle.merged, 'targets') ?? bundle.merged;
-      findings.push({
-        severity: 'error',
-        check: 'unknown-target',
-        file: displayPath(bundle.root, targetsNode.loc.file),
-        line: targetsNode === bundle.merged ? 0 : targetsNode.loc.line,
-        key: `targets.${target}`,
-        message: `target '${target}' is not declared${declared.length > 0 ? ` (declared: ${declared.join(', ')})` : ' (the bundle declares no targets)'}`,
-      });
-    }
+
+  findings.push(...checkRequest(bundle, settings, name, deps.schema));
+  const resolved = await resolveTargets(deps, bundle, requested, settings.variables, findings);
+  if (stopped() || !name) return refused();
+
+  const repositoryRoot = (await findRepositoryRoot(deps.fs, bundle.root)) ?? bundle.root;
+  const outputDirectory = path.resolve(settings.outputDirectory);
+  const artifacts = await prepareArtifacts(deps, bundle, resolved, settings.buildArtifacts, findings);
+  if (stopped()) return refused();
+
+  const selection = await selectBundleFiles(deps.fs, bundle, resolved, artifacts, repositoryRoot, outputDirectory);
+  findings.push(...selection.findings);
+  if (stopped()) return refused();
+
+  const packed = await pack(deps, settings, {
+    name,
+    root: selection.root,
+    entries: selection.entries,
+    outputDirectory,
+    manifestBase: manifestBase(settings, name, bundle, selection.root, resolved, artifacts),
+  });
+  findings.push(...(await secretFindings(deps.fs, packed, settings)));
+  if (stopped() || !packed.manifest) {
+    await deps.fs.remove(packed.partialPath);
+    return refused();
   }
-  if (!name) findings.push({ severity: 'error', check: 'schema', file: rootDisplay, line: 0, key: 'bundle.name', message: 'the bundle has no name (bundle.name)' });
+  return publishBuild(deps, packed, packed.manifest, resolved, name, findings);
+}
+
+/** Targets that do not exist, a missing bundle name, variables the bundle does not declare, schema violations. */
+function checkRequest(bundle: LoadedBundle, settings: BuildSettings, name: string | undefined, schema: BundleSchemaValidator | undefined): Finding[] {
+  const findings: Finding[] = [];
+  const declared = declaredTargets(bundle);
+  for (const target of settings.targets.filter((t) => !declared.includes(t))) {
+    const targetsNode = child(bundle.merged, 'targets') ?? bundle.merged;
+    findings.push({
+      severity: 'error',
+      check: 'unknown-target',
+      file: displayPath(bundle.root, targetsNode.loc.file),
+      line: targetsNode === bundle.merged ? 0 : targetsNode.loc.line,
+      key: `targets.${target}`,
+      message: `target '${target}' is not declared${declared.length > 0 ? ` (declared: ${declared.join(', ')})` : ' (the bundle declares no targets)'}`,
+    });
+  }
+  if (!name) findings.push({ severity: 'error', check: 'schema', file: displayPath(bundle.root, bundle.rootFile), line: 0, key: 'bundle.name', message: 'the bundle has no name (bundle.name)' });
   const declaredVariables = asMap(child(bundle.merged, 'variables'));
   for (const variable of Object.keys(settings.variables)) {
     // The CLI refuses `--var` for a variable the bundle does not declare.
@@ -128,24 +157,49 @@ export async function buildReleaseBundle(deps: BuildDependencies, settings: Buil
       findings.push({ severity: 'error', check: 'undeclared-variable', file: '(variables input)', line: 0, key: `variables.${variable}`, message: `the variables input sets '${variable}', which the bundle does not declare` });
     }
   }
-  if (deps.schema) findings.push(...schemaFindings(bundle, deps.schema));
+  if (schema) findings.push(...schemaFindings(bundle, schema));
+  return findings;
+}
 
+/** Resolves each requested target that exists (or the top-level configuration of a bundle without targets) and checks it. */
+async function resolveTargets(
+  deps: BuildDependencies,
+  bundle: LoadedBundle,
+  requested: readonly string[],
+  variables: Record<string, string>,
+  findings: Finding[],
+): Promise<ResolvedTarget[]> {
+  const declared = declaredTargets(bundle);
   const resolved: ResolvedTarget[] = [];
   for (const target of requested.length > 0 ? requested.filter((t) => declared.includes(t)) : [undefined]) {
-    const result = resolveTarget(bundle, target, { overrides: settings.variables, env: deps.env });
-    findings.push(...result.findings, ...(await checkTarget(fs, bundle, result)));
+    const result = resolveTarget(bundle, target, { overrides: variables, env: deps.env });
+    findings.push(...result.findings, ...(await checkTarget(deps.fs, bundle, result)));
     resolved.push(result);
   }
-  if (failsBuild(findings, settings.strict) || !name) return empty();
+  return resolved;
+}
 
-  const repositoryRoot = (await findRepositoryRoot(fs, bundle.root)) ?? bundle.root;
-  const outputDirectory = path.resolve(settings.outputDirectory);
-  const artifacts = await prepareArtifacts(deps, bundle, resolved, settings.buildArtifacts, findings);
-  if (failsBuild(findings, settings.strict)) return empty();
+/** The files of the zip and the folder their names are relative to. */
+interface BundleSelection {
+  root: string;
+  entries: Array<{ name: string; sourcePath: string }>;
+  findings: Finding[];
+}
 
-  // One zip serves every target, so it holds the union of what each target's sync selects, and
-  // its root is the common folder of the sync roots and of every configuration file (an include may
-  // sit next to the bundle folder): the deploy reads them all from the extracted zip.
+/**
+ * One zip serves every target, so it holds the union of what each target's sync selects, and its
+ * root is the common folder of the sync roots and of every configuration file (an include may sit
+ * next to the bundle folder): the deploy reads them all from the extracted zip.
+ */
+async function selectBundleFiles(
+  fs: BundleFileSystem,
+  bundle: LoadedBundle,
+  resolved: readonly ResolvedTarget[],
+  artifacts: PreparedArtifacts,
+  repositoryRoot: string,
+  outputDirectory: string,
+): Promise<BundleSelection> {
+  const findings: Finding[] = [];
   const syncGroups = new Map<string, ResolvedTarget>();
   for (const target of resolved) syncGroups.set(JSON.stringify(toPlain(child(target.resolved, 'sync') ?? { kind: 'scalar', value: null, loc: target.resolved.loc })), target);
   const syncPathsOf = (target: ResolvedTarget): string[] => stringList(childAt(target.resolved, ['sync', 'paths'])).map((p) => path.resolve(bundle.root, p));
@@ -153,10 +207,8 @@ export async function buildReleaseBundle(deps: BuildDependencies, settings: Buil
   for (const candidate of [...[...syncGroups.values()].flatMap(syncPathsOf), ...bundle.configFiles.map((f) => path.dirname(f)), ...artifacts.outputs.map((f) => path.dirname(f))]) {
     if (isInside(repositoryRoot, candidate)) root = commonAncestor(root, candidate);
   }
-  for (const file of bundle.configFiles) {
-    if (!isInside(repositoryRoot, file)) {
-      findings.push({ severity: 'error', check: 'outside-repository', file: displayPath(bundle.root, file), line: 0, key: 'include', message: `included file is outside the repository ${repositoryRoot}` });
-    }
+  for (const file of bundle.configFiles.filter((f) => !isInside(repositoryRoot, f))) {
+    findings.push({ severity: 'error', check: 'outside-repository', file: displayPath(bundle.root, file), line: 0, key: 'include', message: `included file is outside the repository ${repositoryRoot}` });
   }
   const files = new Map<string, SelectedFile>();
   for (const target of syncGroups.values()) {
@@ -183,17 +235,19 @@ export async function buildReleaseBundle(deps: BuildDependencies, settings: Buil
     }
     for (const file of selection.files) files.set(file.source, file);
   }
-  if (failsBuild(findings, settings.strict)) return empty();
-  const entries = [...new Map([...files.values()].map((f) => [toEntry(root, f.source), f.source])).entries()]
-    .map(([entry, source]) => ({ name: entry, sourcePath: source }));
+  const entries = [...new Map([...files.values()].map((f) => [toEntry(root, f.source), f.source])).entries()].map(([entry, source]) => ({ name: entry, sourcePath: source }));
   if (entries.some((e) => e.name === manifestEntryName)) {
     findings.push({ severity: 'error', check: 'schema', file: manifestEntryName, line: 0, key: '', message: `a file named ${manifestEntryName} at the sync root would clash with the bundle manifest` });
-    return empty();
   }
   findings.push(...unsafeNameFindings(entries.map((entry) => entry.name)));
-  if (findings.some((finding) => finding.check === 'unsafe-name')) return empty();
+  return { root, entries, findings };
+}
 
-  const manifestBase: Omit<BundleManifest, 'files' | 'contentDigest' | 'secretScan'> = {
+type ManifestBase = Omit<BundleManifest, 'files' | 'contentDigest' | 'secretScan'>;
+
+/** What the manifest says besides its file list, digest and secret-scan record. */
+function manifestBase(settings: BuildSettings, name: string, bundle: LoadedBundle, root: string, resolved: readonly ResolvedTarget[], artifacts: PreparedArtifacts): ManifestBase {
+  return {
     schemaVersion: manifestSchemaVersion,
     bundle: { name, root: toEntry(root, bundle.root) || '.' },
     version: settings.version,
@@ -204,75 +258,95 @@ export async function buildReleaseBundle(deps: BuildDependencies, settings: Buil
       [...artifacts.entries].map(([key, artifact]) => [key, { ...artifact, path: toEntry(root, artifact.path) || '.', files: artifact.files.map((f) => toEntry(root, f)) }]),
     ),
   };
+}
 
-  await fs.mkdir(outputDirectory);
-  const zipPath = path.join(outputDirectory, `${safeFileName(name)}-${safeFileName(settings.version)}.zip`);
-  const partialPath = `${zipPath}.partial`;
-  const manifestPath = path.join(outputDirectory, manifestEntryName);
-  const scanners: StreamingSecretScanner[] = [];
-  let manifest: BundleManifest | undefined;
-  logger.info(`Packing ${entries.length} file(s) from ${root} into ${zipPath}`);
+/** A packed zip still named `.partial`, with what its secret scanners saw. */
+interface PackedBundle {
+  zipPath: string;
+  partialPath: string;
+  manifestPath: string;
+  entries: Array<{ name: string; sourcePath: string }>;
+  scanners: StreamingSecretScanner[];
+  /** Undefined when packing ended before the manifest entry. */
+  manifest?: BundleManifest;
+}
+
+/** Packs the files and the manifest into `<name>-<version>.zip.partial`, scanning every file as it streams past. */
+async function pack(
+  deps: BuildDependencies,
+  settings: BuildSettings,
+  content: { name: string; root: string; entries: Array<{ name: string; sourcePath: string }>; outputDirectory: string; manifestBase: ManifestBase },
+): Promise<PackedBundle> {
+  const { fs } = deps;
+  await fs.mkdir(content.outputDirectory);
+  const zipPath = path.join(content.outputDirectory, `${safeFileName(content.name)}-${safeFileName(settings.version)}.zip`);
+  const packed: PackedBundle = { zipPath, partialPath: `${zipPath}.partial`, manifestPath: path.join(content.outputDirectory, manifestEntryName), entries: content.entries, scanners: [] };
+  deps.logger.info(`Packing ${content.entries.length} file(s) from ${content.root} into ${zipPath}`);
   try {
-    await writeDeterministicZip(fs, partialPath, entries, {
+    await writeDeterministicZip(fs, packed.partialPath, content.entries, {
       signal: deps.signal,
       observe: settings.secretScan
         ? (entry) => {
             const scanner = new StreamingSecretScanner(entry.name);
-            scanners.push(scanner);
+            packed.scanners.push(scanner);
             return { chunk: (data) => scanner.chunk(data), end: () => undefined };
           }
         : undefined,
       finalEntry: {
         name: manifestEntryName,
-        content: (packed) => {
+        content: (files) => {
           // Every file has streamed past its scanner by now, so reviewed hits are known (their
           // lines are not, and are not needed: an allowance is per file and rule).
           const allowed = new Map<string, AllowedSecretFinding>();
-          for (const scanner of scanners) {
+          for (const scanner of packed.scanners) {
             for (const hit of scanner.hits()) {
               const candidate = { path: scanner.path, line: 0, rule: hit.rule };
               if (isAllowed(candidate, settings.secretScanAllow)) allowed.set(`${candidate.path}:${candidate.rule}`, { path: candidate.path, rule: candidate.rule });
             }
           }
-          manifest = {
-            ...manifestBase,
-            contentDigest: computeContentDigest(packed),
+          packed.manifest = {
+            ...content.manifestBase,
+            contentDigest: computeContentDigest(files),
             secretScan: { enabled: settings.secretScan, allowed: [...allowed.values()] },
-            files: packed,
+            files,
           };
-          return Buffer.from(serializeManifest(manifest), 'utf8');
+          return Buffer.from(serializeManifest(packed.manifest), 'utf8');
         },
       },
     });
   } catch (error) {
-    await fs.remove(partialPath);
+    await fs.remove(packed.partialPath);
     throw error;
   }
+  return packed;
+}
 
-  // Secret hits are located (lines) after packing; a blocked one discards the zip.
-  const hits: SecretHit[] = [];
-  const sourceOf = new Map(entries.map((e) => [e.name, e.sourcePath]));
-  for (const scanner of scanners) {
+/** Secret hits in the packed files (located to their lines now) and in the manifest, which carries resolved values from inputs. */
+async function secretFindings(fs: BundleFileSystem, packed: PackedBundle, settings: BuildSettings): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  const sourceOf = new Map(packed.entries.map((e) => [e.name, e.sourcePath]));
+  for (const scanner of packed.scanners) {
     const found = scanner.hits();
     if (found.length === 0) continue;
     const lines = await locateLines(fs.openRead(sourceOf.get(scanner.path)!), found.map((h) => h.offset));
-    found.forEach((hit, index) => hits.push({ path: scanner.path, line: lines[index], rule: hit.rule }));
-  }
-  for (const hit of hits) {
-    const reviewed = isAllowed(hit, settings.secretScanAllow);
-    findings.push({
-      severity: reviewed ? 'warning' : 'error',
-      check: reviewed ? 'secret-allowed' : 'secret',
-      file: hit.path,
-      line: hit.line,
-      key: hit.rule,
-      message: reviewed ? `possible secret (${hit.rule}) allowed by secretScanAllow` : `possible secret (${hit.rule}); remove it or allow a reviewed false positive with secretScanAllow '${hit.path}:${hit.rule}'`,
+    found.forEach((hit, index) => {
+      const located: SecretHit = { path: scanner.path, line: lines[index], rule: hit.rule };
+      const reviewed = isAllowed(located, settings.secretScanAllow);
+      findings.push({
+        severity: reviewed ? 'warning' : 'error',
+        check: reviewed ? 'secret-allowed' : 'secret',
+        file: located.path,
+        line: located.line,
+        key: located.rule,
+        message: reviewed
+          ? `possible secret (${located.rule}) allowed by secretScanAllow`
+          : `possible secret (${located.rule}); remove it or allow a reviewed false positive with secretScanAllow '${located.path}:${located.rule}'`,
+      });
     });
   }
-  // The manifest carries resolved configuration and variable values from inputs: scan it too.
-  if (settings.secretScan && manifest) {
+  if (settings.secretScan && packed.manifest) {
     const manifestScanner = new StreamingSecretScanner(manifestEntryName);
-    const text = Buffer.from(serializeManifest(manifest), 'utf8');
+    const text = Buffer.from(serializeManifest(packed.manifest), 'utf8');
     manifestScanner.chunk(text);
     const found = manifestScanner.hits();
     const lines = await locateLines(Readable.from([text]), found.map((h) => h.offset));
@@ -287,29 +361,29 @@ export async function buildReleaseBundle(deps: BuildDependencies, settings: Buil
       }),
     );
   }
-  if (failsBuild(findings, settings.strict) || !manifest) {
-    await fs.remove(partialPath);
-    return empty();
-  }
-  // A step cancelled while packing must not leave a zip that looks finished.
+  return findings;
+}
+
+/** Gives the zip its final name and writes the manifest beside it; a cancelled step leaves no zip that looks finished. */
+async function publishBuild(deps: BuildDependencies, packed: PackedBundle, manifest: BundleManifest, resolved: readonly ResolvedTarget[], name: string, findings: Finding[]): Promise<BuildResult> {
+  const { fs } = deps;
   if (deps.signal?.aborted) {
-    await fs.remove(partialPath);
+    await fs.remove(packed.partialPath);
     throw deps.signal.reason;
   }
-  await fs.rename(partialPath, zipPath);
-  const finalManifest = manifest as BundleManifest;
-  await fs.writeText(manifestPath, serializeManifest(finalManifest));
-  const zipInfo = await fs.stat(zipPath);
+  await fs.rename(packed.partialPath, packed.zipPath);
+  await fs.writeText(packed.manifestPath, serializeManifest(manifest));
+  const zipInfo = await fs.stat(packed.zipPath);
   return {
     succeeded: true,
     findings: dedupeFindings(findings),
     targets: resolved.map((t) => t.name ?? 'default'),
     bundleName: name,
-    bundlePath: zipPath,
-    manifestPath,
-    manifest: finalManifest,
-    fileCount: finalManifest.files.length,
-    totalSize: finalManifest.files.reduce((sum, f) => sum + f.size, 0),
+    bundlePath: packed.zipPath,
+    manifestPath: packed.manifestPath,
+    manifest,
+    fileCount: manifest.files.length,
+    totalSize: manifest.files.reduce((sum, f) => sum + f.size, 0),
     zipSize: zipInfo?.size ?? 0,
     schemaChecked: deps.schema !== undefined,
   };

@@ -2,6 +2,7 @@
  * Validates bundle configuration against the Databricks bundle JSON schema (the one
  * `databricks bundle schema` prints) and maps each error back to a file and line.
  */
+import { toError } from '../http/errors';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { childAt, formatKeyPath, toPlain, type ConfigNode } from './config-tree';
 import { displayPath, type LoadedBundle } from './bundle-config';
@@ -45,7 +46,7 @@ export function parseSchemaText(text: string, origin: string): object {
     if (schema === null || typeof schema !== 'object') throw new Error('not an object');
     return schema;
   } catch (error) {
-    throw new Error(`The bundle schema from ${origin} is not valid JSON: ${(error as Error).message}`);
+    throw new Error(`The bundle schema from ${origin} is not valid JSON: ${toError(error).message}`);
   }
 }
 

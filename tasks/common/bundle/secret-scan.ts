@@ -4,7 +4,7 @@
  * be logged safely.
  */
 import { Readable } from 'node:stream';
-import { invalidInput } from '../azure-devops/input-parsing';
+import { invalidInput } from '../task/input-parsing';
 
 /** A kind of secret the scanner knows. */
 export interface SecretRule {

@@ -3,7 +3,7 @@
  * the variables the deploy later passes to the CLI as `--var`, and the deploy checks the digest the
  * build printed: one parser each keeps the two tasks from ever accepting different text.
  */
-import { invalidInput, parseKeyValueLines } from '../azure-devops/input-parsing';
+import { invalidInput, parseKeyValueLines } from '../task/input-parsing';
 
 /**
  * Target names (and job resource keys) both tasks accept: plain identifiers, never something the

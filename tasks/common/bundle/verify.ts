@@ -3,6 +3,7 @@
  * extracts it. This is the one gate between a built bundle and a deployment: the build task's
  * `verify` command and the deploy task both go through it.
  */
+import { toError } from '../http/errors';
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { Writable, type Readable } from 'node:stream';
@@ -258,7 +259,7 @@ async function readManifest(zip: yauzl.ZipFile, zipPath: string, entry: yauzl.En
     const stream = await zip.openReadStreamPromise(entry);
     for await (const chunk of stream) chunks.push(chunk as Buffer);
   } catch (error) {
-    throw new BundleVerificationError(zipPath, [{ kind: 'tampered', path: manifestEntryName, detail: `manifest.json cannot be read from the zip (${(error as Error).message})` }]);
+    throw new BundleVerificationError(zipPath, [{ kind: 'tampered', path: manifestEntryName, detail: `manifest.json cannot be read from the zip (${toError(error).message})` }]);
   }
   const text = Buffer.concat(chunks).toString('utf8');
   const parsed = parseManifest(text);

@@ -18,6 +18,7 @@
  * the two reads would be packed with a manifest that does not describe it. Zip readers (and
  * `verify`) find entries through the central directory, so the manifest's position costs nothing.
  */
+import { toError } from '../http/errors';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { Readable } from 'node:stream';
@@ -175,14 +176,14 @@ class ReadAhead {
     try {
       source = this.fs.openRead(entry.sourcePath);
     } catch (error) {
-      throw new Error(`Reading ${entry.sourcePath}: ${(error as Error).message}`);
+      throw new Error(`Reading ${entry.sourcePath}: ${toError(error).message}`);
     }
     if (info.size > Math.min(this.blockBytes, readAheadFileBytes)) return { info, source };
     const parts: Buffer[] = [];
     try {
       for await (const chunk of source) parts.push(chunk as Buffer);
     } catch (error) {
-      throw new Error(`Reading ${entry.sourcePath}: ${(error as Error).message}`);
+      throw new Error(`Reading ${entry.sourcePath}: ${toError(error).message}`);
     }
     // Whatever the file holds now is what is packed (and hashed); it may have changed since `stat`.
     return { info, source: [parts.length === 1 ? parts[0] : Buffer.concat(parts)] };
@@ -214,7 +215,7 @@ async function packEntry(writer: OrderedWriter, entry: PackEntry, source: AsyncI
     }
   } catch (error) {
     if (options.signal?.aborted) throw error;
-    throw new Error(`Reading ${entry.sourcePath}: ${(error as Error).message}`);
+    throw new Error(`Reading ${entry.sourcePath}: ${toError(error).message}`);
   }
   await compress(held ?? Buffer.alloc(0), true);
   options.observer?.end();

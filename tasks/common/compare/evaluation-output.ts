@@ -1,3 +1,4 @@
+import { toError } from '../http/errors';
 import { checkPairedScores, type PairedScores } from './bootstrap';
 import type { MetricValue } from './metrics';
 
@@ -58,7 +59,7 @@ export function parseEvaluationOutput(text: string): EvaluationOutput {
     parsed = JSON.parse(text);
   } catch (error) {
     throw new Error(
-      `The evaluation job's notebook exit value is not JSON (${(error as Error).message}). ` +
+      `The evaluation job's notebook exit value is not JSON (${toError(error).message}). ` +
         'Return json.dumps({...}) through dbutils.notebook.exit, without NaN or Infinity.',
     );
   }

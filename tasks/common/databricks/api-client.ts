@@ -1,5 +1,5 @@
 import type { Clock, Logger } from '../ports';
-import { ApiError, apiErrorFromConnection, apiErrorFromResponse, htmlPageText, withoutSecrets } from '../http/errors';
+import { ApiError, apiErrorFromConnection, apiErrorFromResponse, htmlPageText, toError, withoutSecrets } from '../http/errors';
 import { decideRetry, defaultRetryOptions, type RetryOptions } from '../http/retry-policy';
 import { TransportError, bodyText, type HttpMethod, type HttpResponse, type HttpTransport } from '../http/transport';
 import type { TokenProvider } from './token-provider';
@@ -64,7 +64,7 @@ export class DatabricksApiClient {
       return JSON.parse(text) as T;
     } catch (error) {
       const page = htmlPageText(text);
-      const what = page === undefined ? `a body that is not JSON: ${(error as Error).message}` : `${page}, instead of JSON`;
+      const what = page === undefined ? `a body that is not JSON: ${toError(error).message}` : `${page}, instead of JSON`;
       throw new ApiError(`${method} ${path} returned ${what}`, {
         status: response.status,
         errorCode: 'MALFORMED_RESPONSE',
@@ -118,7 +118,7 @@ export class DatabricksApiClient {
       } catch (thrown) {
         if (thrown instanceof TransportError && thrown.aborted) throw thrown;
         if (options.signal?.aborted) throw options.signal.reason;
-        error = apiErrorFromConnection(method, path, thrown as Error);
+        error = apiErrorFromConnection(method, path, toError(thrown));
       }
 
       // An expired or revoked cached token: get a fresh one once before reporting the failure.

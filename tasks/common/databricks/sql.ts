@@ -2,6 +2,7 @@
  * SQL Statement Execution API (`/api/2.0/sql/statements`): run one statement on a SQL warehouse with
  * named parameters, wait for it, read its rows. See `../shared/reference/databricks-api.md` §1.6.
  */
+import { toError } from '../http/errors';
 import type {
   ExecuteStatementRequest,
   ResultData,
@@ -251,7 +252,7 @@ export class SqlStatements {
       // Without the (possibly aborted) signal: the cancel must still go out.
       await this.cancel(statementId);
     } catch (error) {
-      this.logger.debug(`Cancelling SQL statement ${statementId} failed: ${(error as Error).message}`);
+      this.logger.debug(`Cancelling SQL statement ${statementId} failed: ${toError(error).message}`);
     }
   }
 }

@@ -4,6 +4,7 @@
  * points where the pipeline saw it, and reads it again afterwards. Every step is idempotent: a
  * re-run after a lost response finds the moves already made and finishes the rest.
  */
+import { toError } from '../http/errors';
 import type { Logger } from '../ports';
 import {
   aliasVersion,
@@ -264,7 +265,7 @@ async function undoPrevious(deps: PromotionDependencies, request: PromotionReque
     else await deps.registry.setAlias(request.modelName, undo.alias, undo.version, { signal: deps.signal });
     return ` and put '${undo.alias}' back to ${describeHolder(undo.version)}`;
   } catch (error) {
-    return `, but could not put '${undo.alias}' back to ${describeHolder(undo.version)}: ${(error as Error).message}`;
+    return `, but could not put '${undo.alias}' back to ${describeHolder(undo.version)}: ${toError(error).message}`;
   }
 }
 

@@ -1,5 +1,5 @@
 import type { AuditOutcome } from '../audit/audit-record';
-import type { PipelineRun } from '../azure-devops/pipeline-run';
+import type { PipelineRun } from '../task/pipeline-run';
 import type { PromotionRequest, PromotionResult } from './alias-promotion';
 
 function cell(value: string): string {

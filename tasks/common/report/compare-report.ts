@@ -1,6 +1,6 @@
 /** The model report of DatabricksModelCompare@1, built from the comparison it already made. */
 import type { AuditOutcome } from '../audit/audit-record';
-import type { PipelineRun } from '../azure-devops/pipeline-run';
+import type { PipelineRun } from '../task/pipeline-run';
 import { bootstrapConfidence } from '../compare/bootstrap';
 import type { CheckResult } from '../compare/checks';
 import type { Comparison } from '../compare/compare-models';

@@ -1,6 +1,6 @@
 /** Links to where a report's evidence lives: Databricks pages, the audit row, the pipeline run. */
 import type { AuditOutcome } from '../audit/audit-record';
-import type { PipelineRun } from '../azure-devops/pipeline-run';
+import type { PipelineRun } from '../task/pipeline-run';
 import type { ReportLink } from './model-report';
 
 function base(host: string): string {

@@ -1,6 +1,6 @@
 /** The model report of DatabricksModelPromote@1: the alias moves it made. */
 import type { AuditOutcome } from '../audit/audit-record';
-import type { PipelineRun } from '../azure-devops/pipeline-run';
+import type { PipelineRun } from '../task/pipeline-run';
 import type { PromotionResult } from '../promote/alias-promotion';
 import { auditRowLink, modelVersionLink, pipelineRunLink } from './links';
 import type { AliasMove, ModelReport } from './model-report';

@@ -2,7 +2,7 @@
  * Writes a model report for the pipeline run: checks it against the schema and for anything that
  * looks like a credential, then hands it to the agent as a timeline attachment the tab reads.
  */
-import type { PipelineOutputs, TaskFiles } from '../azure-devops/task-context';
+import type { PipelineOutputs, TaskFiles } from '../task/task-context';
 import { modelReportAttachmentType, type ModelReport } from './model-report';
 import { validateModelReport } from './validate';
 
@@ -55,7 +55,7 @@ export function modelReportName(report: ModelReport): string {
  * Writes the report to the agent's temp folder and attaches it to the step's timeline record
  * (`##vso[task.addattachment type=databricks-mlops.model-report;name=...]`). Returns the attachment name.
  */
-export function attachModelReport(agent: { outputs: Pick<PipelineOutputs, 'addAttachment'>; files: TaskFiles }, report: ModelReport): string {
+export function attachModelReport(agent: { outputs: Pick<PipelineOutputs, 'addAttachment'>; files: Pick<TaskFiles, 'writeTemp'> }, report: ModelReport): string {
   const text = serializeModelReport(report);
   const name = modelReportName(report);
   agent.outputs.addAttachment(modelReportAttachmentType, name, agent.files.writeTemp(name, text));

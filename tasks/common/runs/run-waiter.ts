@@ -1,3 +1,4 @@
+import { toError } from '../http/errors';
 import type { Run, RunTask } from '@databricks/sdk-experimental/dist/apis/jobs/model';
 import type { Clock, Logger } from '../ports';
 import { ApiError } from '../http/errors';
@@ -165,7 +166,7 @@ export async function waitForRun(options: WaitOptions): Promise<WaitResult> {
       if (!isTransient(error) || now - failingSince > maxTransientFailureMs) throw error;
       // The client gave up on a long Retry-After; the next poll must not come sooner than asked.
       retryAfterMs = parseRetryAfter((error as ApiError).details.retryAfter, now) ?? 0;
-      logger.warn(`Could not read run ${runId} (${(error as Error).message}); the run keeps going, trying again.`);
+      logger.warn(`Could not read run ${runId} (${toError(error).message}); the run keeps going, trying again.`);
     }
     const now = clock.now();
     if (run) {

@@ -5,6 +5,7 @@
  * The endpoint accepts one configuration update at a time, and a failed update leaves the previous
  * configuration serving, so every failure is reported with what is serving now.
  */
+import { toError } from '../http/errors';
 import type { Clock, Logger } from '../ports';
 import type { UnityCatalogModels } from '../databricks/unity-catalog';
 import {
@@ -182,7 +183,7 @@ async function createEndpoint(rollout: Rollout, version: string): Promise<Servin
   try {
     await deps.serving.create({ name: request.endpointName, config: plan.config });
   } catch (error) {
-    deps.logger.debug(`Creating the endpoint failed (${(error as Error).message}); reading it back.`);
+    deps.logger.debug(`Creating the endpoint failed (${toError(error).message}); reading it back.`);
     const existing = await deps.serving.get(request.endpointName, { signal: deps.signal }).catch(() => Promise.reject(error));
     const building = existing.config === undefined && existing.pending_config !== undefined && sameConfig(configInputFrom(request.endpointName, existing.pending_config), plan.config);
     if (!building) return existing;
@@ -239,7 +240,7 @@ async function describeFailure(rollout: Rollout, endpoint: ServingEndpointDetail
     try {
       return tailOfLog(await deps.serving[which](request.endpointName, name), secrets);
     } catch (error) {
-      return `(could not read the log: ${(error as Error).message})`;
+      return `(could not read the log: ${toError(error).message})`;
     }
   };
   return {
@@ -303,7 +304,7 @@ async function rollBack(rollout: Rollout): Promise<NonNullable<RolloutReport['ro
   } catch (error) {
     // A timeout while waiting for the rollback does not change what failed: the smoke test.
     report.outcome = 'smoke-test-failed';
-    return { done: false, detail: `the rollback did not complete: ${(error as Error).message}` };
+    return { done: false, detail: `the rollback did not complete: ${toError(error).message}` };
   }
 }
 

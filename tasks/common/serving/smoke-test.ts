@@ -4,6 +4,7 @@
  */
 
 /** What the answer must contain. */
+import { toError } from '../http/errors';
 export interface SmokeTestExpectation {
   /** Compared with the answer's `predictions`; objects match when every expected key matches. */
   predictions: unknown;
@@ -38,7 +39,7 @@ export function parseSmokeTestExpectation(inputName: string, text: string): Smok
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new Error(`Invalid '${inputName}': not valid JSON (${(error as Error).message}); expected the predictions, e.g. [0, 1], or {"predictions": [0.12, 0.87], "tolerance": 0.01}`);
+    throw new Error(`Invalid '${inputName}': not valid JSON (${toError(error).message}); expected the predictions, e.g. [0, 1], or {"predictions": [0.12, 0.87], "tolerance": 0.01}`);
   }
   if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) && 'predictions' in parsed) {
     const { predictions, tolerance = 0 } = parsed as { predictions: unknown; tolerance?: unknown };

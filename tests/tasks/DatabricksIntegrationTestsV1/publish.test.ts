@@ -1,10 +1,10 @@
 import * as assert from 'node:assert/strict';
-import type { PipelineOutputs, TestResultsPublication } from '../../../tasks/common/azure-devops/task-context';
+import type { PipelineOutputs, TestResultsPublication } from '../../../tasks/common/task/task-context';
 import { parseJUnitXml } from '../../../tasks/common/junit/parser';
 import { countTests } from '../../../tasks/common/junit/model';
 import type { IntegrationTestReport } from '../../../tasks/common/runs/integration-run';
 import { runOutcome } from '../../../tasks/common/runs/run-outcome';
-import { publishReport } from '../../../tasks/DatabricksIntegrationTestsV1/publish';
+import { publishReport } from '../../../tasks/DatabricksIntegrationTestsV1/run';
 import { runState } from '../../unit/runs/fakes';
 
 /** Pipeline outputs that record what the task told the agent. */

@@ -14,7 +14,7 @@ import {
   type AuditEvent,
   type AuditSettings,
 } from '../../../tasks/common/audit';
-import { describePipelineRun } from '../../../tasks/common/azure-devops/pipeline-run';
+import { describePipelineRun } from '../../../tasks/common/task/pipeline-run';
 import { SqlStatements, type SqlStatement } from '../../../tasks/common/databricks/sql';
 import { FakeClock, FakeTransport, fakeClient } from '../unity-catalog/fake-transport';
 

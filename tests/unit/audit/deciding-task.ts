@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ServiceEndpoint, TaskInputs } from '../../../tasks/common/azure-devops/task-context';
+import type { ServiceEndpoint, TaskInputs } from '../../../tasks/common/task/task-context';
 
 const root = path.join(__dirname, '../../..');
 

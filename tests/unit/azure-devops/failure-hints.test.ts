@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { explainFailure, unresolvedVariableHint, withInputLabels } from '../../../tasks/common/azure-devops/failure-hints';
+import { explainFailure, unresolvedVariableHint, withInputLabels } from '../../../tasks/common/task/failure-hints';
 
 const inputs = [
   { name: 'version', label: 'Version' },

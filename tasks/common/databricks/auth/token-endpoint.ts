@@ -1,3 +1,4 @@
+import { toError } from '../../http/errors';
 import type { Clock, Logger } from '../../ports';
 import { ApiError, apiErrorFromConnection, apiErrorFromResponse, redactSecrets } from '../../http/errors';
 import { decideRetry, defaultRetryOptions, type RetryOptions } from '../../http/retry-policy';
@@ -63,7 +64,7 @@ export async function requestToken(http: TokenHttp, request: TokenRequest): Prom
       if (thrown instanceof ApiError) throw thrown;
       if (request.signal?.aborted) throw request.signal.reason;
       if (thrown instanceof TransportError && thrown.aborted) throw thrown;
-      error = apiErrorFromConnection('POST', path, thrown as Error);
+      error = apiErrorFromConnection('POST', path, toError(thrown));
     }
     const now = http.clock.now();
     const decision = decideRetry({ method: 'POST', idempotent: true, error, attempt, elapsedMs: now - started, nowMs: now }, retryOptions);

@@ -52,7 +52,10 @@ export interface PipelineOutputs {
   addAttachment(type: string, name: string, path: string): void;
 }
 
-/** Files a task hands to the agent (summaries, test result files), kept in the agent's temp folder. */
+/**
+ * The agent's disk as a task sees it: files it hands to the agent (summaries, test result files,
+ * kept in the agent's temp folder), the files its inputs name, and scratch folders.
+ */
 export interface TaskFiles {
   /**
    * Writes `content` to a new file in the agent's temp folder and returns its path. The name is made
@@ -60,6 +63,28 @@ export interface TaskFiles {
    * and result files only after the step ends.
    */
   writeTemp(name: string, content: string | Uint8Array): string;
+  /** A file's text (UTF-8); throws with the system's reason (`ENOENT: no such file ...`). */
+  readText(path: string): string;
+  /** A file's bytes; throws like {@link readText}. */
+  readBytes(path: string): Uint8Array;
+  /** Whether a file or folder exists at `path`. */
+  exists(path: string): boolean;
+  /** A new empty folder in the agent's temp folder, named `<prefix><random>`. */
+  makeTempDirectory(prefix: string): Promise<string>;
+  /** Removes a file or a folder tree; nothing when it is already gone. */
+  remove(path: string): Promise<void>;
+}
+
+/** Where the step runs: what child processes inherit and which CLI build fits. */
+export interface TaskHost {
+  /** The step's environment variables (PATH, proxy settings, the agent's variables), for child processes. */
+  environment: Readonly<Record<string, string | undefined>>;
+  /** The step's working folder. */
+  workingDirectory: string;
+  /** Node's `process.platform` (`linux`, `win32`, `darwin`). */
+  platform: string;
+  /** Node's `process.arch` (`x64`, `arm64`). */
+  arch: string;
 }
 
 /** Everything a task's `run` receives. */
@@ -76,8 +101,10 @@ export interface TaskContext {
   signal: AbortSignal;
   /** A writable scratch folder for this step (Agent.TempDirectory or the OS temp folder). */
   tempDirectory: string;
-  /** Writes the files the agent picks up after the step (see {@link TaskFiles}). */
+  /** Reads and writes files on the agent (see {@link TaskFiles}). */
   files: TaskFiles;
+  /** The process the step runs in, so `run` needs no `process` global (see {@link TaskHost}). */
+  host: TaskHost;
   /** `<extension id>/<version> <task>/<version>` for User-Agent headers. */
   userAgent: string;
 }
