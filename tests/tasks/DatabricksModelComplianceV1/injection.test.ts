@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { auditColumns } from '../../../tasks/common/audit';
 import { outputNames } from '../../../tasks/DatabricksModelComplianceV1/names';
 import { startEmulator, type Emulator, type Scenario } from '../../emulator';
-import { assertOnlyOwnCommands, injectionPayload, injectionPayloadLine } from '../../support/injection';
+import { assertOnlyOwnCommands, injectionMarker, injectionPayload, injectionPayloadLine } from '../../support/injection';
 import { runTaskBundle, type TaskRun } from '../../support/task-bundle';
 
 const task = 'DatabricksModelComplianceV1';
@@ -162,12 +162,14 @@ describe('DatabricksModelCompliance@1 bundle: logging-command injection', functi
     assert.equal(run.outputs[outputNames.compliant], 'false');
     assert.ok(run.resultMessage?.includes('INJECTED'), 'the refusal quotes the hostile text (neutralised)');
     assertOnlyOwnCommands(run, { outputs });
+    assert.ok(`${run.stdout}${run.stderr}`.includes(injectionMarker), 'the hostile text reached the log');
   });
 
   it('prints a pass quoting hostile names as data', async () => {
     const run = await check({ modelVersion: '2', policyFile: policyFile('passing.yml', JSON.stringify(passingPolicy)) });
     assert.equal(run.result, 'Succeeded', run.resultMessage);
     assertOnlyOwnCommands(run, { outputs });
+    assert.ok(fs.readFileSync(run.summaries[0], 'utf8').includes(injectionMarker), 'the summary quotes the hostile text');
   });
 
   it('prints the error messages of refused registry, MLflow, SQL and tag writes as data', async () => {
@@ -178,6 +180,7 @@ describe('DatabricksModelCompliance@1 bundle: logging-command injection', functi
     assert.equal(run.result, 'Failed', 'a refused tag write fails the step');
     assert.deepEqual([...faults, tagWrite].map((fault) => fault.hits > 0), [true, true, true, true, true], 'every fault was met');
     assertOnlyOwnCommands(run, { outputs });
+    assert.ok(`${run.stdout}${run.stderr}`.includes(injectionMarker), 'the hostile text reached the log');
   });
 
   it('prints the error message of a refused version read as data', async () => {
@@ -186,6 +189,7 @@ describe('DatabricksModelCompliance@1 bundle: logging-command injection', functi
     assert.equal(run.result, 'Failed');
     assert.ok(run.resultMessage?.includes('INJECTED'), run.resultMessage);
     assertOnlyOwnCommands(run, { outputs });
+    assert.ok(`${run.stdout}${run.stderr}`.includes(injectionMarker), 'the hostile text reached the log');
   });
 
   it('prints the keys and values a malformed policy echoes in its error as data', async () => {
@@ -198,11 +202,11 @@ describe('DatabricksModelCompliance@1 bundle: logging-command injection', functi
       '  - id: ok',
       '    kind: versionTags',
       `    required: { ${JSON.stringify(injectionPayloadLine)}: 3 }`,
-      `    ${JSON.stringify(injectionPayloadLine)}: [`,
     ].join('\n');
     const run = await check({ modelVersion: '1', policyFile: policyFile(`hostile-policy.yml`, policy) });
     assert.equal(run.result, 'Failed');
     assert.deepEqual(emulator.requests, [], 'refused before any request');
     assertOnlyOwnCommands(run, { outputs });
+    assert.ok(`${run.stdout}${run.stderr}`.includes(injectionMarker), 'the hostile text reached the log');
   });
 });
