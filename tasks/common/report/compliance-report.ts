@@ -37,18 +37,24 @@ function complianceRule(result: RuleResult): ComplianceRule {
   };
 }
 
+/** The policy's file name: the agent's folders mean nothing to a reader of the tab, the digest identifies the policy. */
+function policyName(file: string): string {
+  return file.split(/[\\/]/).filter(Boolean).pop() ?? file;
+}
+
 /** The compliance report: the checklist, the policy and its digest, and links to the version and the audit row. */
 export function buildComplianceReport(verdict: ComplianceVerdict, input: ComplianceReportInput): ModelReport {
   const total = verdict.results.length;
   const audit = input.mode === 'audit' ? ' (audit mode: the step does not fail)' : '';
+  const policy = clip(policyName(input.policyFile), nameLimit);
   return {
     ...reportHeader('compliance', input),
     model: { name: verdict.modelName, version: verdict.version },
     outcome: verdict.compliant
-      ? { status: 'passed', summary: `Compliant: all ${total} rules of ${clip(input.policyFile, 500)} passed` }
-      : { status: 'failed', summary: `Not compliant: ${verdict.violations} of ${total} rules of ${clip(input.policyFile, 500)} did not pass${audit}` },
+      ? { status: 'passed', summary: `Compliant: all ${total} rules of ${policy} passed` }
+      : { status: 'failed', summary: `Not compliant: ${verdict.violations} of ${total} rules of ${policy} did not pass${audit}` },
     compliance: {
-      policy: clip(input.policyFile, nameLimit),
+      policy,
       policyDigest: clip(input.policyDigest, nameLimit),
       rules: verdict.results.slice(0, 200).map(complianceRule),
     },

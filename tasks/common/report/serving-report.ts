@@ -56,7 +56,7 @@ function servingSection(report: RolloutReport): ServingSection {
     before: trafficSplit(report.before),
     after: trafficSplit(report.after),
     ...(smoke
-      ? { smokeTest: { status: smoke.passed ? 'passed' : 'failed', detail: clip(`${smoke.target}: HTTP ${smoke.status}, ${smoke.detail}`), requests: 1, failures: smoke.passed ? 0 : 1 } }
+      ? { smokeTest: { status: smoke.passed ? 'passed' : 'failed', detail: clip(`${smoke.target}: HTTP ${smoke.status}, ${smoke.detail}`) } }
       : {}),
   };
 }

@@ -43,7 +43,7 @@ describe('model reports of the deciding steps', () => {
       violations: 2,
       compliant: false,
     };
-    const input = { policyFile: 'model-policy.yml', policyDigest: `sha256:${'ab'.repeat(32)}`, mode: 'audit' as const, sourceRunId: 'run-1', host, task: 'DatabricksModelCompliance@1', pipelineRun, audit, now };
+    const input = { policyFile: '/agent/_work/1/s/policies/model-policy.yml', policyDigest: `sha256:${'ab'.repeat(32)}`, mode: 'audit' as const, sourceRunId: 'run-1', host, task: 'DatabricksModelCompliance@1', pipelineRun, audit, now };
 
     it('lists every rule with its status and evidence; a rule not evaluated counts as failed', () => {
       const report = valid(buildComplianceReport(verdict, input));
@@ -57,7 +57,7 @@ describe('model reports of the deciding steps', () => {
       ]);
       assert.equal(report.compliance?.rules[1].evidence?.[0].value, 'no description');
       assert.ok(report.compliance!.rules[2].evidence![0].value!.length <= 2000, 'text from outside is cut to the schema limit');
-      assert.equal(report.compliance?.policyDigest, input.policyDigest);
+      assert.deepEqual([report.compliance?.policy, report.compliance?.policyDigest], ['model-policy.yml', input.policyDigest]);
       assert.deepEqual(report.links?.map((l) => l.kind), ['modelVersion', 'mlflowRun', 'auditRow', 'pipelineRun']);
       assert.equal(report.links?.[0].url, `${host}/explore/data/models/main/ml/churn/version/1`);
     });
@@ -102,7 +102,7 @@ describe('model reports of the deciding steps', () => {
         { servedModel: 'churn-3', modelVersion: 3, percent: 90 },
         { servedModel: 'churn-4', modelVersion: 4, percent: 10 },
       ]);
-      assert.deepEqual(report.serving?.smokeTest, { status: 'passed', detail: "served entity 'churn-4': HTTP 200, the query answered 200", requests: 1, failures: 0 });
+      assert.deepEqual(report.serving?.smokeTest, { status: 'passed', detail: "served entity 'churn-4': HTTP 200, the query answered 200" });
       assert.equal(report.serving?.state, 'NOT_UPDATING, READY');
       assert.equal(report.serving?.strategy, 'canary');
       assert.deepEqual(report.links?.[0], { kind: 'servingEndpoint', label: 'Serving endpoint churn-scoring', url: `${host}/ml/endpoints/churn-scoring` });
