@@ -20,6 +20,25 @@ export default tseslint.config(
     },
   },
   {
+    // Text from outside must not reach the agent's command channel unfiltered: tasks print only
+    // through context.logger (tasks/common/azure-devops/task-lib-context.ts, the one writer).
+    files: ['tasks/**/*.ts'],
+    rules: {
+      'no-console': 'error',
+      'no-restricted-properties': ['error',
+        { object: 'process', property: 'stdout', message: 'Print through context.logger: it neutralises logging commands.' },
+        { object: 'process', property: 'stderr', message: 'Print through context.logger: it neutralises logging commands.' },
+        { object: 'tl', property: 'tool', message: "task-lib's ToolRunner copies a child's output to stdout unfiltered; pipe it and relay lines through context.logger." },
+        { object: 'tl', property: 'exec', message: "task-lib's exec copies a child's output to stdout unfiltered; pipe it and relay lines through context.logger." },
+        { object: 'tl', property: 'execSync', message: "task-lib's execSync copies a child's output to stdout unfiltered; pipe it and relay lines through context.logger." },
+      ],
+      'no-restricted-syntax': ['error', {
+        selector: "Property[key.name='stdio'] Literal[value='inherit']",
+        message: "A child writing to the task's stdout bypasses the logger: pipe its output and relay lines through context.logger.",
+      }],
+    },
+  },
+  {
     files: ['tasks/common/**/*.ts'],
     ignores: adapters,
     rules: {

@@ -1,202 +1,124 @@
 /**
- * `npm run bench`: packs a generated tree (1 GiB by default; BENCH_SIZE_MB for quick runs) with the
- * release-bundle builder and with `zip -r -X -6`, and prints time, throughput, peak RSS and zip
- * size. Memory should stay flat as the tree grows, so the builder also runs on an eighth of the
- * tree. The tree is generated in a temporary folder and deleted afterwards.
+ * `npm run bench`: measures the figures issue 14 sets goals for and prints each beside its
+ * reference, measured in the same run:
+ * - task bundle sizes against the 1 MB goal (after a fresh `npm run build`);
+ * - cold start of the ModelCompare bundle exiting on a missing input against `node -e ''`;
+ * - `runs/get` calls and notice delay for 5-minute, 30-minute and 6-hour runs (simulated clock);
+ * - release-bundle time, throughput and peak memory on source-heavy, data-heavy and mixed trees
+ *   against `zip -r -X -6` and `tar czf`, and whether memory stays flat as the tree grows.
+ * Writes everything, with the machine it ran on, to bench/results.json.
+ *
+ * Environment: BENCH_SIZE_MB (MiB per tree, default 200), BENCH_REPEATS (runs per tool and tree,
+ * default 3), BENCH_COLD_RUNS (cold-start pairs, default 21), BENCH_SKIP_BUILD=1 (measure dist/ as it is).
+ * On a shared machine timings are noisy: the ratios are medians of back-to-back pairs, and the
+ * load average at start and end is recorded.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { buildTasks } from '../scripts/build';
+import { describeMachine, table } from './measure';
+import { pollingCosts } from './polling';
+import { buildPacker, ensureZip, measureMemory, measureTree, type TreeResult } from './release';
+import { bundleSizes, coldStart } from './startup';
 
-const MiB = 1024 * 1024;
-const repoRoot = path.resolve(__dirname, '..');
-
-interface Measurement {
-  tool: string;
-  treeBytes: number;
-  ms: number;
-  maxRssBytes: number;
-  zipBytes: number;
+function positiveNumber(name: string, fallback: number, minimum: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < minimum) throw new Error(`Invalid ${name} '${raw}': expected a number >= ${minimum}`);
+  return value;
 }
 
-/** Deterministic pseudo-random generator, so every bench run packs the same tree. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state;
-  };
-}
+const kib = (bytes: number): string => `${Math.round(bytes / 1024).toLocaleString('en-US')} KiB`;
+const verdict = (ok: boolean): string => (ok ? 'ok' : 'MISSED');
 
-const words = ['feature', 'model', 'churn', 'select', 'from', 'where', 'table', 'spark', 'mlflow', 'metric', 'value', 'train', 'score', 'customer', 'window', 'partition', '0.125', '42', 'None', 'return'];
-
-/** A block of source-like text: compresses roughly like code and notebooks do. */
-function textBlock(bytes: number, next: () => number): Buffer {
-  const parts: string[] = [];
-  let length = 0;
-  while (length < bytes) {
-    const line = `${' '.repeat((next() % 4) * 4)}${Array.from({ length: 3 + (next() % 8) }, () => words[next() % words.length]).join(' ')} = ${next() % 100000}\n`;
-    parts.push(line);
-    length += line.length;
-  }
-  return Buffer.from(parts.join('')).subarray(0, bytes);
-}
-
-/**
- * Writes about `totalBytes` under `root`: a bundle with many small source files, medium data
- * files, and a few large ones; about half the bytes text-like, half random (compressed data).
- */
-export function generateTree(root: string, totalBytes: number): number {
-  const next = generator(20261128);
-  fs.mkdirSync(path.join(root, '.git'), { recursive: true });
-  fs.writeFileSync(path.join(root, 'databricks.yml'), 'bundle:\n  name: bench\n');
-  let written = 0;
-  let index = 0;
-  const text = textBlock(4 * MiB, next);
-  while (written < totalBytes) {
-    const kind = index % 10;
-    const size = kind < 6 ? 4096 + (next() % 60000) : kind < 9 ? 256 * 1024 + (next() % (2 * MiB)) : 8 * MiB + (next() % (16 * MiB));
-    const bytes = Math.min(size, totalBytes - written);
-    const folder = path.join(root, 'src', `pkg${index % 37}`, `mod${index % 11}`);
-    fs.mkdirSync(folder, { recursive: true });
-    // Half of the large files are incompressible (models, parquet); the rest is text-like.
-    const random = index % 20 === 19;
-    const file = path.join(folder, `file${index}.${random ? 'bin' : 'py'}`);
-    const fd = fs.openSync(file, 'w');
-    let left = bytes;
-    let offset = next() % MiB;
-    while (left > 0) {
-      const chunk = Math.min(left, MiB);
-      const data = random ? randomBytes(chunk) : text.subarray(offset % (3 * MiB), (offset % (3 * MiB)) + chunk);
-      fs.writeSync(fd, data);
-      left -= chunk;
-      offset += 7919;
-    }
-    fs.closeSync(fd);
-    written += bytes;
-    index += 1;
-  }
-  return written;
-}
-
-/** Peak resident set of a running process (VmHWM), polled until it exits. */
-async function runMeasured(command: string, args: string[], cwd: string): Promise<{ ms: number; maxRssBytes: number; stdout: string }> {
-  const started = process.hrtime.bigint();
-  const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'inherit'] });
-  let stdout = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  let peak = 0;
-  const poll = setInterval(() => {
-    try {
-      const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
-      const match = /VmHWM:\s+(\d+) kB/.exec(status);
-      if (match) peak = Math.max(peak, Number(match[1]) * 1024);
-    } catch {
-      // exited between polls
-    }
-  }, 20);
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  clearInterval(poll);
-  if (code !== 0) throw new Error(`${command} exited with ${code}`);
-  return { ms: Number(process.hrtime.bigint() - started) / 1e6, maxRssBytes: peak, stdout };
-}
-
-async function measureBuilder(tree: string, treeBytes: number, out: string, label: string): Promise<Measurement> {
-  fs.rmSync(out, { recursive: true, force: true });
-  const run = await runMeasured(process.execPath, ['--require', 'tsx/cjs', path.join(__dirname, 'pack.ts'), tree, out], repoRoot);
-  const report = JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}') as { ms: number; maxRssBytes: number; zipBytes: number };
-  // The builder's own timer leaves out Node and tsx start-up; its RSS is its own peak.
-  return { tool: label, treeBytes, ms: report.ms, maxRssBytes: Math.max(report.maxRssBytes, run.maxRssBytes), zipBytes: report.zipBytes };
-}
-
-async function measureZip(tree: string, treeBytes: number, out: string): Promise<Measurement> {
-  const zipPath = path.join(out, 'tree.zip');
-  fs.rmSync(out, { recursive: true, force: true });
-  fs.mkdirSync(out, { recursive: true });
-  const run = await runMeasured('zip', ['-r', '-X', '-6', '-q', zipPath, '.', '-x', '.git/*'], tree);
-  return { tool: 'zip -r -X -6', treeBytes, ms: run.ms, maxRssBytes: run.maxRssBytes, zipBytes: fs.statSync(zipPath).size };
-}
-
-/** `zip` from PATH, installing Debian's package when it is missing and apt-get can; else undefined. */
-function ensureZip(): boolean {
-  if (spawnSync('zip', ['-v'], { stdio: 'ignore' }).status === 0) return true;
-  console.log('zip is not installed; trying apt-get install zip ...');
-  const sudo = process.getuid?.() === 0 ? [] : ['sudo', '-n'];
-  const install = (args: string[]): boolean => spawnSync(sudo[0] ?? args[0], [...sudo.slice(1), ...(sudo.length ? args : args.slice(1))], { stdio: 'inherit' }).status === 0;
-  if (install(['apt-get', 'install', '-y', '-q', 'zip']) || (install(['apt-get', 'update', '-q']) && install(['apt-get', 'install', '-y', '-q', 'zip']))) {
-    return spawnSync('zip', ['-v'], { stdio: 'ignore' }).status === 0;
-  }
-  return false;
-}
-
-function table(rows: Measurement[]): string {
-  const header = ['tool', 'tree MiB', 'time s', 'MiB/s', 'peak RSS MiB', 'zip MiB'];
-  const body = rows.map((r) => [
-    r.tool,
-    (r.treeBytes / MiB).toFixed(0),
-    (r.ms / 1000).toFixed(2),
-    (r.treeBytes / MiB / (r.ms / 1000)).toFixed(1),
-    (r.maxRssBytes / MiB).toFixed(1),
-    (r.zipBytes / MiB).toFixed(1),
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
-  const line = (cells: string[]): string => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
-  return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
+function printTree(result: TreeResult): void {
+  console.log(`\n${result.tree} tree: ${result.treeMiB.toFixed(0)} MiB in ${result.files} files, median of ${result.repeats}`);
+  console.log(
+    table(
+      ['tool', 'time s', 'MiB/s', 'peak RSS MiB', 'output MiB'],
+      result.tools.map((t) => [t.tool, (t.ms / 1000).toFixed(2), t.mibPerSecond.toFixed(1), t.maxRssMiB.toFixed(1), t.outputMiB.toFixed(1)]),
+    ),
+  );
+  const parts = [];
+  if (result.speedupOverZip !== undefined) parts.push(`${result.speedupOverZip.toFixed(2)}x zip's speed (goal >= 1.0, stretch 1.5: ${verdict(result.speedupOverZip >= 1)})`);
+  if (result.speedupOverTar !== undefined) parts.push(`${result.speedupOverTar.toFixed(2)}x tar czf's`);
+  console.log(`release bundle: ${parts.join('; ')}`);
 }
 
 async function main(): Promise<void> {
-  const sizeMb = Number(process.env.BENCH_SIZE_MB ?? 1024);
-  if (!Number.isFinite(sizeMb) || sizeMb < 8) throw new Error(`Invalid BENCH_SIZE_MB '${process.env.BENCH_SIZE_MB}': expected a number of MiB >= 8`);
+  const sizeMiB = positiveNumber('BENCH_SIZE_MB', 200, 8);
+  const repeats = Math.round(positiveNumber('BENCH_REPEATS', 3, 1));
+  const coldRuns = Math.round(positiveNumber('BENCH_COLD_RUNS', 21, 3));
+  const machine = describeMachine();
+  console.log(`Machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}; load average ${machine.loadAverage.start.toFixed(2)}`);
+
+  if (process.env.BENCH_SKIP_BUILD !== '1') await buildTasks();
+  const bundles = bundleSizes();
+  console.log('\nTask bundles (goal: every file under 1,000,000 bytes)');
+  console.log(
+    table(
+      ['task', 'index.js', 'lazy/*.js', 'largest file', 'goal'],
+      bundles.map((b) => [b.task, kib(b.entryBytes), kib(b.lazyBytes), `${b.largestBytes.toLocaleString('en-US')} B`, verdict(b.withinGoal)]),
+    ),
+  );
+
+  const cold = await coldStart('DatabricksModelCompareV1', coldRuns);
+  console.log(
+    `\nCold start (${cold.task}, missing input, whole process, median of ${cold.runs} pairs): ${cold.taskMs.toFixed(1)} ms against ${cold.bareNodeMs.toFixed(1)} ms for node -e '': ` +
+      `${cold.ratio.toFixed(2)}x (goal <= ${cold.goalRatio}x: ${verdict(cold.ratio <= cold.goalRatio)})`,
+  );
+
+  const polling = await pollingCosts();
+  console.log('\nPolling a run to its end (simulated clock; bounds: <= 200 calls for 6 h, <= 120 s late)');
+  console.log(
+    table(
+      ['run', 'runs/get calls', 'noticed late s', 'bounds'],
+      polling.map((p) => [p.runMinutes >= 60 ? `${p.runMinutes / 60} h` : `${p.runMinutes} min`, String(p.calls), p.lateSeconds.toFixed(1), verdict(p.withinBounds)]),
+    ),
+  );
+
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'release-bundle-bench-'));
-  // Ctrl+C must not leave a gigabyte behind in the temp folder.
+  // Ctrl+C must not leave the generated trees behind in the temp folder.
   const interrupted = (): void => {
     fs.rmSync(work, { recursive: true, force: true });
     process.exit(130);
   };
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
+  const trees: TreeResult[] = [];
+  let memory;
   try {
-    const small = path.join(work, 'small');
-    const large = path.join(work, 'large');
-    console.log(`Generating ${sizeMb} MiB and ${Math.round(sizeMb / 8)} MiB trees in ${work} ...`);
-    const smallBytes = generateTree(small, Math.round((sizeMb * MiB) / 8));
-    const largeBytes = generateTree(large, sizeMb * MiB);
-    const rows: Measurement[] = [];
-    rows.push(await measureBuilder(small, smallBytes, path.join(work, 'out-small'), 'release bundle (1/8 tree)'));
-    rows.push(await measureBuilder(large, largeBytes, path.join(work, 'out-large'), 'release bundle'));
-    if (ensureZip()) {
-      rows.push(await measureZip(large, largeBytes, path.join(work, 'out-zip')));
-    } else {
-      console.log('Skipping the zip comparison: zip is not installed and could not be installed with apt-get.');
+    const packer = path.join(work, 'pack.js');
+    await buildPacker(packer);
+    const withZip = ensureZip();
+    if (!withZip) console.log('\nzip is not installed and could not be installed: comparing with tar czf only.');
+    for (const kind of ['source-heavy', 'data-heavy', 'mixed'] as const) {
+      process.stdout.write(`\nPacking the ${kind} tree (${sizeMiB} MiB) `);
+      const result = await measureTree(work, kind, sizeMiB, repeats, packer, withZip);
+      trees.push(result);
+      printTree(result);
     }
-    console.log('');
-    console.log(table(rows));
-    const ours = rows[1];
-    const zip = rows[2];
-    console.log('');
-    const growth = (ours.maxRssBytes - rows[0].maxRssBytes) / MiB;
+    memory = await measureMemory(work, sizeMiB, packer);
     console.log(
-      `Memory: peak RSS ${(rows[0].maxRssBytes / MiB).toFixed(1)} MiB for ${(rows[0].treeBytes / MiB).toFixed(0)} MiB, ` +
-        `${(ours.maxRssBytes / MiB).toFixed(1)} MiB for ${(ours.treeBytes / MiB).toFixed(0)} MiB: ${growth >= 0 ? '+' : ''}${growth.toFixed(1)} MiB for 8x the data ` +
-        `(${growth < 32 ? 'flat' : 'NOT flat'}).`,
+      `\nMemory: release bundle peak RSS ${memory.points.map((p) => `${p.peakMiB.toFixed(1)} MiB for ${p.treeMiB} MiB`).join(', ')}: ` +
+        `${memory.lastDoublingMiB >= 0 ? '+' : ''}${memory.lastDoublingMiB.toFixed(1)} MiB over the last doubling (${memory.flat ? 'flat' : 'NOT flat'}; ` +
+        `${memory.growthMiB >= 0 ? '+' : ''}${memory.growthMiB.toFixed(1)} MiB from the eighth)`,
     );
-    if (zip) {
-      const ratio = zip.ms / ours.ms;
-      console.log(
-        `Speed: release bundle ${(ours.ms / 1000).toFixed(1)} s, zip -r -X -6 ${(zip.ms / 1000).toFixed(1)} s: ` +
-          `${ratio >= 1 ? 'as fast or faster' : 'SLOWER'} (${ratio.toFixed(2)}x zip's speed; the release bundle also hashes every file and scans it for secrets).`,
-      );
-    }
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
+
+  machine.loadAverage.end = os.loadavg()[0];
+  const results = { measuredAt: new Date().toISOString(), machine, settings: { sizeMiB, repeats, coldRuns }, bundles, coldStart: cold, polling, releaseBundle: trees, memory };
+  fs.writeFileSync(path.join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\nLoad average ${machine.loadAverage.start.toFixed(2)} at start, ${machine.loadAverage.end.toFixed(2)} at end (${machine.cores} cores). Wrote bench/results.json.`);
 }
 
 if (require.main === module) {
   main().catch((error: Error) => {
-    console.error(error.message);
+    console.error(error.stack ?? error.message);
     process.exit(1);
   });
 }

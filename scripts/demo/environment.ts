@@ -103,6 +103,8 @@ export function createDemoEnvironment(emulator: Emulator, token: string, workDir
     'Build.RequestedFor': 'Ada Lovelace',
     'Build.ArtifactStagingDirectory': path.join(workDirectory, 'staging'),
   };
+  const agentTemp = path.join(workDirectory, '_temp');
+  fs.mkdirSync(agentTemp, { recursive: true });
   const environment: DemoEnvironment = {
     emulator,
     workspaceUrl: emulator.url,
@@ -124,6 +126,8 @@ export function createDemoEnvironment(emulator: Emulator, token: string, workDir
         variables: { ...variables, 'System.TaskInstanceId': randomUUID(), ...extraVariables },
         cwd: rest.cwd ?? workDirectory,
         timeoutMs: rest.timeoutMs ?? 120_000,
+        // Like the agent's, each step's temp folder lives only as long as the job: here, the demo's work folder.
+        tempRoot: rest.tempRoot ?? agentTemp,
       });
       printPipelineLog(run);
       return run;

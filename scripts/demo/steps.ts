@@ -18,6 +18,7 @@ export const demoSteps: DemoStep[] = [
   { title: 'Release: deploy the bundle', module: './bundle-deploy', exportName: 'demoBundleDeploy', task: 'DatabricksBundleDeploy@1' },
   { title: 'Model promotion: compare with the champion', module: './model-compare', exportName: 'demoModelCompare', task: 'DatabricksModelCompare@1' },
   { title: 'Model promotion: gate on compliance', module: './model-compliance', exportName: 'demoModelCompliance', task: 'DatabricksModelCompliance@1' },
+  { title: 'Model promotion: manual sign-off', module: './model-signoff', exportName: 'demoModelSignOff', task: 'DatabricksModelSignOff@1' },
   { title: 'Model promotion: move the aliases', module: './model-promote', exportName: 'demoModelPromote', task: 'DatabricksModelPromote@1' },
   { title: 'Model promotion: canary rollout on the serving endpoint and its promotion', module: './serving-rollout', exportName: 'demoServingRollout', task: 'DatabricksServingRollout@1' },
   { title: 'Retrain on drift: scheduled drift check', module: './drift-check', exportName: 'demoDriftCheck', task: 'DatabricksDriftCheck@1' },

@@ -51,6 +51,7 @@ export type CheckName =
   | 'minimum-agent-version'
   | 'input-help'
   | 'input-groups'
+  | 'restrictions'
   | 'connection-inputs';
 
 /** One failed check. */
@@ -282,6 +283,31 @@ export function checkInputGroups(tasks: readonly TaskUnderCheck[]): Problem[] {
   });
 }
 
+/**
+ * Every agent task declares `restrictions` as defence in depth against logging commands smuggled
+ * into its output: a command mode, and settable variables that cover exactly what it may set, its
+ * output variables (a later step reads nothing else from it).
+ */
+export function checkRestrictions(tasks: readonly TaskUnderCheck[]): Problem[] {
+  return tasks
+    .filter((task) => !isServerTask(task.manifest))
+    .flatMap((task) => {
+      const problem = (message: string): Problem => ({ check: 'restrictions', subject: task.folder, message });
+      const restrictions = task.manifest.restrictions;
+      if (!isObject(restrictions)) return [problem('declares no restrictions; expected commands.mode and settableVariables.allowed')];
+      const problems: Problem[] = [];
+      const mode = isObject(restrictions.commands) ? restrictions.commands.mode : undefined;
+      if (mode !== 'any' && mode !== 'restricted') problems.push(problem(`restrictions.commands.mode is ${JSON.stringify(mode)}; expected 'any' or 'restricted'`));
+      const allowedValue = isObject(restrictions.settableVariables) ? restrictions.settableVariables.allowed : undefined;
+      if (!Array.isArray(allowedValue)) return [...problems, problem('restrictions.settableVariables.allowed is missing; list the output variables')];
+      const allowed = new Set(allowedValue.map(text));
+      const outputs = asArray(task.manifest.outputVariables).filter(isObject).map((output) => text(output.name)).filter((name): name is string => !!name);
+      const missing = outputs.filter((name) => !allowed.has(name));
+      if (missing.length > 0) problems.push(problem(`restrictions.settableVariables.allowed lacks output variable(s) ${missing.join(', ')}`));
+      return problems;
+    });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Extension manifest
 
@@ -464,6 +490,7 @@ export function checkExtension(extension: ExtensionUnderCheck, options: CheckOpt
     ...checkMinimumAgentVersion(tasks),
     ...checkInputHelp(tasks),
     ...checkInputGroups(tasks),
+    ...checkRestrictions(tasks),
     ...(options.connectionInputs ? checkConnectionInputs(tasks, options.connectionInputs) : []),
   ];
 }

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ConnectionInputs, ExtensionUnderCheck, JsonObject, TaskUnderCheck } from './checks';
+import { resjsonPath, taskLocJson, taskLocPath, taskResources } from './loc';
 import { readPngSize, type ImageInfo } from './png';
 import { applyVariantToInputs, applyVariantToManifest, applyVariantToTask, endpointTypeNames, type Variant, type VariantSettings } from './variants';
 
@@ -98,6 +99,19 @@ export function toStagedLayout(manifest: JsonObject): JsonObject {
   return result;
 }
 
+/** Files the manifest's `content` names (overview, license, changelog): tfx packs each of them. */
+export function contentPaths(manifest: JsonObject): string[] {
+  const content = (manifest.content ?? {}) as Record<string, { path?: unknown }>;
+  return Object.values(content).flatMap((entry) => (typeof entry?.path === 'string' ? [entry.path] : []));
+}
+
+/** Writes the task's `task.loc.json` and en-US resources next to its staged task.json. */
+function writeLocalization(taskDir: string, task: JsonObject): void {
+  writeJson(path.join(taskDir, taskLocPath), taskLocJson(task));
+  fs.mkdirSync(path.dirname(path.join(taskDir, resjsonPath)), { recursive: true });
+  writeJson(path.join(taskDir, resjsonPath), taskResources(task));
+}
+
 /** What to stage. */
 export interface StageOptions {
   /** Repository root (holds vss-extension.json, overview.md, images/ and dist/tasks/). */
@@ -120,7 +134,7 @@ export function stageExtension(options: StageOptions): string[] {
   const committed = readJson(path.join(root, 'vss-extension.json'));
   const endpointTypes = endpointTypeNames(committed);
   writeJson(path.join(stageDir, 'vss-extension.json'), toStagedLayout(applyVariantToManifest(committed, options.variant)));
-  for (const item of ['overview.md', 'images']) {
+  for (const item of ['images', ...contentPaths(committed)]) {
     const source = path.join(root, item);
     if (fs.existsSync(source)) fs.cpSync(source, path.join(stageDir, item), { recursive: true });
   }
@@ -132,7 +146,9 @@ export function stageExtension(options: StageOptions): string[] {
     const target = path.join(stageDir, packagedTasksPath, folder);
     fs.cpSync(path.join(root, builtTasksPath, folder), target, { recursive: true });
     const taskJson = path.join(target, 'task.json');
-    writeJson(taskJson, applyVariantToTask(readJson(taskJson), options.variant.variant, endpointTypes));
+    const task = applyVariantToTask(readJson(taskJson), options.variant.variant, endpointTypes);
+    writeJson(taskJson, task);
+    writeLocalization(target, task);
   }
   return folders;
 }

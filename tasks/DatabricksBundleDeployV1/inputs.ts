@@ -7,7 +7,7 @@ import type { BundleAction } from '../common/bundle/deploy/deploy';
 import { bundleKeyPattern, parseBundleVariables, parseDigestInput } from '../common/bundle/shared-inputs';
 import { compareVersions, minimumCliVersion, parseVersion, type CliVersion } from '../common/bundle/deploy/cli-version';
 import { defaultLockRetryOptions, type LockRetryOptions } from '../common/bundle/deploy/deploy-lock';
-import { inputNames, lockRetryVariables } from './names';
+import { defaults, inputNames, lockRetryVariables } from './names';
 
 /** What to deploy: a verified release bundle, or a bundle folder as it is. */
 export type BundleSource =
@@ -32,6 +32,8 @@ export interface DeploySettings {
   runJob?: string;
   /** Take over a held deployment lock. */
   forceLock: boolean;
+  /** Let the deployment delete or recreate resources (`--auto-approve`); off by default. */
+  autoApprove: boolean;
 }
 
 
@@ -43,9 +45,13 @@ export function parseInputs(inputs: TaskInputs, baseDirectory: string): DeploySe
   const action = parseChoiceInput(inputNames.action, inputs.get(inputNames.action), ['deploy', 'plan', 'destroy'] as const, 'deploy');
   const connection = parseConnectionInputs(inputs);
 
-  const bundlePath = inputs.get(inputNames.bundlePath);
+  let bundlePath = inputs.get(inputNames.bundlePath);
   const bundleRoot = inputs.get(inputNames.bundleRoot);
-  const expectedDigest = inputs.get(inputNames.expectedDigest);
+  let expectedDigest = inputs.get(inputNames.expectedDigest);
+  const bundleSource = parseChoiceInput(inputNames.bundleSource, inputs.get(inputNames.bundleSource), ['releaseBundle', 'folder'] as const, defaults.bundleSource);
+  // The classic editor keeps the values of the inputs its selector hides: a selector moved off its
+  // default says which are meant. YAML leaves the selector at its default and sets one input.
+  if (bundleSource === 'folder' && bundleRoot !== undefined) [bundlePath, expectedDigest] = [undefined, undefined];
   let source: BundleSource;
   if (bundlePath !== undefined && bundleRoot !== undefined) {
     throw new Error(`Give either '${inputNames.bundlePath}' (a release bundle zip) or '${inputNames.bundleRoot}' (a bundle folder), not both.`);
@@ -88,6 +94,7 @@ export function parseInputs(inputs: TaskInputs, baseDirectory: string): DeploySe
     cliVersion: cliVersion?.replace(/^v/, ''),
     runJob,
     forceLock: parseBooleanInput(inputNames.forceLock, inputs.get(inputNames.forceLock), false),
+    autoApprove: parseBooleanInput(inputNames.autoApprove, inputs.get(inputNames.autoApprove), false),
   };
 }
 

@@ -1,6 +1,7 @@
 /** Input and output-variable names of DatabricksBundleDeploy@1 (checked against task.json by a test). */
 export const inputNames = {
   action: 'action',
+  bundleSource: 'bundleSource',
   bundlePath: 'bundlePath',
   bundleRoot: 'bundleRoot',
   expectedDigest: 'expectedDigest',
@@ -9,6 +10,15 @@ export const inputNames = {
   cliVersion: 'cliVersion',
   runJob: 'runJob',
   forceLock: 'forceLock',
+  autoApprove: 'autoApprove',
+} as const;
+
+/** Either/or inputs: one of each group must be given (the docs' examples are checked against this). */
+export const requiredOneOf = [{ inputs: [inputNames.bundlePath, inputNames.bundleRoot] }] as const;
+
+/** Defaults, the same as the task.json `defaultValue`s. */
+export const defaults = {
+  bundleSource: 'releaseBundle',
 } as const;
 
 export const outputNames = {
@@ -21,7 +31,7 @@ export const outputNames = {
  * the CLI is downloaded from: a mirror on networks without GitHub access, a loopback server in tests.
  * The mirror must serve the release's own SHA256SUMS file beside the zips.
  */
-export const cliDownloadUrlVariable = 'MLOPS_DATABRICKS_CLI_DOWNLOAD_URL';
+export { cliDownloadUrlVariable } from '../common/bundle/deploy/cli-install';
 
 /**
  * Pipeline variables that tune the wait for a held deployment lock: attempts in all (default 6) and

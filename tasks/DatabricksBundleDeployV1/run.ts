@@ -8,6 +8,7 @@ import { locateCli, type LocatedCli } from '../common/bundle/deploy/cli-locate';
 import { deployBundle, type BundleDeployResult } from '../common/bundle/deploy/deploy';
 import type { BundlePlan } from '../common/bundle/deploy/plan-output';
 import { prepareBundleFolder, prepareReleaseBundle, type PreparedBundle } from '../common/bundle/deploy/prepare';
+import { extractionLimitsFrom, maxBundleSizeVariable } from '../common/bundle/verify';
 import { createCliCommandRunner } from '../common/node/cli-command-runner';
 import { createCliProgramLocator } from '../common/node/cli-program-locator';
 import { createCliToolCache } from '../common/node/cli-tool-cache';
@@ -39,8 +40,8 @@ function summary(settings: DeploySettings, prepared: PreparedBundle, cli: Locate
     rows.push([`Job \`${settings.runJob}\``, `${link} ${result.run.succeeded ? 'succeeded' : 'failed'}`]);
   }
   const escape = (text: string): string => text.replace(/\|/g, '\\|');
-  const title = result.action === 'plan' ? 'Databricks bundle plan' : result.action === 'destroy' ? 'Databricks bundle destroyed' : 'Databricks bundle deployment';
-  return `# ${title}\n\n| | |\n|---|---|\n${rows.map(([k, v]) => `| ${escape(k)} | ${escape(v)} |`).join('\n')}\n${result.plan ? planSection(result.plan) : ''}`;
+  const title = result.action === 'plan' ? 'Bundle plan' : result.action === 'destroy' ? 'Bundle destroyed' : 'Bundle deployment';
+  return `## ${title}\n\n| | |\n|---|---|\n${rows.map(([k, v]) => `| ${escape(k)} | ${escape(v)} |`).join('\n')}\n${result.plan ? planSection(result.plan) : ''}`;
 }
 
 /** The plan as a table of changes plus the CLI's own text; nothing here was deployed. */
@@ -52,7 +53,7 @@ function planSection(plan: BundlePlan): string {
   const table = rows.length > 0 ? `\n| Change | Resource |\n|---|---|\n${rows.join('\n')}\n` : '\nNo resource would change.\n';
   // A fence longer than any backtick run in the CLI's text, so its output cannot close the block.
   const fence = '`'.repeat(Math.max(3, ...[...plan.text.matchAll(/`+/g)].map((m) => m[0].length + 1)));
-  return `\n## What a deploy would change\n\n${totals}. Nothing was deployed.\n${table}\n${fence}text\n${plan.text}\n${fence}\n`;
+  return `\n### What a deploy would change\n\n${totals}. Nothing was deployed.\n${table}\n${fence}text\n${plan.text}\n${fence}\n`;
 }
 
 /** DatabricksBundleDeploy@1: verify and extract the release bundle, then validate, deploy and optionally run with the Databricks CLI. */
@@ -67,6 +68,7 @@ export async function run(context: TaskContext): Promise<TaskOutcome | void> {
       settings.source.kind === 'releaseBundle'
         ? await prepareReleaseBundle(nodeBundleFileSystem, await resolveBundlePath(inputNames.bundlePath, settings.source.bundlePath), path.join(workFolder, 'bundle'), {
             expectedDigest: settings.source.expectedDigest,
+            limits: extractionLimitsFrom(context.inputs.variable(maxBundleSizeVariable)),
             target: settings.target,
             logger: context.logger,
           })
@@ -95,7 +97,7 @@ export async function run(context: TaskContext): Promise<TaskOutcome | void> {
     });
 
     const result = await deployBundle(
-      { action: settings.action, target: settings.target, variables: settings.variables, forceLock: settings.forceLock, runJob: settings.runJob },
+      { action: settings.action, target: settings.target, variables: settings.variables, forceLock: settings.forceLock, autoApprove: settings.autoApprove, runJob: settings.runJob },
       {
         cli: cli.executable,
         bundleRoot: prepared.bundleRoot,
@@ -113,7 +115,8 @@ export async function run(context: TaskContext): Promise<TaskOutcome | void> {
     if (result.action === 'deploy') context.outputs.setOutput(outputNames.deployedTarget, result.deployedTarget);
     if (result.run?.runId) context.outputs.setOutput(outputNames.runId, result.run.runId);
 
-    context.outputs.uploadSummary(context.files.writeTemp(`bundle-${result.action}-${settings.target}.md`, summary(settings, prepared, cli, result)));
+    const title = result.action === 'plan' ? 'Bundle plan' : result.action === 'destroy' ? 'Bundle destroyed' : 'Bundle deployment';
+    context.outputs.uploadSummary(context.files.writeTemp(`bundle-${result.action}-${settings.target}.md`, summary(settings, prepared, cli, result)), `${title}: ${settings.target}`);
     if (result.plan) {
       const totals = result.plan.totals;
       const described = totals ? `${totals.add} to add, ${totals.change} to change, ${totals.delete} to delete` : `${result.plan.changes.length} change(s)`;

@@ -143,8 +143,12 @@ function parseSpec(inputs: TaskInputs): RunSpec {
   const runType = parseChoiceInput(inputNames.runType, inputs.get(inputNames.runType), runTypes, defaults.runType);
   switch (runType) {
     case 'job': {
-      const name = inputs.get(inputNames.jobName);
+      let name = inputs.get(inputNames.jobName);
       const id = inputs.get(inputNames.jobId);
+      const jobBy = parseChoiceInput(inputNames.jobBy, inputs.get(inputNames.jobBy), ['name', 'id'] as const, defaults.jobBy);
+      // The classic editor keeps the value of the input its selector hides: a selector moved off its
+      // default says which one is meant. YAML leaves the selector at its default and sets one input.
+      if (name !== undefined && id !== undefined && jobBy === 'id') name = undefined;
       if (name !== undefined && id !== undefined) {
         throw new Error(`Inputs '${inputNames.jobName}' ('${excerpt(name)}') and '${inputNames.jobId}' ('${excerpt(id)}') are both set: set one of them.`);
       }
@@ -152,7 +156,7 @@ function parseSpec(inputs: TaskInputs): RunSpec {
         throw new Error(`Input '${inputNames.jobName}' or '${inputNames.jobId}' is required when '${inputNames.runType}' is 'job'.`);
       }
       const parameters = parseKeyValueLines(inputNames.jobParameters, inputs.get(inputNames.jobParameters));
-      return { kind: 'job', job: id !== undefined ? { id: parseJobId(id) } : { name: name as string }, parameters };
+      return { kind: 'job', job: id !== undefined ? { id: parseJobId(id) } : { name: name as string }, parameters, requireDefinedParameters: true };
     }
     case 'notebook': {
       const notebookPath = parseRunFile(inputs, 'notebook', 'an absolute workspace path of a notebook, e.g. /Workspace/Users/me@example.com/tests/integration');

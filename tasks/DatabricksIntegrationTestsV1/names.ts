@@ -1,6 +1,7 @@
 /** Input names of DatabricksIntegrationTests@1 (the contract pipelines use; a test checks them against task.json). */
 export const inputNames = {
   runType: 'runType',
+  jobBy: 'jobBy',
   jobName: 'jobName',
   jobId: 'jobId',
   jobParameters: 'jobParameters',
@@ -21,6 +22,13 @@ export const inputNames = {
   failOnTestFailure: 'failOnTestFailure',
 } as const;
 
+/** Either/or inputs: one of each group must be given when `when` holds (the docs' examples are checked against this). */
+export const requiredOneOf = [
+  { inputs: [inputNames.jobName, inputNames.jobId], when: 'runType = job' },
+  { inputs: [inputNames.notebookPath], when: 'runType = notebook' },
+  { inputs: [inputNames.pythonFile], when: 'runType = pythonFile' },
+] as const;
+
 /** Output variable names. */
 export const outputNames = {
   runId: 'runId',
@@ -33,6 +41,7 @@ export const outputNames = {
 /** Defaults, the same as the task.json `defaultValue`s. */
 export const defaults = {
   runType: 'job',
+  jobBy: 'name',
   compute: 'serverless',
   timeoutMinutes: 60,
   cancelOnExit: true,

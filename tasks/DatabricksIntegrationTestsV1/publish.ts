@@ -35,5 +35,5 @@ export function publishReport(report: IntegrationTestReport, options: PublishOpt
     const junit = options.files.writeTemp(`${base}.xml`, writeJUnitXml(report.suites, title));
     outputs.publishTestResults({ format: 'JUnit', files: [junit], runTitle: title, publishRunAttachments: true });
   }
-  outputs.uploadSummary(options.files.writeTemp(`${base}.md`, renderSummary(report)));
+  outputs.uploadSummary(options.files.writeTemp(`${base}.md`, renderSummary(report)), title);
 }

@@ -1,9 +1,11 @@
 /** Input names of DatabricksModelCompare@1 (the contract pipelines use; checked against task.json by a test). */
 export const inputNames = {
   modelName: 'modelName',
+  candidateBy: 'candidateBy',
   candidateVersion: 'candidateVersion',
   candidateAlias: 'candidateAlias',
   championAlias: 'championAlias',
+  rulesSource: 'rulesSource',
   rules: 'rules',
   rulesFile: 'rulesFile',
   metricsSource: 'metricsSource',
@@ -15,9 +17,16 @@ export const inputNames = {
   runMode: 'runMode',
   setAliasOnPass: 'setAliasOnPass',
   requireSignificance: 'requireSignificance',
+  requireSameDataset: 'requireSameDataset',
   pairedScoresTable: 'pairedScoresTable',
   bootstrapSeed: 'bootstrapSeed',
 } as const;
+
+/** Either/or inputs: one of each group must be given (the docs' examples are checked against this). */
+export const requiredOneOf = [
+  { inputs: [inputNames.candidateVersion, inputNames.candidateAlias] },
+  { inputs: [inputNames.rules, inputNames.rulesFile] },
+] as const;
 
 /** Output variable names. */
 export const outputNames = {
@@ -28,10 +37,13 @@ export const outputNames = {
 
 /** Defaults, the same as the task.json `defaultValue`s. */
 export const defaults = {
+  candidateBy: 'version',
+  rulesSource: 'inline',
   championAlias: 'champion',
   metricsSource: 'runs',
   runMode: 'enabled',
   requireSignificance: false,
+  requireSameDataset: false,
   bootstrapSeed: 20240601,
   evaluationTimeoutMinutes: 60,
 } as const;

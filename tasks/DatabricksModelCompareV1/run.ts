@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { auditInputNames, createAuditRecorder, parseAuditInputs, parseAuditTableName, type AuditOutcome, type AuditRecorder, type AuditSettings, type AuditTableName } from '../common/audit';
 import { connectWorkspace, parseConnectionInputs, type ConnectionSettings } from '../common/azure-devops/connection';
-import { invalidInput, parseBooleanInput, parseChoiceInput, parseKeyValueLines, parseNumberInput } from '../common/azure-devops/input-parsing';
+import { chooseEitherInput, invalidInput, parseBooleanInput, parseChoiceInput, parseKeyValueLines, parseNumberInput } from '../common/azure-devops/input-parsing';
 import { createMessages } from '../common/azure-devops/messages';
 import { describePipelineRun } from '../common/azure-devops/pipeline-run';
 import type { TaskContext, TaskInputs, TaskOutcome } from '../common/azure-devops/task-context';
@@ -51,6 +51,8 @@ export interface CompareTaskSettings {
   setAliasOnPass?: string;
   /** The worse bound of the bootstrap interval must exclude zero for every change-rule metric. */
   requireSignificance: boolean;
+  /** Refuse when neither side's metrics name their evaluation dataset. */
+  requireSameDataset: boolean;
   /** Table of paired per-example scores, read through `warehouseId`. */
   pairedScores?: { table: AuditTableName; warehouseId: string };
   /** Seed of the paired bootstrap. */
@@ -86,32 +88,39 @@ function parseMetricsSource(inputs: TaskInputs): MetricsSourceSettings {
   }
 }
 
+/** `auto` (the pick list's default) and empty leave the policy to the rules; `promote`/`fail` set it. */
+function parseNoChampion(value: string | undefined): { noChampion?: NoChampionPolicy } {
+  const choice = parseChoiceInput(inputNames.noChampion, value, ['auto', 'promote', 'fail'] as const, 'auto');
+  return choice === 'auto' ? {} : { noChampion: choice };
+}
+
 /** Reads and checks every input; throws naming the input, the value and the expected form. */
 export function parseInputs(inputs: TaskInputs): CompareTaskSettings {
   const modelValue = inputs.get(inputNames.modelName);
   if (modelValue === undefined) throw new Error(`Input '${inputNames.modelName}' is required.`);
   const model = parseModelFullName(inputNames.modelName, modelValue);
 
-  const versionValue = inputs.get(inputNames.candidateVersion);
-  const aliasValue = inputs.get(inputNames.candidateAlias);
-  if (versionValue !== undefined && aliasValue !== undefined) {
-    throw new Error(`Set either '${inputNames.candidateVersion}' or '${inputNames.candidateAlias}', not both.`);
-  }
-  if (versionValue === undefined && aliasValue === undefined) {
-    throw new Error(`Input '${inputNames.candidateVersion}' or '${inputNames.candidateAlias}' is required.`);
-  }
+  const chosenCandidate = chooseEitherInput({ name: inputNames.candidateBy, value: inputs.get(inputNames.candidateBy), defaultChoice: defaults.candidateBy }, [
+    { choice: 'version', name: inputNames.candidateVersion, value: inputs.get(inputNames.candidateVersion) },
+    { choice: 'alias', name: inputNames.candidateAlias, value: inputs.get(inputNames.candidateAlias) },
+  ]);
+  if (chosenCandidate === undefined) throw new Error(`Input '${inputNames.candidateVersion}' or '${inputNames.candidateAlias}' is required.`);
   const candidate: CandidateSelector =
-    versionValue !== undefined ? { version: parseVersionNumber(inputNames.candidateVersion, versionValue) } : { alias: parseAliasName(inputNames.candidateAlias, aliasValue!) };
+    chosenCandidate.choice === 'version'
+      ? { version: parseVersionNumber(inputNames.candidateVersion, chosenCandidate.value as string) }
+      : { alias: parseAliasName(inputNames.candidateAlias, chosenCandidate.value as string) };
   const championAlias = parseAliasName(inputNames.championAlias, inputs.get(inputNames.championAlias) ?? defaults.championAlias);
   if ('alias' in candidate && candidate.alias === championAlias) {
     throw new Error(`Invalid '${inputNames.candidateAlias}' '${candidate.alias}': it is the champion alias; the candidate must be another version.`);
   }
 
-  const inlineRules = inputs.get(inputNames.rules);
-  const rulesFile = inputs.get(inputNames.rulesFile);
-  if (inlineRules !== undefined && rulesFile !== undefined) throw new Error(`Set either '${inputNames.rules}' or '${inputNames.rulesFile}', not both.`);
-  if (inlineRules === undefined && rulesFile === undefined) throw new Error(`Input '${inputNames.rules}' or '${inputNames.rulesFile}' is required.`);
-  const rules: RulesSource = inlineRules !== undefined ? { kind: 'inline', rules: parseRules(inlineRules, `'${inputNames.rules}'`) } : { kind: 'file', path: rulesFile! };
+  const chosenRules = chooseEitherInput({ name: inputNames.rulesSource, value: inputs.get(inputNames.rulesSource), defaultChoice: defaults.rulesSource }, [
+    { choice: 'inline', name: inputNames.rules, value: inputs.get(inputNames.rules) },
+    { choice: 'file', name: inputNames.rulesFile, value: inputs.get(inputNames.rulesFile) },
+  ]);
+  if (chosenRules === undefined) throw new Error(`Input '${inputNames.rules}' or '${inputNames.rulesFile}' is required.`);
+  const rules: RulesSource =
+    chosenRules.choice === 'inline' ? { kind: 'inline', rules: parseRules(chosenRules.value as string, `'${inputNames.rules}'`) } : { kind: 'file', path: chosenRules.value as string };
 
   const noChampionValue = inputs.get(inputNames.noChampion);
   const setAliasOnPass = inputs.get(inputNames.setAliasOnPass);
@@ -140,10 +149,11 @@ export function parseInputs(inputs: TaskInputs): CompareTaskSettings {
     metricsSource: parseMetricsSource(inputs),
     evaluationTimeoutMs:
       parseNumberInput(inputNames.evaluationTimeoutMinutes, inputs.get(inputNames.evaluationTimeoutMinutes), { min: 1, max: 24 * 60, integer: true, unit: 'minutes' }, defaults.evaluationTimeoutMinutes) * 60_000,
-    ...(noChampionValue !== undefined ? { noChampion: parseChoiceInput<NoChampionPolicy>(inputNames.noChampion, noChampionValue, ['promote', 'fail'], 'fail') } : {}),
+    ...parseNoChampion(noChampionValue),
     runMode: parseChoiceInput(inputNames.runMode, inputs.get(inputNames.runMode), ['enabled', 'dryRun'] as const, defaults.runMode),
     ...(alias !== undefined ? { setAliasOnPass: alias } : {}),
     requireSignificance: parseBooleanInput(inputNames.requireSignificance, inputs.get(inputNames.requireSignificance), defaults.requireSignificance),
+    requireSameDataset: parseBooleanInput(inputNames.requireSameDataset, inputs.get(inputNames.requireSameDataset), defaults.requireSameDataset),
     ...(pairedScores ? { pairedScores } : {}),
     bootstrapSeed: parseNumberInput(inputNames.bootstrapSeed, inputs.get(inputNames.bootstrapSeed), { min: 0, max: 0xffffffff, integer: true }, defaults.bootstrapSeed),
     audit: parseAuditInputs(auditInputs),
@@ -223,6 +233,7 @@ export async function run(context: TaskContext): Promise<TaskOutcome> {
         metricsSource: settings.metricsSource,
         ...(settings.noChampion ? { noChampion: settings.noChampion } : {}),
         requireSignificance: settings.requireSignificance,
+        requireSameDataset: settings.requireSameDataset,
         bootstrapSeed: settings.bootstrapSeed,
       },
       {
@@ -253,8 +264,9 @@ export async function run(context: TaskContext): Promise<TaskOutcome> {
       requireSignificance: settings.requireSignificance,
       bootstrapSeed: settings.bootstrapSeed,
       ...(pipelineRun.url ? { pipelineRunUrl: pipelineRun.url } : {}),
+      workspaceUrl: client.host,
     };
-    context.outputs.uploadSummary(context.files.writeTemp('model-compare-summary.md', renderSummary(comparison, report)));
+    context.outputs.uploadSummary(context.files.writeTemp('model-compare-summary.md', renderSummary(comparison, report)), `Model comparison: ${model.fullName}`);
     const junitFile = context.files.writeTemp('model-compare-junit.xml', writeJUnitXml([junitSuite(comparison, report)], `Model comparison ${model.fullName}`));
     context.outputs.publishTestResults({ format: 'JUnit', files: [junitFile], runTitle: `Model comparison ${model.fullName} v${comparison.candidate.version}` });
 

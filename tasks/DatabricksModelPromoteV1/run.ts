@@ -71,7 +71,7 @@ export function parseInputs(inputs: TaskInputs): PromoteSettings {
 const message = createMessages(manifest.messages);
 
 function writeSummary(context: TaskContext, markdown: string): void {
-  context.outputs.uploadSummary(context.files.writeTemp('model-promote.md', markdown));
+  context.outputs.uploadSummary(context.files.writeTemp('model-promote.md', markdown), 'Model promotion');
 }
 
 function resultMessage(result: PromotionResult): string {
@@ -143,7 +143,7 @@ export async function run(context: TaskContext): Promise<TaskOutcome> {
     } catch (error) {
       auditError = ` ${toError(error).message}`;
     }
-    writeSummary(context, refusalSummary(request, thrown.message, audit));
+    writeSummary(context, refusalSummary(request, thrown.message, audit, pipelineRun));
     throw new Error(`${thrown.message}${auditError}`, { cause: thrown });
   }
 

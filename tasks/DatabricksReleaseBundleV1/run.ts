@@ -7,7 +7,7 @@ import { buildReleaseBundle, failsBuild } from '../common/bundle/release-bundle'
 import { manifestEntryName, serializeManifest } from '../common/bundle/manifest';
 import { loadBundleSchema } from '../common/bundle/schema-validation';
 import { renderBuildSummary, renderVerifySummary } from '../common/bundle/summary';
-import { verifyBundle } from '../common/bundle/verify';
+import { extractionLimitsFrom, maxBundleSizeVariable, verifyBundle } from '../common/bundle/verify';
 import { createNodeCommandRunner, nodeBundleFileSystem } from '../common/node/bundle-file-system';
 import { resolveBundlePath } from '../common/node/bundle-path-pattern';
 import { parseInputs, type BuildInputs, type VerifyInputs } from './inputs';
@@ -16,20 +16,23 @@ import taskJson from './task.json';
 
 const message = createMessages(taskJson.messages);
 
-/** Log text that came from user files: one line, and never a logging command. */
+/** Log text that came from user files, on one line (the logger neutralises logging commands). */
 function safeLine(text: string): string {
-  return text.replace(/\r?\n/g, ' ').replace(/##vso\[/gi, '##vso_[').replace(/^##\[/, '#[');
+  return text.replace(/\r?\n/g, ' ');
 }
 
-function writeSummary(context: TaskContext, name: string, markdown: string): void {
-  context.outputs.uploadSummary(context.files.writeTemp(`${name}.md`, markdown));
+function writeSummary(context: TaskContext, name: string, markdown: string, title: string): void {
+  context.outputs.uploadSummary(context.files.writeTemp(`${name}.md`, markdown), title);
 }
 
 function logFindings(context: TaskContext, findings: readonly Finding[]): void {
   for (const finding of findings) {
     const line = safeLine(`${finding.check}: ${formatFinding(finding)}`);
     // Errors go to the log in red and into the result message; warnings become run issues.
-    if (finding.severity === 'error') context.logger.info(`##[error]${line}`);
+    if (finding.severity === 'error') {
+      if (context.logger.error) context.logger.error(line);
+      else context.logger.info(line);
+    }
     else context.logger.warn(line);
   }
 }
@@ -78,7 +81,7 @@ async function build(context: TaskContext, settings: BuildInputs): Promise<TaskO
     },
   );
   logFindings(context, result.findings);
-  writeSummary(context, 'release-bundle-summary', renderBuildSummary(result, schema?.origin));
+  writeSummary(context, 'release-bundle-summary', renderBuildSummary(result, schema?.origin), 'Release bundle');
   if (!result.succeeded || !result.bundlePath || !result.manifest || !result.manifestPath) {
     const errors = result.findings.filter((f) => f.severity === 'error');
     const reasons = (errors.length > 0 ? errors : result.findings).slice(0, 10).map((f) => safeLine(formatFinding(f)));
@@ -103,7 +106,8 @@ async function build(context: TaskContext, settings: BuildInputs): Promise<TaskO
 
 async function verify(context: TaskContext, settings: VerifyInputs): Promise<TaskOutcome | void> {
   const bundlePath = await resolveBundlePath(inputNames.bundlePath, settings.bundlePath);
-  const verified = await verifyBundle(nodeBundleFileSystem, bundlePath, settings.expectedDigest);
+  const limits = extractionLimitsFrom(context.inputs.variable(maxBundleSizeVariable));
+  const verified = await verifyBundle(nodeBundleFileSystem, bundlePath, settings.expectedDigest, limits);
   context.outputs.setOutput(outputNames.bundlePath, bundlePath);
   context.outputs.setOutput(outputNames.bundleDigest, verified.contentDigest);
   context.outputs.setOutput(outputNames.bundleVersion, verified.manifest.version);
@@ -116,7 +120,7 @@ async function verify(context: TaskContext, settings: VerifyInputs): Promise<Tas
     if (fs.readFileSync(beside, 'utf8') === serializeManifest(verified.manifest)) context.outputs.setOutput(outputNames.manifestPath, beside);
     else context.logger.warn((issue = message('ManifestBesideDiffers', beside)));
   }
-  writeSummary(context, 'release-bundle-verify-summary', renderVerifySummary(bundlePath, verified, settings.expectedDigest));
+  writeSummary(context, 'release-bundle-verify-summary', renderVerifySummary(bundlePath, verified, settings.expectedDigest), 'Release bundle verification');
   const verifiedMessage = message('Verified', path.basename(bundlePath), verified.fileCount, verified.contentDigest);
   context.logger.info(verifiedMessage);
   return issue ? { result: 'SucceededWithIssues', message: `${verifiedMessage} ${issue}` } : { result: 'Succeeded', message: verifiedMessage };

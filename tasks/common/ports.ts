@@ -10,6 +10,11 @@ export interface Logger {
   info(message: string): void;
   /** A warning that appears in the run's issues list. */
   warn(message: string): void;
+  /**
+   * A line shown in red in the log, not an issue (the run's result carries the error). Optional:
+   * callers fall back to `info`.
+   */
+  error?(message: string): void;
 }
 
 /** Wall-clock time and waiting, injected so tests run on a simulated clock. */

@@ -36,14 +36,14 @@ describe('vss-extension.json', () => {
     assert.equal(manifest.version, packageJson.version);
   });
 
-  it('is the Databricks MLOps extension for Azure Pipelines', () => {
+  it('is the MLOps for Azure Databricks extension for Azure Pipelines', () => {
     assert.equal(manifest.manifestVersion, 1);
-    assert.equal(manifest.name, 'Databricks MLOps');
+    assert.equal(manifest.name, 'MLOps for Azure Databricks');
     assert.ok(String(manifest.description).length <= 200);
     assert.deepEqual(manifest.categories, ['Azure Pipelines']);
     assert.deepEqual(manifest.targets, [{ id: 'Microsoft.VisualStudio.Services' }]);
     assert.deepEqual(manifest.icons, { default: 'images/extension-icon.png' });
-    assert.deepEqual(manifest.content, { details: { path: 'overview.md' } });
+    assert.deepEqual((manifest.content as JsonObject).details, { path: 'overview.md' });
   });
 
   it('contributes the databricks-workspace endpoint type as the connection contract requires', () => {
@@ -97,6 +97,7 @@ describe('the repository passes the manifest checks', () => {
       'DatabricksModelCompareV1',
       'DatabricksModelComplianceV1',
       'DatabricksModelPromoteV1',
+      'DatabricksModelSignOffV1',
       'DatabricksModelVersionGateV1',
       'DatabricksReleaseBundleV1',
       'DatabricksServingRolloutV1',
@@ -130,13 +131,19 @@ describe('npm run package on the repository', () => {
       const task = jsonEntry(entries, `tasks/${folder}/task.json`);
       assert.equal(task.id, readJson(path.join(repoRoot, 'tasks', folder, 'task.json')).id);
       assert.ok(entries.has(`tasks/${folder}/icon.png`), `${folder}/icon.png`);
+      for (const file of ['task.loc.json', 'Strings/resources.resjson/en-US/resources.resjson']) assert.ok(entries.has(`tasks/${folder}/${file}`), `${folder}/${file}`);
       if (!isServerTask(task)) {
         const target = (task.execution as Record<string, { target: string }>).Node24.target;
         assert.ok((entries.get(`tasks/${folder}/${target}`)?.length ?? 0) > 0, `${folder}/${target}`);
       }
     }
     assert.ok(entries.has('images/extension-icon.png'));
-    assert.ok(entries.has('overview.md'));
+    for (const name of ['overview.md', 'LICENSE', 'CHANGELOG.md']) assert.ok(entries.has(name), `${name} missing from the vsix`);
+  });
+
+  it('gives every task its own icon', () => {
+    const icons = sourceTaskFolders().map((folder) => entries.get(`tasks/${folder}/icon.png`)?.toString('base64'));
+    assert.equal(new Set(icons).size, icons.length);
   });
 
   it('declares each task and the databricks-workspace endpoint type in the packaged manifest', () => {

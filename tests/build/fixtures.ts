@@ -32,6 +32,7 @@ export function agentTaskJson(): JsonObject {
       { name: 'connection', type: 'connectedService:databricks-workspace', label: 'Connection', required: true, groupName: 'main', helpMarkDown: 'The workspace.' },
     ],
     outputVariables: [{ name: 'said', description: 'What was said.' }],
+    restrictions: { commands: { mode: 'restricted' }, settableVariables: { allowed: ['said'] } },
     execution: { Node20_1: { target: 'index.js' }, Node24: { target: 'index.js' } },
     messages: { Done: 'Done.' },
   };

@@ -192,6 +192,13 @@ describe('manifest checks', () => {
       expectOnly('input-groups', (extension) => (inputs(agent(extension))[1].groupName = 'advanced'), /advanced/);
     });
 
+    it('an agent task without restrictions, with an unknown mode, or whose settable variables miss an output', () => {
+      expectOnly('restrictions', (extension) => delete agent(extension).restrictions, /no restrictions/);
+      expectOnly('restrictions', (extension) => ((agent(extension).restrictions as JsonObject).commands = { mode: 'none' }), /mode/);
+      expectOnly('restrictions', (extension) => ((agent(extension).restrictions as JsonObject).settableVariables = { allowed: [] }), /said/);
+      expectOnly('restrictions', (extension) => delete (agent(extension).restrictions as JsonObject).settableVariables, /allowed/);
+    });
+
     it('an extension description over 200 characters', () => {
       expectOnly('extension-manifest', (extension) => (extension.manifest.description = 'd'.repeat(201)), /201 characters/);
     });

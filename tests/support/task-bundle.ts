@@ -32,6 +32,8 @@ export interface TaskRunOptions {
   env?: Record<string, string>;
   /** Working folder; a fresh temp folder by default. */
   cwd?: string;
+  /** Where the agent temp folder of the run is made; the OS temp folder by default. */
+  tempRoot?: string;
   /** Kill the task after this long (the test fails rather than hangs). */
   timeoutMs?: number;
   /** Sees every stdout line as it arrives, with the child, e.g. to send SIGINT mid-run. */
@@ -58,8 +60,10 @@ export interface TaskRun {
   secrets: string[];
   errors: string[];
   warnings: string[];
-  /** Paths passed to `task.uploadsummary`. */
+  /** Paths of summary sections: `task.uploadsummary`, or `task.addattachment` of the summary type (a titled section). */
   summaries: string[];
+  /** The titles of the titled summary sections, in order. */
+  summaryTitles: string[];
   /** `results.publish` commands. */
   testPublications: VsoCommand[];
   /** Folder the task ran in. */
@@ -114,7 +118,7 @@ export function parseCommands(stdout: string): VsoCommand[] {
 export async function runTaskBundle(task: string, options: TaskRunOptions = {}): Promise<TaskRun> {
   const entry = path.join(repoRoot, 'dist', 'tasks', task, 'index.js');
   if (!fs.existsSync(entry)) throw new Error(`${entry} is missing: run 'npm run build' first`);
-  const tempDirectory = fs.mkdtempSync(path.join(os.tmpdir(), `${task}-agent-`));
+  const tempDirectory = fs.mkdtempSync(path.join(options.tempRoot ?? os.tmpdir(), `${task}-agent-`));
   const cwd = options.cwd ?? fs.mkdtempSync(path.join(os.tmpdir(), `${task}-work-`));
   const started = Date.now();
   const child = spawn(process.execPath, [entry], { cwd, env: agentEnvironment(options, tempDirectory), stdio: ['ignore', 'pipe', 'pipe'] });
@@ -152,10 +156,15 @@ export async function runTaskBundle(task: string, options: TaskRunOptions = {}):
     secrets: commands.filter((c) => c.command === 'task.setsecret').map((c) => c.message),
     errors: commands.filter((c) => c.command === 'task.issue' && c.properties.type === 'error').map((c) => c.message),
     warnings: commands.filter((c) => c.command === 'task.issue' && c.properties.type === 'warning').map((c) => c.message),
-    summaries: commands.filter((c) => c.command === 'task.uploadsummary').map((c) => c.message),
+    summaries: commands.filter((c) => c.command === 'task.uploadsummary' || isSummaryAttachment(c)).map((c) => c.message),
+    summaryTitles: commands.filter(isSummaryAttachment).map((c) => c.properties.name),
     testPublications: commands.filter((c) => c.command === 'results.publish'),
     cwd,
     tempDirectory,
     elapsedMs: Date.now() - started,
   };
+}
+
+function isSummaryAttachment(command: VsoCommand): boolean {
+  return command.command === 'task.addattachment' && command.properties.type === 'Distributedtask.Core.Summary';
 }

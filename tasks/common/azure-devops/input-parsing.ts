@@ -89,3 +89,35 @@ export function parseKeyValueLines(name: string, value: string | undefined, key?
   });
   return result;
 }
+
+/** One side of an either/or pair of inputs (`rules`/`rulesFile`), with the selector choice that shows it. */
+export interface EitherInput {
+  /** The selector option that shows this input in the classic editor, e.g. `file`. */
+  choice: string;
+  /** The input's YAML name. */
+  name: string;
+  value: string | undefined;
+}
+
+/** A selector pick list in front of an either/or pair (`rulesSource: inline | file`). */
+export interface EitherSelector {
+  name: string;
+  value: string | undefined;
+  /** Its task.json `defaultValue`: what the agent passes when YAML does not set it. */
+  defaultChoice: string;
+}
+
+/**
+ * Picks the input of an either/or pair to use. The selector pick list exists for the classic editor,
+ * which shows one input of the pair (`visibleRule`); in YAML the pair itself is the contract, and
+ * the one input given is used whatever the selector says. When both carry a value, the classic
+ * editor may have kept the hidden one: a selector set to a choice other than its default decides;
+ * at the default (as YAML leaves it) both is ambiguous and refused. Undefined when neither is given.
+ */
+export function chooseEitherInput(selector: EitherSelector, pair: readonly [EitherInput, EitherInput]): EitherInput | undefined {
+  const choice = parseChoiceInput(selector.name, selector.value, pair.map((side) => side.choice), selector.defaultChoice);
+  const given = pair.filter((side) => side.value !== undefined);
+  if (given.length < 2) return given[0];
+  if (choice !== selector.defaultChoice) return pair.find((side) => side.choice === choice);
+  throw new Error(`Set either '${pair[0].name}' or '${pair[1].name}', not both.`);
+}

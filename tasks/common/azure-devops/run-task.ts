@@ -1,6 +1,8 @@
 import * as tl from 'azure-pipelines-task-lib/task';
 import { toError } from '../http/errors';
-import { createTaskLibContext } from './task-lib-context';
+import { explainFailure, type LabelledInput } from './failure-hints';
+import { neutralizeLoggingCommands } from '../logging-commands';
+import { createTaskLibContext, neutralizeConsole } from './task-lib-context';
 import type { TaskContext, TaskOutcome } from './task-context';
 
 /** Thrown into a task's work when the pipeline cancels the step. */
@@ -15,6 +17,8 @@ export class CancelledError extends Error {
 export interface TaskIdentity {
   name: string;
   version: { Major: number; Minor: number; Patch: number };
+  /** The inputs, so a failure naming one also gives the label the classic editor shows. */
+  inputs?: readonly LabelledInput[];
 }
 
 /** How long a cancelled task may spend cleaning up (cancelling a Databricks run) before it exits anyway. */
@@ -37,12 +41,15 @@ export async function runTask(
   run: (context: TaskContext) => Promise<TaskOutcome | void>,
   options: RunTaskOptions = {},
 ): Promise<void> {
+  // Before anything can print: text from outside reaching `console` must not command the agent.
+  neutralizeConsole();
   const controller = new AbortController();
   let settled = false;
   const settle = (result: tl.TaskResult, message: string): void => {
     if (settled) return;
     settled = true;
-    tl.setResult(result, message);
+    // The message quotes errors from outside (a run's state message, a CLI's last line).
+    tl.setResult(result, neutralizeLoggingCommands(message));
   };
   let graceTimer: NodeJS.Timeout | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -64,7 +71,7 @@ export async function runTask(
     // A closed stdout: writing anything would raise the same error again.
     if ((thrown as { code?: unknown } | undefined)?.code === 'EPIPE') return;
     const error = toError(thrown);
-    tl.debug(error.stack ?? error.message);
+    tl.debug(neutralizeLoggingCommands(error.stack ?? error.message));
     if (settled) return;
     settle(tl.TaskResult.Failed, `Unexpected error: ${error.message}`);
     process.exit(1);
@@ -91,8 +98,8 @@ export async function runTask(
     if (error instanceof CancelledError || controller.signal.aborted) {
       settle(tl.TaskResult.Cancelled, toError(controller.signal.reason ?? error).message);
     } else {
-      tl.debug(error.stack ?? error.message);
-      settle(tl.TaskResult.Failed, error.message);
+      tl.debug(neutralizeLoggingCommands(error.stack ?? error.message));
+      settle(tl.TaskResult.Failed, explainFailure(error.message, task.inputs ?? []));
     }
   } finally {
     // Cleanup finished: a handle still open (a pooled socket) must not let the timer report again and exit 1.

@@ -40,8 +40,11 @@ export interface PipelineOutputs {
   /** Sets an output variable (`isOutput=true`). */
   setOutput(name: string, value: string): void;
   setProgress(percent: number, text: string): void;
-  /** Attaches a Markdown file to the run's Extensions/summary tab. */
-  uploadSummary(markdownPath: string): void;
+  /**
+   * Attaches a Markdown file to the run's summary page. `title` is the section's heading there;
+   * without it the platform shows the file name.
+   */
+  uploadSummary(markdownPath: string, title?: string): void;
   publishTestResults(publication: TestResultsPublication): void;
   /** Publishes a file or folder as a pipeline artifact. */
   uploadArtifact(artifactName: string, path: string): void;

@@ -1,18 +1,35 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import { format } from 'node:util';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { systemClock, type Logger } from '../ports';
+import { neutralizeLoggingCommands } from '../logging-commands';
 import { createNodeTransport, nodeTransportOptionsFromAgent, type AgentNetworkSettings } from '../http/node-transport';
 import { createTaskFiles } from '../node/task-files';
+import { claimStepAttempt } from '../node/step-attempt';
+import { idempotencyVariables, stepAttemptVariable } from '../runs/idempotency';
 import type { PipelineOutputs, ServiceEndpoint, TaskContext, TaskInputs } from './task-context';
 
-/** Inputs, variables and endpoints read through task-lib (the agent's environment contract). */
+/** The attachment type `task.uploadsummary` creates; the run's summary page shows each under its name. */
+export const summaryAttachmentType = 'Distributedtask.Core.Summary';
+
+/** This step's attempt number (see `runs/idempotency.ts`), claimed when first asked for. */
+function stepAttempt(): string {
+  const step = idempotencyVariables.map((name) => `${name}=${tl.getVariable(name) ?? ''}`).join('\n');
+  return String(claimStepAttempt(tl.getVariable('Agent.TempDirectory') || os.tmpdir(), step));
+}
+
+/**
+ * Inputs, variables and endpoints read through task-lib (the agent's environment contract), plus
+ * one variable of our own, {@link stepAttemptVariable}, which no pipeline can set.
+ */
 export const taskLibInputs: TaskInputs = {
   get(name) {
     const value = tl.getInput(name, false);
     return value === undefined || value.trim() === '' ? undefined : value.trim();
   },
   variable(name) {
+    if (name === stepAttemptVariable) return stepAttempt();
     const value = tl.getVariable(name);
     return value === undefined || value === '' ? undefined : value;
   },
@@ -39,26 +56,60 @@ export const taskLibInputs: TaskInputs = {
   },
 };
 
-/** Pipeline outputs written as `##vso` logging commands. */
+/**
+ * Pipeline outputs written as `##vso` logging commands. Text in them that may come from outside
+ * (values, titles, names) is neutralised like log lines; paths are the task's own.
+ */
 export const taskLibOutputs: PipelineOutputs = {
   setSecret: (value) => {
     if (value) tl.setSecret(value);
   },
-  setOutput: (name, value) => tl.setVariable(name, value, false, true),
-  setProgress: (percent, text) => tl.setProgress(Math.max(0, Math.min(100, Math.round(percent))), text),
-  uploadSummary: (path) => tl.uploadSummary(path),
+  // A later script step that echoes $(output) would run a marker in the value.
+  setOutput: (name, value) => tl.setVariable(name, neutralizeLoggingCommands(value), false, true),
+  setProgress: (percent, text) => tl.setProgress(Math.max(0, Math.min(100, Math.round(percent))), neutralizeLoggingCommands(text)),
+  // uploadsummary is an attachment of this type named after the file; naming it ourselves gives the
+  // section a title people can read instead of `model-compare-summary-dd995e6e.md`. The title often
+  // quotes a run or model name from the workspace.
+  uploadSummary: (path, title) => (title ? tl.addAttachment(summaryAttachmentType, neutralizeLoggingCommands(title), path) : tl.uploadSummary(path)),
   publishTestResults: ({ format, files, runTitle, publishRunAttachments }) =>
-    new tl.TestPublisher(format).publish(files, 'false', '', '', runTitle, publishRunAttachments === false ? 'false' : 'true', 'Databricks'),
-  uploadArtifact: (name, path) => tl.uploadArtifact(name, path, name),
-  addAttachment: (type, name, path) => tl.addAttachment(type, name, path),
+    new tl.TestPublisher(format).publish(files, 'false', '', '', neutralizeLoggingCommands(runTitle), publishRunAttachments === false ? 'false' : 'true', 'Databricks'),
+  uploadArtifact: (name, path) => tl.uploadArtifact(neutralizeLoggingCommands(name), path, neutralizeLoggingCommands(name)),
+  addAttachment: (type, name, path) => tl.addAttachment(type, neutralizeLoggingCommands(name), path),
 };
 
-/** Log lines through task-lib, so registered secrets are masked by the agent. */
-export const taskLibLogger: Logger = {
-  debug: (message) => tl.debug(message),
-  info: (message) => console.log(message),
-  warn: (message) => tl.warning(message),
+/**
+ * The one writer of a task's log lines (lint forbids `console` and `process.stdout` elsewhere).
+ * Every message is data, whatever its source: {@link neutralizeLoggingCommands} runs on each one, so
+ * the only logging commands the agent receives are those task-lib writes for the task itself.
+ * Registered secrets are masked by the agent.
+ */
+export const taskLibLogger: Required<Logger> = {
+  debug: (message) => tl.debug(neutralizeLoggingCommands(message)),
+  info: (message) => writeLine(neutralizeLoggingCommands(message)),
+  warn: (message) => tl.warning(neutralizeLoggingCommands(message)),
+  // `##[error]` is the task's own formatting: a red line, not an issue.
+  error: (message) => writeLine(`##[error]${neutralizeLoggingCommands(message)}`),
 };
+
+/** One line to stdout, as task-lib writes its commands (not through `console`, which {@link neutralizeConsole} filters). */
+function writeLine(text: string): void {
+  // eslint-disable-next-line no-restricted-properties -- the sanctioned writer
+  process.stdout.write(`${text}${os.EOL}`);
+}
+
+const consoleMethods = ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const;
+
+/**
+ * Makes `console` neutralise logging commands too, so a library (or a line of task code that got
+ * past lint) printing outside text through it cannot command the agent. `runTask` calls it first.
+ * @param target the console to filter; tests pass their own.
+ */
+export function neutralizeConsole(target: Pick<Console, (typeof consoleMethods)[number]> = console): void {
+  for (const method of consoleMethods) {
+    const original = target[method].bind(target) as (...args: unknown[]) => void;
+    target[method] = ((...args: unknown[]) => original(neutralizeLoggingCommands(format(...args)))) as Console[typeof method];
+  }
+}
 
 /**
  * The agent's proxy and certificate settings. The proxy is read without a request URL so that

@@ -3,6 +3,7 @@
 /** Identifiers of the checks, stable for tests and for people filtering logs. */
 export type FindingCheck =
   | 'syntax'
+  | 'unsafe-name'
   | 'schema'
   | 'unknown-target'
   | 'invalid-mode'

@@ -93,6 +93,25 @@ export function unsafeEntryReason(name: string): string | undefined {
   if (name.startsWith('/') || /^[A-Za-z]:/.test(name)) return 'is absolute';
   if (name.split('/').some((part) => part === '..')) return "contains '..'";
   if (name.split('/').some((part) => part === '' || part === '.')) return 'has an empty or "." segment';
+  return windowsUnsafeReason(name);
+}
+
+// Windows device names: a file called `CON`, `nul.txt` or `COM1.py` opens the device instead.
+const reservedWindowsName = /^(con|prn|aux|nul|com[0-9\u00b9\u00b2\u00b3]|lpt[0-9\u00b9\u00b2\u00b3])(\.|$)/i;
+
+/**
+ * Why `name` cannot be written on a Windows agent, which may deploy the same bundle: a character
+ * Windows forbids (`< > : " | ? *`, control characters; `:` would also open an NTFS alternate
+ * stream), a segment ending in a dot or space (Windows drops it, so two entries become one), or a
+ * reserved device name. Checked at build and at verify.
+ */
+function windowsUnsafeReason(name: string): string | undefined {
+  for (const part of name.split('/')) {
+    const bad = /[<>:"|?*\u0000-\u001f]/.exec(part);
+    if (bad) return `contains ${JSON.stringify(bad[0])}, which Windows does not allow in a file name`;
+    if (/[. ]$/.test(part)) return `has a segment ending in a dot or space ('${part}'), which Windows drops`;
+    if (reservedWindowsName.test(part)) return `has the reserved Windows device name '${part}'`;
+  }
   return undefined;
 }
 

@@ -17,6 +17,7 @@ import {
   computeContentDigest,
   manifestEntryName,
   manifestSchemaVersion,
+  unsafeEntryReason,
   serializeManifest,
   type AllowedSecretFinding,
   type BundleManifest,
@@ -189,6 +190,8 @@ export async function buildReleaseBundle(deps: BuildDependencies, settings: Buil
     findings.push({ severity: 'error', check: 'schema', file: manifestEntryName, line: 0, key: '', message: `a file named ${manifestEntryName} at the sync root would clash with the bundle manifest` });
     return empty();
   }
+  findings.push(...unsafeNameFindings(entries.map((entry) => entry.name)));
+  if (findings.some((finding) => finding.check === 'unsafe-name')) return empty();
 
   const manifestBase: Omit<BundleManifest, 'files' | 'contentDigest' | 'secretScan'> = {
     schemaVersion: manifestSchemaVersion,
@@ -310,6 +313,29 @@ export async function buildReleaseBundle(deps: BuildDependencies, settings: Buil
     zipSize: zipInfo?.size ?? 0,
     schemaChecked: deps.schema !== undefined,
   };
+}
+
+/**
+ * Names verify would refuse, found at build so the bundle is never made: unsafe paths (also those
+ * a Windows agent cannot write) and names that are one file on a case-insensitive file system.
+ */
+function unsafeNameFindings(names: readonly string[]): Finding[] {
+  const findings: Finding[] = [];
+  const folded = new Map<string, string>();
+  for (const name of names) {
+    const reason = unsafeEntryReason(name);
+    if (reason) {
+      findings.push({ severity: 'error', check: 'unsafe-name', file: name, line: 0, key: '', message: `the file name ${reason}` });
+      continue;
+    }
+    const key = name.normalize('NFC').toLowerCase();
+    const earlier = folded.get(key);
+    if (earlier !== undefined) {
+      findings.push({ severity: 'error', check: 'unsafe-name', file: name, line: 0, key: '', message: `'${name}' and '${earlier}' are one file on Windows and macOS` });
+    }
+    folded.set(key, name);
+  }
+  return findings;
 }
 
 function manifestTarget(target: ResolvedTarget): ManifestTarget {

@@ -41,8 +41,8 @@ export function renderBuildSummary(result: BuildResult, schemaOrigin: string | u
   const warnings = result.findings.length - errors;
   const status = result.succeeded ? 'Built' : 'Not built';
   return (
-    `# Databricks release bundle: ${status}\n\n| | |\n|---|---|\n${rows.map(([k, v]) => `| ${escape(k)} | ${escape(v)} |`).join('\n')}\n\n` +
-    `## Findings (${errors} error(s), ${warnings} warning(s))\n\n${findingsTable(result.findings)}`
+    `## Release bundle: ${status}\n\n| | |\n|---|---|\n${rows.map(([k, v]) => `| ${escape(k)} | ${escape(v)} |`).join('\n')}\n\n` +
+    `### Findings (${errors} error(s), ${warnings} warning(s))\n\n${findingsTable(result.findings)}`
   );
 }
 
@@ -57,5 +57,5 @@ export function renderVerifySummary(bundlePath: string, verified: VerifiedBundle
     ['Targets', Object.keys(m.targets).map((t) => `\`${t}\``).join(', ')],
   ];
   if (m.source.commit) rows.push(['Source commit', `\`${m.source.commit}\``]);
-  return `# Databricks release bundle: Verified\n\n| | |\n|---|---|\n${rows.map(([k, v]) => `| ${escape(k)} | ${escape(v)} |`).join('\n')}\n`;
+  return `## Release bundle: Verified\n\n| | |\n|---|---|\n${rows.map(([k, v]) => `| ${escape(k)} | ${escape(v)} |`).join('\n')}\n`;
 }

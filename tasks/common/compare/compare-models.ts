@@ -3,7 +3,7 @@ import type { ModelFullName, UnityCatalogModels } from '../databricks/unity-cata
 import type { Logger } from '../ports';
 import { ComparisonRefusedError } from './checks';
 import { pairedBootstrap, type BootstrapInterval, type PairedScores } from './bootstrap';
-import { checkSameDataset, DatasetMismatchError, valuesOf, type ComparisonMetrics } from './metrics';
+import { checkSameDataset, DatasetMismatchError, datasetStatus, valuesOf, type ComparisonMetrics, type DatasetStatus } from './metrics';
 import type { RulesDocument } from './rules';
 import { metricsFromEvaluationJob, metricsFromRuns, metricsFromValidationRun, type EvaluationJobRunner, type MetricsReader } from './sources';
 import { decide, type NoChampionPolicy, type Verdict } from './verdict';
@@ -28,6 +28,8 @@ export interface ComparisonSettings {
   noChampion?: NoChampionPolicy;
   requireSignificance: boolean;
   bootstrapSeed: number;
+  /** Refuse the comparison when neither side names its evaluation dataset (the dataset check cannot run). */
+  requireSameDataset?: boolean;
 }
 
 /** Reads paired per-example scores for metrics (a SQL table); undefined when no table is configured. */
@@ -51,6 +53,8 @@ export interface Comparison {
   intervals: Map<string, BootstrapInterval>;
   /** Where the paired scores came from, when there were any. */
   pairedSource?: 'evaluationJob' | 'table';
+  /** What is known about the data the metrics were computed on. */
+  dataset: DatasetStatus;
   verdict: Verdict;
 }
 
@@ -162,6 +166,17 @@ export async function compareModels(settings: ComparisonSettings, deps: Comparis
     if (error instanceof DatasetMismatchError) throw new DatasetMismatchError(error.problems, { candidate: candidate.version, champion: champion?.version });
     throw error;
   }
+  const dataset = datasetStatus(metrics, ruleMetrics(settings.rules));
+  if (dataset.kind === 'unnamed' && champion) {
+    const why = "neither the candidate's nor the champion's metrics name an evaluation dataset (MLflow dataset_name/dataset_digest), so the check that refuses metrics computed on different datasets could not run";
+    if (settings.requireSameDataset) {
+      throw new ComparisonRefusedError(`Refusing to compare: ${why}, and requireSameDataset is true. Log the metrics with their dataset, or use metricsSource 'validationRun' or 'evaluationJob'.`, {
+        candidate: candidate.version,
+        champion: champion.version,
+      });
+    }
+    logger.warn(`The dataset check could not run: ${why}. Set requireSameDataset: true to refuse such comparisons.`);
+  }
 
   let paired = metrics.paired;
   let pairedSource: Comparison['pairedSource'] = paired.size > 0 ? 'evaluationJob' : undefined;
@@ -187,5 +202,5 @@ export async function compareModels(settings: ComparisonSettings, deps: Comparis
     requireSignificance: settings.requireSignificance,
     intervals,
   });
-  return { candidate, ...(champion ? { champion } : {}), metrics, intervals, ...(pairedSource ? { pairedSource } : {}), verdict };
+  return { candidate, ...(champion ? { champion } : {}), metrics, intervals, ...(pairedSource ? { pairedSource } : {}), dataset, verdict };
 }

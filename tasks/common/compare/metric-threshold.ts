@@ -1,4 +1,4 @@
-import { compareExact, formatExact } from './exact-decimal';
+import { addDecimal, compareDecimal, compareExact, formatExact, shortestDecimalOfDouble, subtractDecimal } from './exact-decimal';
 import { formatNumber, type CheckResult } from './checks';
 import type { MetricRule } from './rules';
 
@@ -29,6 +29,20 @@ function meets(value: number, bound: number | bigint, greaterIsBetter: boolean):
 }
 
 /**
+ * Whether binary floating point decides an absolute-change check: the verdict on the decimals as
+ * printed (0.1 + 0.2 = 0.3) differs from MLflow's on the exact binary values (0.1 + 0.2 is
+ * 0.3000000000000000444...). Only then are the exact expansions worth a reader's time.
+ */
+function roundingDecides(candidate: number, baseline: number, change: number, greaterIsBetter: boolean, exactMeets: boolean): boolean {
+  if (!Number.isFinite(candidate) || !Number.isFinite(baseline) || !Number.isFinite(change)) return false;
+  const printedBase = shortestDecimalOfDouble(baseline);
+  const printedChange = shortestDecimalOfDouble(change);
+  const printedBound = greaterIsBetter ? addDecimal(printedBase, printedChange) : subtractDecimal(printedBase, printedChange);
+  const order = compareDecimal(shortestDecimalOfDouble(candidate), printedBound);
+  return (greaterIsBetter ? order >= 0 : order <= 0) !== exactMeets;
+}
+
+/**
  * Applies one rule to a metric exactly as MLflow's `MetricThreshold` validation does:
  * - a metric missing from the candidate fails every check;
  * - `threshold`: `candidate >= threshold` (or `<=`), compared exactly;
@@ -39,11 +53,19 @@ function meets(value: number, bound: number | bigint, greaterIsBetter: boolean):
  *   baseline`) against the signed baseline, failing when below the minimum; a baseline of 0 falls
  *   back to `candidate >= baseline + 1e-10` (or `<= baseline - 1e-10`).
  *
- * Where MLflow would crash or silently pass, we fail closed instead: a NaN value fails every check
- * that reads it; a threshold-only rule does not need a baseline (MLflow raises `KeyError` when the
+ * Where MLflow would crash or silently pass, we fail closed instead: a NaN or infinite value (a
+ * broken evaluation) fails every check that reads it, naming the metric, where MLflow lets a
+ * `+Infinity` candidate (or a `-Infinity` champion when lower is better) pass; a threshold-only rule does not need a baseline (MLflow raises `KeyError` when the
  * baseline has other metrics but not this one); a `min_relative_change: 0.0` rule without a
  * baseline fails (MLflow raises `TypeError`).
  */
+/** Why a check cannot use these values, or undefined when they are all finite. */
+function nonFiniteDetail(metric: string, values: { candidate?: number; champion?: number }): string | undefined {
+  const bad = Object.entries(values).filter(([, value]) => value !== undefined && !Number.isFinite(value));
+  if (bad.length === 0) return undefined;
+  return `metric '${metric}' is not a finite number (${bad.map(([side, value]) => `${side} ${value}`).join(', ')}): the evaluation is broken`;
+}
+
 export function evaluateMetricThreshold(rule: MetricRule, candidate: number | undefined, baseline: number | undefined): MetricThresholdResult {
   const result: MetricThresholdResult = {
     missingCandidate: false,
@@ -75,9 +97,10 @@ export function evaluateMetricThreshold(rule: MetricRule, candidate: number | un
 
   if (rule.threshold !== undefined) {
     const rule_ = kinds.find((k) => k.kind === 'threshold')!.rule;
-    if (Number.isNaN(candidate)) {
+    const broken = nonFiniteDetail(rule.metric, { candidate });
+    if (broken !== undefined) {
       result.thresholdFailed = true;
-      push({ kind: 'threshold', rule: rule_, status: 'failed', detail: 'candidate value is NaN' });
+      push({ kind: 'threshold', rule: rule_, status: 'failed', detail: broken });
     } else {
       result.thresholdFailed = !meets(candidate, rule.threshold, rule.greaterIsBetter);
       push({
@@ -104,9 +127,10 @@ export function evaluateMetricThreshold(rule: MetricRule, candidate: number | un
     // Python: operator.add/sub on floats (an int change is converted to the nearest double first).
     const change = Number(rule.minAbsoluteChange);
     const bound = rule.greaterIsBetter ? baseline + change : baseline - change;
-    if (Number.isNaN(candidate) || Number.isNaN(bound)) {
+    const broken = nonFiniteDetail(rule.metric, { candidate, champion: baseline });
+    if (broken !== undefined || Number.isNaN(bound)) {
       result.minAbsoluteChangeFailed = true;
-      push({ kind: 'min_absolute_change', rule: absoluteRule, status: 'failed', detail: 'a value is NaN' });
+      push({ kind: 'min_absolute_change', rule: absoluteRule, status: 'failed', detail: broken ?? 'the bound is NaN' });
     } else {
       result.minAbsoluteChangeFailed = !meets(candidate, bound, rule.greaterIsBetter);
       push({
@@ -116,16 +140,19 @@ export function evaluateMetricThreshold(rule: MetricRule, candidate: number | un
         detail:
           `candidate ${formatNumber(candidate)} ${result.minAbsoluteChangeFailed ? 'does not meet' : 'meets'} ${op} ` +
           `${formatNumber(baseline)} ${sign} ${formatNumber(rule.minAbsoluteChange)} = ${formatNumber(bound)}` +
-          ` (exactly ${formatExact(candidate)} ${op} ${formatExact(bound)}: ${result.minAbsoluteChangeFailed ? 'false' : 'true'})`,
+          (roundingDecides(candidate, baseline, change, rule.greaterIsBetter, !result.minAbsoluteChangeFailed)
+            ? ` (exactly ${formatExact(candidate)} ${op} ${formatExact(bound)}: ${result.minAbsoluteChangeFailed ? 'false' : 'true'})`
+            : ''),
       });
     }
   }
 
   if (rule.minRelativeChange !== undefined) {
     const minimum = rule.minRelativeChange;
-    if (Number.isNaN(candidate) || Number.isNaN(baseline)) {
+    const broken = nonFiniteDetail(rule.metric, { candidate, champion: baseline });
+    if (broken !== undefined) {
       result.minRelativeChangeFailed = true;
-      push({ kind: 'min_relative_change', rule: relativeRule, status: 'failed', detail: 'a value is NaN' });
+      push({ kind: 'min_relative_change', rule: relativeRule, status: 'failed', detail: broken });
     } else if (baseline === 0) {
       const bound = rule.greaterIsBetter ? baseline + zeroBaselineEpsilon : baseline - zeroBaselineEpsilon;
       result.minRelativeChangeFailed = !meets(candidate, bound, rule.greaterIsBetter);

@@ -21,6 +21,8 @@ export interface ComparisonMetrics {
   paired: Map<string, PairedScores>;
   /** Human-readable origin of the numbers (run ids, job run URL), for the summary and the audit record. */
   provenance: Record<string, string>;
+  /** MLflow experiment id by run id, for links to the runs. */
+  runExperiments?: Record<string, string>;
 }
 
 /** Thrown when candidate and champion metrics were computed on different datasets. */
@@ -74,4 +76,26 @@ export function checkSameDataset(metrics: Iterable<string>, candidate: Map<strin
 export function valuesOf(metrics: Map<string, MetricValue> | undefined): Map<string, number> | undefined {
   if (!metrics) return undefined;
   return new Map([...metrics].map(([name, metric]) => [name, metric.value]));
+}
+
+/**
+ * What is known about the data both sides were evaluated on: `named` (the dataset both sides'
+ * metrics name, or the evaluation job's), `oneEvaluation` (one validation run scored both models, so
+ * the data is the same by construction), or `unnamed` (neither side names a dataset: the check that
+ * refuses metrics computed on different datasets could not run).
+ */
+export type DatasetStatus = { kind: 'named'; name?: string; digest?: string } | { kind: 'oneEvaluation' } | { kind: 'unnamed' };
+
+/** The {@link DatasetStatus} of gathered metrics, after `checkSameDataset` passed. */
+export function datasetStatus(metrics: ComparisonMetrics, compared: Iterable<string>): DatasetStatus {
+  if (metrics.source === 'validationRun') return { kind: 'oneEvaluation' };
+  if (metrics.source === 'evaluationJob') {
+    const [name, digest] = (metrics.provenance.dataset ?? '').split('@');
+    return name ? { kind: 'named', name, digest } : { kind: 'unnamed' };
+  }
+  for (const metric of compared) {
+    const value = metrics.candidate.get(metric);
+    if (value && (value.datasetName !== undefined || value.datasetDigest !== undefined)) return { kind: 'named', name: value.datasetName, digest: value.datasetDigest };
+  }
+  return { kind: 'unnamed' };
 }

@@ -14,22 +14,104 @@ export interface ReportContext {
   requireSignificance: boolean;
   bootstrapSeed: number;
   pipelineRunUrl?: string;
+  /** The workspace URL, to link the model versions and MLflow runs. */
+  workspaceUrl?: string;
 }
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
-function show(value: number | undefined): string {
-  return value === undefined ? '—' : String(value);
+/** Significant digits people read in the summary; JUnit and the audit record keep full precision. */
+const shownDigits = 4;
+
+/** A value rounded for people: 0.912345678 reads 0.9123, 1234.5678 reads 1235. */
+export function roundForPeople(value: number): string {
+  if (!Number.isFinite(value) || value === 0) return String(value);
+  return String(Number(value.toPrecision(shownDigits)));
 }
 
+/**
+ * Candidate and champion of a row, rounded, unless rounding would make two different values look
+ * equal: then both are shown in full, since that is where the last digits decide.
+ */
+function showPair(check: CheckResult): [string, string] {
+  const { candidate, champion } = check;
+  const rounded = [candidate, champion].map((value) => (value === undefined ? '—' : roundForPeople(value))) as [string, string];
+  if (candidate !== undefined && champion !== undefined && candidate !== champion && rounded[0] === rounded[1]) return [String(candidate), String(champion)];
+  return rounded;
+}
+
+/** Candidate − champion on the printed decimals (0.85 − 0.8 reads +0.05), rounded, with the relative change in percent. */
 function delta(check: CheckResult): string {
   if (check.candidate === undefined || check.champion === undefined) return '—';
   if (!Number.isFinite(check.candidate) || !Number.isFinite(check.champion)) return String(check.candidate - check.champion);
-  // On the printed decimals, so 0.85 - 0.8 reads +0.05 rather than +0.04999999999999993.
   const difference = subtractDecimal(shortestDecimalOfDouble(check.candidate), shortestDecimalOfDouble(check.champion));
-  return `${difference.coefficient > 0n ? '+' : ''}${formatDecimal(difference)}`;
+  const exact = Number(formatDecimal(difference));
+  const absolute = `${difference.coefficient > 0n ? '+' : ''}${roundForPeople(exact)}`;
+  if (check.champion === 0) return absolute;
+  const percent = Number(((exact / Math.abs(check.champion)) * 100).toPrecision(3));
+  return `${absolute} (${percent > 0 ? '+' : ''}${percent}%)`;
+}
+
+/** One row of inline bars: a value as a bar scaled to `max`, in eighths of a character. */
+function bar(value: number, max: number, width = 24): string {
+  const eighths = Math.round((Math.max(0, value) / max) * width * 8);
+  return '█'.repeat(Math.floor(eighths / 8)) + (eighths % 8 ? ' ▏▎▍▌▋▊▉'[eighths % 8] : '');
+}
+
+/**
+ * Bars for people who would rather look than read: per metric with a champion, the champion, the
+ * candidate and the bound it had to reach (the threshold, or champion ± change), on one scale.
+ * Only for non-negative values, where a bar's length means something.
+ */
+function metricBars(comparison: Comparison): string[] {
+  const blocks: string[] = [];
+  for (const rule of comparison.verdict.checks.filter((check) => check.kind === 'threshold' || check.kind === 'min_absolute_change' || check.kind === 'guardrail')) {
+    const rows: Array<[string, number]> = [];
+    if (rule.champion !== undefined) rows.push(['champion', rule.champion]);
+    if (rule.candidate !== undefined) rows.push(['candidate', rule.candidate]);
+    const bound = /(-?\d+(?:\.\d+)?(?:e-?\d+)?)$/.exec(rule.rule);
+    if (rule.kind === 'threshold' && bound) rows.push(['threshold', Number(bound[1])]);
+    const change = /champion ([+-]) (\d+(?:\.\d+)?(?:e-?\d+)?)$/.exec(rule.rule);
+    if (rule.kind === 'min_absolute_change' && change && rule.champion !== undefined) {
+      rows.push(['bound', change[1] === '+' ? rule.champion + Number(change[2]) : rule.champion - Number(change[2])]);
+    }
+    if (rows.length < 2 || rows.some(([, value]) => !Number.isFinite(value) || value < 0)) continue;
+    const max = Math.max(...rows.map(([, value]) => value));
+    if (max <= 0) continue;
+    const label = `${rule.metric} (${rule.kind})`;
+    blocks.push(`${label}\n${rows.map(([name, value]) => `  ${name.padEnd(9)} ${bar(value, max).padEnd(24)} ${roundForPeople(value)}`).join('\n')}`);
+  }
+  return blocks;
+}
+
+/** `https://host/explore/data/models/<catalog>/<schema>/<model>/version/<n>`: the version's page in Catalog Explorer. */
+function versionLink(context: ReportContext, version: number): string {
+  if (!context.workspaceUrl) return `version ${version}`;
+  const path = context.modelName.split('.').map(encodeURIComponent).join('/');
+  return `[version ${version}](${context.workspaceUrl.replace(/\/+$/, '')}/explore/data/models/${path}/version/${version})`;
+}
+
+/** The MLflow run behind a version, linked when its experiment is known. */
+function runLink(context: ReportContext, runId: string | undefined, experiments: Record<string, string> | undefined): string {
+  if (!runId) return '';
+  const experiment = experiments?.[runId];
+  if (!context.workspaceUrl || !experiment) return `, MLflow run \`${runId}\``;
+  return `, [MLflow run ${runId}](${context.workspaceUrl.replace(/\/+$/, '')}/ml/experiments/${encodeURIComponent(experiment)}/runs/${encodeURIComponent(runId)})`;
+}
+
+function datasetLine(comparison: Comparison): string {
+  const dataset = comparison.dataset;
+  if (!comparison.champion) return '';
+  switch (dataset.kind) {
+    case 'named':
+      return `- Dataset: \`${cell(dataset.name ?? '?')}\`${dataset.digest ? ` (digest \`${cell(dataset.digest)}\`)` : ''}, the same for both`;
+    case 'oneEvaluation':
+      return '- Dataset: one validation run scored both models on the same data';
+    case 'unnamed':
+      return "- Dataset: ⚠️ **not checked**: neither side's metrics name an evaluation dataset, so metrics computed on different data would not be noticed (set `requireSameDataset: true` to refuse this)";
+  }
 }
 
 const statusMark: Record<CheckResult['status'], string> = { passed: '✅ pass', failed: '❌ fail', skipped: '➖ skipped' };
@@ -45,19 +127,26 @@ export function renderSummary(comparison: Comparison, context: ReportContext): s
   const decision = verdict.decision === 'promote' ? '✅ PROMOTE' : '❌ REJECT';
   lines.push(`## Model comparison: ${cell(context.modelName)}`, '');
   lines.push(`**Decision: ${decision}**${context.runMode === 'dryRun' ? ' (dry run: reported only, nothing changed)' : ''}`, '');
-  lines.push(`- Candidate: version ${comparison.candidate.version}`);
+  const experiments = comparison.metrics.runExperiments;
+  lines.push(`- Candidate: ${versionLink(context, comparison.candidate.version)}${runLink(context, comparison.candidate.run_id, experiments)}`);
   lines.push(
     comparison.champion
-      ? `- Champion: version ${comparison.champion.version} (alias \`${context.championAlias}\`)`
+      ? `- Champion: ${versionLink(context, comparison.champion.version)} (alias \`${context.championAlias}\`)${runLink(context, comparison.champion.run_id, experiments)}`
       : `- Champion: none (no version holds alias \`${context.championAlias}\`; noChampion: ${verdict.noChampion})`,
   );
   const provenance = Object.entries(comparison.metrics.provenance).map(([key, value]) => `${key} ${value}`).join(', ');
   lines.push(`- Metrics from: \`${comparison.metrics.source}\`${provenance ? ` (${cell(provenance)})` : ''}`);
+  const dataset = datasetLine(comparison);
+  if (dataset) lines.push(dataset);
   if (context.pipelineRunUrl) lines.push(`- Pipeline run: ${context.pipelineRunUrl}`);
   lines.push('');
-  lines.push('| Metric | Rule | Candidate | Champion | Delta | Result |', '|---|---|---|---|---|---|');
+  lines.push('| Metric | Rule | Candidate | Champion | Change | Result |', '|---|---|---|---|---|---|');
   for (const check of verdict.checks) {
-    lines.push(`| ${cell(check.metric)} | ${cell(`${check.kind}: ${check.rule}`)} | ${show(check.candidate)} | ${show(check.champion)} | ${delta(check)} | ${statusMark[check.status]} |`);
+    const interval = check.kind === 'significance' ? comparison.intervals.get(check.metric) : undefined;
+    // The significance row is about the interval of the difference, not the two values again.
+    const [candidate, champion] = interval ? ['—', '—'] : showPair(check);
+    const change = interval ? `95% interval ${intervalText(interval)}` : delta(check);
+    lines.push(`| ${cell(check.metric)} | ${cell(`${check.kind}: ${check.rule}`)} | ${candidate} | ${champion} | ${change} | ${statusMark[check.status]} |`);
   }
   for (const precondition of verdict.preconditions) {
     lines.push(`| — | ${cell(precondition.name)} | — | — | — | ${precondition.passed ? statusMark.passed : statusMark.failed} |`);
@@ -74,6 +163,8 @@ export function renderSummary(comparison: Comparison, context: ReportContext): s
       lines.push(`| ${cell(metric)} | ${interval.examples} | ${interval.meanDifference} | ${intervalText(interval)} |`);
     }
   }
+  const bars = metricBars(comparison);
+  if (bars.length > 0) lines.push('', '```text', bars.join('\n\n'), '```');
   const failures = [
     ...verdict.checks.filter((c) => c.status === 'failed').map((c) => `\`${c.metric}.${c.kind}\`: ${c.detail}`),
     ...verdict.preconditions.filter((p) => !p.passed).map((p) => `\`${p.name}\`: ${p.detail}`),

@@ -65,6 +65,12 @@ function valuesFrom(metrics: Map<string, Metric>, names: Iterable<string>, role:
   return result;
 }
 
+/** `{ <run id>: <experiment id> }` of a run, or nothing when the run does not say. */
+function experimentsOf(run: Run): Record<string, string> {
+  const { run_id: runId, experiment_id: experimentId } = run.info ?? {};
+  return runId && experimentId ? { [runId]: experimentId } : {};
+}
+
 /** Options of {@link metricsFromRuns}. */
 export interface RunsSourceOptions {
   candidateRunId: string;
@@ -85,11 +91,13 @@ export async function metricsFromRuns(reader: MetricsReader, options: RunsSource
   checkRunUsable(candidateRun, 'candidate');
   const candidate = valuesFrom(latestMetrics(candidateRun), options.metrics, 'candidate');
   const provenance: Record<string, string> = { candidateRunId: options.candidateRunId };
-  if (options.championRunId === undefined) return { source: 'runs', candidate, paired: new Map(), provenance };
+  const runExperiments = experimentsOf(candidateRun);
+  if (options.championRunId === undefined) return { source: 'runs', candidate, paired: new Map(), provenance, runExperiments };
 
   const championRun = await reader.getRun(options.championRunId, { signal: options.signal });
   checkRunUsable(championRun, 'champion');
   provenance.championRunId = options.championRunId;
+  Object.assign(runExperiments, experimentsOf(championRun));
   const champion = valuesFrom(latestMetrics(championRun), options.metrics, 'champion');
   for (const [name, value] of candidate) {
     const current = champion.get(name);
@@ -101,7 +109,7 @@ export async function metricsFromRuns(reader: MetricsReader, options: RunsSource
     const matched = matching ? toMetricValue(matching) : undefined;
     if (matched) champion.set(name, matched);
   }
-  return { source: 'runs', candidate, champion, paired: new Map(), provenance };
+  return { source: 'runs', candidate, champion, paired: new Map(), provenance, runExperiments };
 }
 
 /** The key under which a validation run logs the champion's (baseline's) value of a metric, as mlops-stacks does. */

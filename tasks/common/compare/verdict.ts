@@ -74,11 +74,11 @@ export function decide(input: VerdictInput): Verdict {
     const value = candidate.get(rule.metric);
     for (const check of result.checks) {
       // Only a rule the candidate could have met waits for a champion; a missing value already
-      // failed, and a NaN one fails here rather than being skipped into a promotion.
+      // failed, and a NaN or infinite one fails here rather than being skipped into a promotion.
       if (!champion && changeKinds.has(check.kind) && value !== undefined) {
         checks.push(
-          Number.isNaN(value)
-            ? { ...check, status: 'failed', detail: `the candidate's '${rule.metric}' is NaN` }
+          !Number.isFinite(value)
+            ? { ...check, status: 'failed', detail: `the candidate's '${rule.metric}' is ${value}, not a finite number: the evaluation is broken` }
             : { ...check, status: noChampion === 'promote' ? 'skipped' : 'failed', detail: noChampionDetail },
         );
       } else {
@@ -136,5 +136,22 @@ export function decide(input: VerdictInput): Verdict {
   }
 
   const failed = checks.some((c) => c.status === 'failed') || preconditions.some((p) => !p.passed);
-  return { decision: failed ? 'reject' : 'promote', checks, preconditions, noChampion };
+  return { decision: failed ? 'reject' : 'promote', checks: checks.map((check) => withExistingMetrics(check, candidate, champion)), preconditions, noChampion };
+}
+
+/** Names shown after a missing metric; enough to spot a typo or a prefix without flooding the summary. */
+const shownMetricNames = 20;
+
+function listMetrics(side: string, metrics: Map<string, number>): string {
+  const names = [...metrics.keys()].sort();
+  if (names.length === 0) return `the ${side} has no metrics at all`;
+  const shown = names.slice(0, shownMetricNames).join(', ');
+  return `the ${side} has: ${shown}${names.length > shownMetricNames ? `, ... (${names.length} in all)` : ''}`;
+}
+
+/** A missing metric is most often a typo in the rules: say which metrics that side does have. */
+function withExistingMetrics(check: CheckResult, candidate: Map<string, number>, champion: Map<string, number> | undefined): CheckResult {
+  if (/is missing from the candidate's metrics/.test(check.detail)) return { ...check, detail: `${check.detail} (${listMetrics('candidate', candidate)})` };
+  if (champion && /is missing from the champion's metrics/.test(check.detail)) return { ...check, detail: `${check.detail} (${listMetrics('champion', champion)})` };
+  return check;
 }

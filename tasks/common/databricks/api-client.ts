@@ -136,13 +136,32 @@ export class DatabricksApiClient {
     }
   }
 
-  /** Adds the identity and the usual causes to authentication and permission failures. */
+  /** Adds the identity and the usual causes to authentication and permission failures, and names an unresolvable host. */
   private explain(error: ApiError): ApiError {
+    const connectionCode = (error.cause as { code?: unknown } | undefined)?.code;
+    if (error.status === undefined && (connectionCode === 'ENOTFOUND' || connectionCode === 'EAI_AGAIN')) {
+      return new ApiError(
+        `${error.message}. The workspace host ${this.host} could not be resolved (${connectionCode}): check the workspace URL of the service connection, and the agent's DNS.`,
+        error.details,
+        { cause: error },
+      );
+    }
     if (error.status !== 401 && error.status !== 403) return error;
     const causes =
       error.status === 401
-        ? 'The token was rejected. Usual causes: the service principal is not added to this workspace, the secret or token expired or was revoked, or the connection points at another workspace.'
+        ? unauthorizedCauses(this.identity)
         : 'The identity is known but lacks permission. Usual causes: missing workspace entitlement, missing Unity Catalog privilege (USE CATALOG, USE SCHEMA, EXECUTE), or, for aliases and comments, not owning the registered model.';
     return new ApiError(`${error.message} (as ${this.identity} on ${this.host}). ${causes}`, error.details, { cause: error });
   }
+}
+
+/**
+ * Why a workspace rejects a token, by the kind of identity: a personal access token has its own
+ * causes (expired, revoked, made in another workspace), which service-principal advice would hide.
+ */
+export function unauthorizedCauses(identity: string): string {
+  if (/personal access token/i.test(identity)) {
+    return 'The token was rejected. Usual causes: the personal access token expired or was revoked, it was created in another workspace than the connection\'s URL, or its user was removed from the workspace. Create a new token in this workspace (User settings → Developer → Access tokens) and update the service connection.';
+  }
+  return 'The token was rejected. Usual causes: the service principal is not added to this workspace, the secret or token expired or was revoked, or the connection points at another workspace.';
 }

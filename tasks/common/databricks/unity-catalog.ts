@@ -11,6 +11,7 @@ import type {
   UpdateModelVersionRequest,
 } from '@databricks/sdk-experimental/dist/apis/catalog/model';
 import { ApiError } from '../http/errors';
+import { isNotFound } from './not-found';
 import type { DatabricksApiClient } from './api-client';
 
 export type { ModelVersionInfo, RegisteredModelAlias, RegisteredModelInfo };
@@ -66,10 +67,8 @@ export function parseVersionNumber(inputName: string, value: string): number {
   return Number(trimmed);
 }
 
-/** True for the answers Unity Catalog gives for a missing model, version or alias. */
-export function isNotFound(error: unknown): boolean {
-  return error instanceof ApiError && (error.status === 404 || error.errorCode === 'RESOURCE_DOES_NOT_EXIST' || error.errorCode === 'NOT_FOUND');
-}
+/** True for the answers Unity Catalog gives for a missing model, version or alias (see `not-found.ts`). */
+export { isNotFound };
 
 /**
  * Turns Unity Catalog's 403 on an alias or comment write into a message that says what is needed:

@@ -1,5 +1,5 @@
 import type { ObjectInfo } from '@databricks/sdk-experimental/dist/apis/workspace/model';
-import { ApiError } from '../http/errors';
+import { isNotFound } from './not-found';
 import type { DatabricksApiClient } from './api-client';
 
 /** Workspace API (`/api/2.0/workspace`): notebooks, files and folders of the workspace tree. */
@@ -16,7 +16,7 @@ export class WorkspaceClient {
     try {
       return await this.client.call<ObjectInfo>('GET', '/api/2.0/workspace/get-status', { query: { path }, signal });
     } catch (error) {
-      if (error instanceof ApiError && (error.status === 404 || error.errorCode === 'RESOURCE_DOES_NOT_EXIST')) return undefined;
+      if (isNotFound(error)) return undefined;
       throw error;
     }
   }

@@ -116,11 +116,41 @@ function statusText(status: number): string {
   return statusTexts[status] ?? `HTTP ${status}`;
 }
 
-/** Replaces every occurrence of each secret in `text` with `***`. */
+/**
+ * The base64 text that any base64 encoding containing `secret` holds, whatever bytes come before
+ * it (`Basic base64(user:secret)`): for each of the three alignments, the characters that depend
+ * only on the secret's bytes. Standard and URL-safe alphabets.
+ */
+function base64Forms(secret: string): string[] {
+  const bytes = Buffer.from(secret, 'utf8');
+  const forms: string[] = [];
+  for (let offset = 0; offset < 3; offset++) {
+    const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64');
+    // Skip the group shared with the bytes before, and the last group if bytes after may share it.
+    const core = encoded.slice(offset > 0 ? 4 : 0, Math.floor((offset + bytes.length) / 3) * 4);
+    if (core.length >= 8) forms.push(core, core.replace(/\+/g, '-').replace(/\//g, '_'));
+  }
+  return forms;
+}
+
+/** The forms a server may echo a secret in: as sent, URL-encoded (either hex case, `+` for space) and base64. */
+function secretForms(secret: string): string[] {
+  const forms = [secret];
+  // Short values would match ordinary text once encoded; a real credential is far longer.
+  if (secret.length >= 8) {
+    const encoded = encodeURIComponent(secret);
+    forms.push(encoded, encoded.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()), encoded.replace(/%20/g, '+'), ...base64Forms(secret));
+  }
+  // Longest first, so a form containing another is replaced whole.
+  return [...new Set(forms)].sort((a, b) => b.length - a.length);
+}
+
+/** Replaces every occurrence of each secret in `text`, also URL-encoded or base64-encoded, with `***`. */
 export function redactSecrets(text: string, secrets: readonly string[]): string {
   let result = text;
   for (const secret of secrets) {
-    if (secret) result = result.split(secret).join('***');
+    if (!secret) continue;
+    for (const form of secretForms(secret)) result = result.split(form).join('***');
   }
   return result;
 }

@@ -102,7 +102,16 @@ const permanentConnectionCodes = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
   'ERR_TLS_CERT_ALTNAME_INVALID',
   'EPROXY',
+  // The host name does not exist (a mistyped workspace URL): retrying until the deadline only
+  // delays the same answer by minutes.
+  'ENOTFOUND',
 ]);
+
+/**
+ * `EAI_AGAIN` is the resolver saying "not now": a hiccup deserves another try, but it is also what
+ * an unknown host gives behind some resolvers, so it gets this many retries, not the deadline.
+ */
+export const maxResolverRetries = 2;
 
 /** Whether the failure class allows another attempt, ignoring time. */
 function isRetryable(call: FailedCall): { retryable: boolean; reason: string } {
@@ -114,6 +123,9 @@ function isRetryable(call: FailedCall): { retryable: boolean; reason: string } {
   const permanent = typeof connectionCode === 'string' && (permanentConnectionCodes.has(connectionCode) || /^ERR_(INVALID|UNESCAPED)_/.test(connectionCode));
   if (error.status === undefined && permanent) {
     return { retryable: false, reason: `connection failed with ${connectionCode}, which a retry cannot fix` };
+  }
+  if (error.status === undefined && connectionCode === 'EAI_AGAIN' && call.attempt > maxResolverRetries) {
+    return { retryable: false, reason: `the host name still did not resolve (EAI_AGAIN) after ${maxResolverRetries} retries` };
   }
   if (error.status === undefined) {
     return { retryable: safe, reason: safe ? 'connection failed' : 'connection failed on a non-idempotent write' };

@@ -193,6 +193,23 @@ function expectationText(expected: ExpectedHolder, seen: number | undefined): st
 }
 
 /**
+ * Why the alias is not where the pipeline expected it. When it already had that holder as the task
+ * started, nothing moved it during the step: the expectation itself may be mistyped or stale, so the
+ * message names the holder and the input rather than blaming a concurrent writer.
+ */
+function mismatchMessage(modelName: string, alias: string, current: number | undefined, expected: ExpectedHolder, seen: number | undefined, tail: string): string {
+  const found = `Alias '${alias}' of ${modelName} points at ${describeHolder(current)}, but the pipeline expected ${expectationText(expected, seen)}`;
+  if (expected.kind !== 'unchecked' && current === seen) {
+    return (
+      `${found}. It pointed there already when this task started, so check 'expectedCurrentVersion': it should be the ` +
+      `comparison's championVersion output, e.g. $(compare.championVersion) mapped into this job. If it is, the alias was moved ` +
+      `after the comparison ran. ${tail}`
+    );
+  }
+  return `${found}: it was changed concurrently. ${tail}`;
+}
+
+/**
  * Carries out a promotion or rollback and returns what changed. Throws
  * {@link PromotionRefusedError} before any write when a precondition fails, and an explained
  * {@link ApiError} when Unity Catalog refuses a write.
@@ -316,7 +333,7 @@ async function promote(deps: PromotionDependencies, request: PromotionRequest, m
   } else {
     if (!matchesExpectation(expected, current, seen)) {
       throw new PromotionRefusedError(
-        `Alias '${alias}' of ${request.modelName} points at ${describeHolder(current)}, but the pipeline expected ${expectationText(expected, seen)}: it was changed concurrently. Nothing was moved; re-run the comparison against the current holder.`,
+        mismatchMessage(request.modelName, alias, current, expected, seen, 'Nothing was moved; re-run the comparison against the current holder.'),
         'concurrent-change',
         current,
       );
@@ -426,7 +443,7 @@ async function rollback(deps: PromotionDependencies, request: PromotionRequest, 
   } else {
     if (!matchesExpectation(expected, current, seen)) {
       throw new PromotionRefusedError(
-        `Alias '${alias}' of ${request.modelName} points at ${describeHolder(current)}, but the pipeline expected ${expectationText(expected, seen)}: it was changed concurrently. Nothing was moved.`,
+        mismatchMessage(request.modelName, alias, current, expected, seen, 'Nothing was moved.'),
         'concurrent-change',
         current,
       );

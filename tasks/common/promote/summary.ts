@@ -35,14 +35,21 @@ export function promotionSummary(result: PromotionResult, audit: AuditOutcome | 
     '',
     `- Model owner: ${result.modelOwner ? cell(result.modelOwner) : 'unknown'}`,
     `- Audit record: ${auditLine(audit)}`,
+    ...runLines(run),
   ];
-  if (run.url) lines.push(`- Pipeline run: ${run.url}`);
-  if (run.sourceCommit) lines.push(`- Source commit: \`${cell(run.sourceCommit)}\``);
   return `${lines.join('\n')}\n`;
 }
 
+/** Where the decision was made: the pipeline run and the commit it built, when known. */
+function runLines(run: PipelineRun): string[] {
+  const lines: string[] = [];
+  if (run.url) lines.push(`- Pipeline run: ${run.url}`);
+  if (run.sourceCommit) lines.push(`- Source commit: \`${cell(run.sourceCommit)}\``);
+  return lines;
+}
+
 /** The Markdown summary of a refused promotion: why nothing moved. */
-export function refusalSummary(request: PromotionRequest, reason: string, audit: AuditOutcome | undefined): string {
+export function refusalSummary(request: PromotionRequest, reason: string, audit: AuditOutcome | undefined, run: PipelineRun = {}): string {
   const verb = request.action === 'promote' ? 'Promotion' : 'Rollback';
   return [
     `## ${verb} of \`${request.modelName}\` refused`,
@@ -52,6 +59,7 @@ export function refusalSummary(request: PromotionRequest, reason: string, audit:
     'No alias was changed by this run.',
     '',
     `- Audit record: ${auditLine(audit)}`,
+    ...runLines(run),
     '',
   ].join('\n');
 }

@@ -9,7 +9,7 @@ import { formatDuration } from './format';
 import { describeOutcome, runOutcome, type RunOutcome } from './run-outcome';
 import { runMessage } from './messages';
 import { checkRunTarget } from './preflight';
-import { collectTaskResults, collectTests, taskResultsOf, unsuccessfulTasksSuites, type ResultSource, type TaskRunResult } from './results';
+import { collectTaskResults, collectTests, StaleResultsError, taskResultsOf, unsuccessfulTasksSuites, type ResultSource, type TaskRunResult } from './results';
 import { startRun, type RunSpec, type StartedRun } from './submission';
 import { RunTimeoutError, waitForRun, type RunProgress } from './run-waiter';
 import type { PollSchedule } from './poll-schedule';
@@ -71,6 +71,8 @@ export interface IntegrationTestReport {
   suites: TestSuite[];
   /** Per task, where its test results came from. */
   sources: ResultSource[];
+  /** Result files matching `testResultsPath` that an earlier run wrote: listed, never read. */
+  ignoredResultFiles?: string[];
   counts: TestCounts;
   /** False when the task must fail. */
   passed: boolean;
@@ -80,6 +82,8 @@ export interface IntegrationTestReport {
   polls: number;
   /** Set when the task stopped waiting before the run ended. */
   interrupted?: Interruption;
+  /** The task's own limit (`timeoutMinutes`) in milliseconds, set when it passed. */
+  timeoutMs?: number;
 }
 
 /**
@@ -180,14 +184,29 @@ async function gatherTests(
   run: Run,
   tasks: TaskRunResult[],
   signal: AbortSignal,
-): Promise<{ suites: TestSuite[]; sources: ResultSource[]; problem?: string }> {
+): Promise<{ suites: TestSuite[]; sources: ResultSource[]; ignoredFiles: string[]; problem?: string }> {
   const runName = run.run_name || settings.runName;
   try {
-    return await collectTests({ runId: run.run_id as number, runName, runPageUrl: run.run_page_url, tasks, testResultsPath: settings.testResultsPath, files: deps.files, logger: deps.logger, signal });
+    return await collectTests({
+      runId: run.run_id as number,
+      runName,
+      runPageUrl: run.run_page_url,
+      tasks,
+      testResultsPath: settings.testResultsPath,
+      runStartTime: run.start_time || undefined,
+      files: deps.files,
+      logger: deps.logger,
+      signal,
+    });
   } catch (error) {
     if (deps.signal.aborted) throw error;
     // A missing or broken report must not hide the run: its failed tasks still show, the reason goes in the verdict.
-    return { suites: unsuccessfulTasksSuites(runName, run.run_id as number, run.run_page_url, tasks), sources: tasks.map(() => 'tasks'), problem: toError(error).message };
+    return {
+      suites: unsuccessfulTasksSuites(runName, run.run_id as number, run.run_page_url, tasks),
+      sources: tasks.map(() => 'tasks'),
+      ignoredFiles: error instanceof StaleResultsError ? error.ignoredFiles : [],
+      problem: toError(error).message,
+    };
   }
 }
 
@@ -195,7 +214,7 @@ function reportOf(
   settings: IntegrationTestSettings,
   run: Run,
   tasks: TaskRunResult[],
-  tests: { suites: TestSuite[]; sources: ResultSource[] },
+  tests: { suites: TestSuite[]; sources: ResultSource[]; ignoredFiles?: string[] },
   judged: { passed: boolean; verdict: string },
   extra: { polls: number; durationMs?: number; interrupted?: Interruption },
 ): IntegrationTestReport {
@@ -210,10 +229,12 @@ function reportOf(
     tasks,
     suites,
     sources: tests.sources,
+    ignoredResultFiles: tests.ignoredFiles ?? [],
     counts: countTests(suites),
     ...judged,
     polls: extra.polls,
     interrupted: extra.interrupted,
+    ...(extra.interrupted === 'timeout' ? { timeoutMs: settings.timeoutMs } : {}),
   };
 }
 

@@ -9,6 +9,7 @@ export const runMessages = {
   NoJobNamed: "There is no job named '%s' in %s.",
   AmbiguousJob: "The job name '%s' is ambiguous in %s: jobs %s all have it. Use 'jobId' instead.",
   NoJobWithId: 'There is no job with id %s in %s.',
+  UndefinedJobParameters: "The job parameters %s are not defined by job %s '%s' (it defines: %s). Fix the key in 'jobParameters', or define the parameter in the job (in a bundle: resources.jobs.<key>.parameters).",
   NoRunTarget: "There is no %s at '%s' in %s.",
   RunTargetIsFolder: "'%s' in %s is a folder, not a %s.",
   RunDidNotSucceed: 'The Databricks run %s (%s of %s tests failed).',

@@ -1,5 +1,5 @@
 import picomatch from 'picomatch';
-import { ApiError } from '../http/errors';
+import { isNotFound } from '../databricks/not-found';
 import type { FilesClient } from '../databricks/files';
 
 const globCharacters = /[*?[\]{}!()]/;
@@ -12,8 +12,30 @@ export function splitGlob(pattern: string): { base: string; glob: boolean } {
   return { base: segments.slice(0, first).join('/'), glob: true };
 }
 
-function isNotFound(error: unknown): boolean {
-  return error instanceof ApiError && (error.status === 404 || error.errorCode === 'NOT_FOUND' || error.errorCode === 'RESOURCE_DOES_NOT_EXIST');
+
+/** A result file as listed, with its modification time (ms epoch) when the listing gave one. */
+export interface ResultFile {
+  path: string;
+  lastModified?: number;
+}
+
+/**
+ * How far the storage clock may trail the jobs clock: a file is this run's when it was modified no
+ * earlier than this before the run's `start_time`. Both are workspace clocks, so a minute is ample,
+ * and far shorter than the gap between two runs that share a results folder.
+ */
+export const resultClockSkewMs = 60_000;
+
+/**
+ * Splits result files into those this run can have written (modified at or after `runStartTime`
+ * less {@link resultClockSkewMs}) and older ones, which belong to an earlier run (a fixed path, a
+ * retried step, a re-run job, two steps in one build). A file without a modification time is not
+ * proven to be this run's: it is ignored too.
+ */
+export function partitionByRunStart(files: readonly ResultFile[], runStartTime: number): { fresh: ResultFile[]; stale: ResultFile[] } {
+  const since = runStartTime - resultClockSkewMs;
+  const fresh = files.filter((file) => file.lastModified !== undefined && file.lastModified >= since);
+  return { fresh, stale: files.filter((file) => !fresh.includes(file)) };
 }
 
 /**
@@ -22,14 +44,15 @@ function isNotFound(error: unknown): boolean {
  * listed with the Files API. A missing folder gives no files rather than an error, so the caller
  * decides what an absent report means.
  */
-export async function findResultFiles(files: FilesClient, testResultsPath: string, signal?: AbortSignal): Promise<string[]> {
+export async function findResultFiles(files: FilesClient, testResultsPath: string, signal?: AbortSignal): Promise<ResultFile[]> {
   const { base, glob } = splitGlob(testResultsPath);
   if (!glob && /\.xml$/i.test(base)) {
     // A single named file: download decides whether it exists, so list its folder to check cheaply.
     const folder = base.slice(0, base.lastIndexOf('/'));
     try {
       const entries = await files.listDirectory(folder, signal);
-      return entries.some((entry) => !entry.is_directory && (entry.path ?? `${folder}/${entry.name}`) === base) ? [base] : [];
+      const entry = entries.find((candidate) => !candidate.is_directory && (candidate.path ?? `${folder}/${candidate.name}`) === base);
+      return entry ? [{ path: base, lastModified: entry.last_modified }] : [];
     } catch (error) {
       if (isNotFound(error)) return [];
       throw error;
@@ -45,9 +68,9 @@ export async function findResultFiles(files: FilesClient, testResultsPath: strin
       signal,
     });
     return found
-      .map((entry) => entry.path as string)
-      .filter((path) => matches(path))
-      .sort();
+      .map((entry) => ({ path: entry.path as string, lastModified: entry.last_modified }))
+      .filter((file) => matches(file.path))
+      .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   } catch (error) {
     if (isNotFound(error)) return [];
     throw error;

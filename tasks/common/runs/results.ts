@@ -6,7 +6,7 @@ import { toError } from '../http/errors';
 import { countTests, type TestCase, type TestSuite } from '../junit/model';
 import { parseJUnitXml } from '../junit/parser';
 import { latestAttempts, runOutcome, type RunOutcome } from './run-outcome';
-import { findResultFiles } from './result-files';
+import { findResultFiles, partitionByRunStart, resultClockSkewMs } from './result-files';
 
 /** One task run of the finished run, with what `runs/get-output` said about it. */
 export interface TaskRunResult {
@@ -177,6 +177,27 @@ export interface CollectedTests {
   sources: ResultSource[];
   /** JUnit files read. */
   files: string[];
+  /** Files matching `testResultsPath` that an earlier run wrote (older than this run): not read. */
+  ignoredFiles: string[];
+}
+
+/**
+ * `testResultsPath` with `{{job.run_id}}` replaced by the run's id, so the task reads the folder the
+ * job wrote to when its tests were given `{{job.run_id}}` too: a folder no other run shares.
+ */
+export function resultsPathOfRun(testResultsPath: string, runId: number): string {
+  return testResultsPath.replace(/\{\{\s*job\.run_id\s*\}\}/g, String(runId));
+}
+
+/** No result file of this run matched; `ignoredFiles` are the older ones that did. */
+export class StaleResultsError extends Error {
+  constructor(
+    message: string,
+    readonly ignoredFiles: string[],
+  ) {
+    super(message);
+    this.name = 'StaleResultsError';
+  }
 }
 
 /** Options of {@link collectTests}. */
@@ -188,6 +209,11 @@ export interface CollectTestsOptions {
   tasks: TaskRunResult[];
   /** `/Volumes/...` or `/Workspace/...` file, folder or glob of JUnit XML files. */
   testResultsPath?: string;
+  /**
+   * The run's `start_time` (ms epoch): only result files modified since (less a clock-skew
+   * allowance) count. Without it no file can be proven to be this run's, and none is read.
+   */
+  runStartTime?: number;
   files: FilesClient;
   logger: Logger;
   signal?: AbortSignal;
@@ -206,13 +232,26 @@ export async function collectTests(options: CollectTestsOptions): Promise<Collec
   const { tasks, runName, runId } = options;
   const properties = runProperties(runId, options.runPageUrl);
   if (options.testResultsPath) {
-    const paths = await findResultFiles(options.files, options.testResultsPath, options.signal);
+    const found = await findResultFiles(options.files, resultsPathOfRun(options.testResultsPath, runId), options.signal);
+    // A file this run did not write must not speak for it: a passing report left by an earlier run
+    // would pass a run that wrote none.
+    const { fresh, stale } = partitionByRunStart(found, options.runStartTime ?? Number.POSITIVE_INFINITY);
+    const ignoredFiles = stale.map((file) => file.path);
+    const paths = fresh.map((file) => file.path);
+    if (ignoredFiles.length > 0) {
+      options.logger.warn(
+        `Ignored ${ignoredFiles.length} JUnit XML file(s) matching testResultsPath that are older than this run (written by an earlier run): ${ignoredFiles.slice(0, 5).join(', ')}${ignoredFiles.length > 5 ? ', ...' : ''}. Use a folder unique to the run, e.g. one named after {{job.run_id}}.`,
+      );
+    }
     if (paths.length === 0) {
-      const problem = `No JUnit XML file matches testResultsPath '${options.testResultsPath}'.`;
+      const problem =
+        ignoredFiles.length > 0
+          ? `No JUnit XML file matching testResultsPath '${options.testResultsPath}' was written by this run (${ignoredFiles.length} older file(s) ignored; files must be modified after the run started, allowing ${resultClockSkewMs / 1000} s of clock skew).`
+          : `No JUnit XML file matches testResultsPath '${options.testResultsPath}'.`;
       // When the run already failed, its tasks explain why; otherwise missing results are a failure of their own.
-      if (unsuccessful(tasks).length === 0) throw new Error(`${problem} The run succeeded but wrote no test results there.`);
+      if (unsuccessful(tasks).length === 0) throw new StaleResultsError(`${problem} The run succeeded but wrote no test results there.`, ignoredFiles);
       options.logger.warn(problem);
-      return { suites: unsuccessfulTasksSuites(runName, runId, options.runPageUrl, tasks), sources: tasks.map(() => 'tasks'), files: [] };
+      return { suites: unsuccessfulTasksSuites(runName, runId, options.runPageUrl, tasks), sources: tasks.map(() => 'tasks'), files: [], ignoredFiles };
     }
     const suites: TestSuite[] = [];
     for (const path of paths) {
@@ -225,7 +264,7 @@ export async function collectTests(options: CollectTestsOptions): Promise<Collec
       throw new Error(`The JUnit XML files matching testResultsPath '${options.testResultsPath}' hold no test case: ${paths.join(', ')}.`);
     }
     suites.push(...unsuccessfulTasksSuites(`${runName} (tasks)`, runId, options.runPageUrl, tasks));
-    return { suites, sources: tasks.map(() => 'junit'), files: paths };
+    return { suites, sources: tasks.map(() => 'junit'), files: paths, ignoredFiles };
   }
 
   const suites: TestSuite[] = [];
@@ -247,7 +286,7 @@ export async function collectTests(options: CollectTestsOptions): Promise<Collec
     }
   }
   if (plain.length > 0) suites.push({ name: runName, properties, cases: plain });
-  return { suites, sources, files: [] };
+  return { suites, sources, files: [], ignoredFiles: [] };
 }
 
 /** Suite properties that lead from the Tests tab back to the Databricks run. */

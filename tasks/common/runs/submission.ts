@@ -1,5 +1,5 @@
 import type { ClusterSpec } from '@databricks/sdk-experimental/dist/apis/compute/model';
-import type { RunNow, SubmitRun, SubmitTask } from '@databricks/sdk-experimental/dist/apis/jobs/model';
+import type { Job, RunNow, SubmitRun, SubmitTask } from '@databricks/sdk-experimental/dist/apis/jobs/model';
 import type { JobsClient } from '../databricks/jobs';
 import type { Logger } from '../ports';
 import { runMessage } from './messages';
@@ -13,8 +13,12 @@ export type Compute =
 
 /** What to run. */
 export type RunSpec =
-  /** An existing job, by id or exact name, with job parameters. */
-  | { kind: 'job'; job: { id: number } | { name: string }; parameters: Record<string, string> }
+  /**
+   * An existing job, by id or exact name, with job parameters. With `requireDefinedParameters`, a
+   * parameter the job does not define is refused before the run starts (a typo would otherwise be
+   * a parameter the job never reads).
+   */
+  | { kind: 'job'; job: { id: number } | { name: string }; parameters: Record<string, string>; requireDefinedParameters?: boolean }
   /** A one-time run of a workspace notebook with base parameters. */
   | { kind: 'notebook'; notebookPath: string; parameters: Record<string, string>; compute: Compute }
   /** A one-time run of a Python file with command-line arguments. */
@@ -126,18 +130,31 @@ export async function startRun(jobs: JobsClient, spec: RunSpec, settings: Submit
     return { runId };
   }
   let jobId: number;
+  let job: Job | undefined;
   if ('name' in spec.job) {
     jobId = await resolveJobByName(jobs, spec.job.name, signal);
     logger.info(`Job '${spec.job.name}' is job ${jobId}.`);
   } else {
-    jobId = spec.job.id;
-    const job = await jobs.getJob(jobId, signal).catch((error: Error & { errorCode?: string }) => {
+    const id = spec.job.id;
+    jobId = id;
+    job = await jobs.getJob(id, signal).catch((error: Error & { errorCode?: string }) => {
       if (error.errorCode === 'INVALID_PARAMETER_VALUE' || error.errorCode === 'RESOURCE_DOES_NOT_EXIST') {
-        throw new JobLookupError(runMessage('NoJobWithId', jobId, jobs.host));
+        throw new JobLookupError(runMessage('NoJobWithId', id, jobs.host));
       }
       throw error;
     });
     logger.info(`Job ${jobId} is '${job.settings?.name ?? ''}'.`);
+  }
+  const given = Object.keys(spec.parameters);
+  if (spec.requireDefinedParameters && given.length > 0) {
+    job ??= await jobs.getJob(jobId, signal);
+    const defined = (job.settings?.parameters ?? []).map((parameter) => parameter.name);
+    const unknown = given.filter((name) => !defined.includes(name));
+    if (unknown.length > 0) {
+      throw new JobLookupError(
+        runMessage('UndefinedJobParameters', unknown.join(', '), jobId, job.settings?.name ?? '', defined.length > 0 ? defined.join(', ') : 'none'),
+      );
+    }
   }
   const runId = await jobs.runNow(buildRunNow(jobId, spec.parameters, settings), signal);
   return { runId, jobId };

@@ -23,6 +23,18 @@ export interface SummaryInput {
   suites: TestSuite[];
   /** The task's verdict, e.g. "Failed: 2 of 14 tests failed". */
   verdict: string;
+  /** Result files an earlier run wrote, listed so nobody mistakes them for this run's. */
+  ignoredResultFiles?: string[];
+  /** Why the task stopped waiting before the run ended, if it did. */
+  interrupted?: 'timeout' | 'cancelled' | 'failed';
+  /** The task's own limit in milliseconds, when it passed (`interrupted: 'timeout'`). */
+  timeoutMs?: number;
+}
+
+/** `30 minutes`, `1 minute`, `0.5 minutes`: the limit as the user wrote it in `timeoutMinutes`. */
+function minutes(ms: number): string {
+  const value = Math.round((ms / 60_000) * 1000) / 1000;
+  return `${value} minute${value === 1 ? '' : 's'}`;
 }
 
 /** Text safe inside one Markdown table cell or list item: no pipes, no line breaks. */
@@ -55,10 +67,16 @@ function stateLabel(outcome: RunOutcome): string {
 export function renderSummary(input: SummaryInput): string {
   const lines: string[] = [];
   const title = input.runPageUrl ? `[${input.runName}](${input.runPageUrl})` : input.runName;
-  lines.push(`### Databricks integration tests: ${title}`, '');
+  lines.push(`## Databricks integration tests: ${title}`, '');
   lines.push(`**${input.verdict}**`, '');
-  lines.push(`Run ${input.runId}: ${stateLabel(input.outcome)}${input.durationMs !== undefined ? ` in ${formatDuration(input.durationMs)}` : ''}`);
-  if (input.outcome.message && input.outcome.kind !== 'success') lines.push('', `> ${cell(input.outcome.message)}`);
+  if (input.interrupted === 'timeout' && input.timeoutMs !== undefined) {
+    // Databricks reports a run the task cancelled as cancelled by the user (the token's owner); the
+    // cause was the task's own limit, so say that instead of quoting the run's state message.
+    lines.push(`Run ${input.runId}: ⏱️ timed out after ${minutes(input.timeoutMs)} (timeoutMinutes); the task then cancelled it (${input.outcome.resultState || input.outcome.lifecycle})`);
+  } else {
+    lines.push(`Run ${input.runId}: ${stateLabel(input.outcome)}${input.durationMs !== undefined ? ` in ${formatDuration(input.durationMs)}` : ''}`);
+    if (input.outcome.message && input.outcome.kind !== 'success') lines.push('', `> ${cell(input.outcome.message)}`);
+  }
   lines.push('');
 
   lines.push('| Task | State | Duration |', '|---|---|---|');
@@ -70,10 +88,17 @@ export function renderSummary(input: SummaryInput): string {
 
   const counts = countTests(input.suites);
   lines.push(`Tests: ${counts.total} total, ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`, '');
+  const ignored = input.ignoredResultFiles ?? [];
+  if (ignored.length > 0) {
+    lines.push(`Ignored ${ignored.length} result file(s) older than this run (written by an earlier run; use a folder unique to the run):`, '');
+    for (const file of ignored.slice(0, maxFailuresListed)) lines.push(`- \`${cell(file)}\``);
+    if (ignored.length > maxFailuresListed) lines.push(`- ... and ${ignored.length - maxFailuresListed} more`);
+    lines.push('');
+  }
 
   const failedTasks = input.tasks.filter((t) => t.outcome.kind !== 'success' && t.outcome.kind !== 'skipped');
   for (const task of failedTasks) {
-    lines.push(`#### Task \`${cell(task.taskKey)}\` ${task.outcome.resultState || `did not finish (${task.outcome.lifecycle})`}`);
+    lines.push(`### Task \`${cell(task.taskKey)}\` ${task.outcome.resultState || `did not finish (${task.outcome.lifecycle})`}`);
     const reason = task.error || task.outcome.message || task.outputUnavailable;
     if (reason) lines.push('', cell(reason));
     if (task.errorTrace) lines.push('', fence(firstLines(task.errorTrace, traceLinesInSummary)));
@@ -82,7 +107,7 @@ export function renderSummary(input: SummaryInput): string {
 
   const failures = input.suites.flatMap((suite) => suite.cases.filter((c) => testStatus(c) === 'failed').map((c) => ({ suite, testCase: c })));
   if (failures.length > 0) {
-    lines.push('#### Failed tests', '');
+    lines.push('### Failed tests', '');
     for (const { testCase } of failures.slice(0, maxFailuresListed)) {
       const problem = testCase.failure ?? testCase.error;
       lines.push(`- **${cell(testCase.classname)}.${cell(testCase.name)}**: ${cell(problem?.message ?? '')}`);

@@ -42,7 +42,7 @@ describe('DatabricksIntegrationTests@1 inputs', () => {
 
   it('reads a job by name with parameters and the defaults', () => {
     const settings = parseInputs(inputs({ jobName: '[dev me] integration-tests', jobParameters: ' env = dev \n\nurl=https://a?b=c\n' }));
-    assert.deepEqual(settings.spec, { kind: 'job', job: { name: '[dev me] integration-tests' }, parameters: { env: 'dev', url: 'https://a?b=c' } });
+    assert.deepEqual(settings.spec, { kind: 'job', job: { name: '[dev me] integration-tests' }, parameters: { env: 'dev', url: 'https://a?b=c' }, requireDefinedParameters: true });
     assert.equal(settings.timeoutMs, 3600_000);
     assert.equal(settings.cancelOnExit, true);
     assert.equal(settings.publishTestResults, true);
@@ -79,9 +79,15 @@ describe('DatabricksIntegrationTests@1 inputs', () => {
     assert.deepEqual(settings.spec.kind === 'pythonFile' && settings.spec.compute, { kind: 'serverless', dependencies: ['numpy>=1.26,<2'] });
   });
 
+  it('takes the job id when the jobBy selector points at it and the classic editor kept a job name too', () => {
+    assert.deepEqual(parseInputs(inputs({ jobBy: 'id', jobId: '42', jobName: 'old name' })).spec, { kind: 'job', job: { id: 42 }, parameters: {}, requireDefinedParameters: true });
+    assert.throws(() => parseInputs(inputs({ jobId: '42', jobName: 'old name' })), /both set/);
+    assert.deepEqual(parseInputs(inputs({ jobBy: 'id', jobName: 'by name' })).spec, { kind: 'job', job: { name: 'by name' }, parameters: {}, requireDefinedParameters: true });
+  });
+
   it('limits timeoutMinutes to (0, 7 days] and reads job ids as whole numbers', () => {
     assert.equal(parseInputs(inputs({ jobId: '42', timeoutMinutes: '10080' })).timeoutMs, 7 * 24 * 3600_000);
-    assert.deepEqual(parseInputs(inputs({ jobId: '42' })).spec, { kind: 'job', job: { id: 42 }, parameters: {} });
+    assert.deepEqual(parseInputs(inputs({ jobId: '42' })).spec, { kind: 'job', job: { id: 42 }, parameters: {}, requireDefinedParameters: true });
     assert.throws(() => parseInputs(inputs({ jobId: '42', timeoutMinutes: '10081' })), /'timeoutMinutes' '10081'.*at most 10080/);
     assert.throws(() => parseInputs(inputs({ jobId: '0' })), /'jobId' '0'.*whole number/);
     assert.throws(() => parseInputs(inputs({ jobId: '1.5' })), /'jobId' '1\.5'/);

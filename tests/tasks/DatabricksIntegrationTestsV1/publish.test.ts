@@ -12,13 +12,15 @@ class RecordingOutputs implements PipelineOutputs {
   readonly variables: Array<[string, string]> = [];
   readonly publications: TestResultsPublication[] = [];
   readonly summaries: string[] = [];
+  readonly summaryTitles: Array<string | undefined> = [];
   setSecret(): void {}
   setOutput(name: string, value: string): void {
     this.variables.push([name, value]);
   }
   setProgress(): void {}
-  uploadSummary(markdownPath: string): void {
+  uploadSummary(markdownPath: string, title?: string): void {
     this.summaries.push(markdownPath);
+    this.summaryTitles.push(title);
   }
   publishTestResults(publication: TestResultsPublication): void {
     this.publications.push(publication);
@@ -80,6 +82,7 @@ describe('DatabricksIntegrationTests@1 publishing', () => {
     assert.deepEqual(outputs.publications, [{ format: 'JUnit', files: [junit], runTitle: 'Staging', publishRunAttachments: true }]);
     assert.deepEqual(countTests(parseJUnitXml(written.get(junit) ?? '', junit)), { total: 2, passed: 1, failed: 1, skipped: 0 });
     assert.deepEqual(outputs.summaries, ['/agent/temp/databricks-run-7.md']);
+    assert.deepEqual(outputs.summaryTitles, ['Staging'], 'the section is titled like the test run');
     assert.ok(written.get(outputs.summaries[0])?.includes('https://w/#run/7'));
   });
 

@@ -209,7 +209,8 @@ describe('DatabricksModelCompare@1 bundle', function () {
     const markdown = summary(run);
     assert.match(markdown, /PROMOTE/);
     // The guardrail boundary: 110 <= 100 * (1 + 0.1) passes.
-    assert.match(markdown, /\| latency_p95_ms \| guardrail: <= champion \* \(1 \+ 0\.1\) \| 110 \| 100 \| \+10 \| ✅ pass \|/);
+    assert.match(markdown, /\| latency_p95_ms \| guardrail: <= champion \* \(1 \+ 0\.1\) \| 110 \| 100 \| \+10 \(\+10%\) \| ✅ pass \|/);
+    assert.deepEqual(run.summaryTitles, ['Model comparison: main.ml.churn']);
     assert.ok(run.secrets.includes('dapi-owner-token'));
   });
 

@@ -86,6 +86,7 @@ describe('DatabricksModelPromote@1 bundle', function () {
     assert.deepEqual(aliasWrites(), ['PUT previous_champion', 'PUT champion', 'DELETE challenger']);
     assert.ok(run.secrets.includes('dapi-owner-token'));
     assert.equal(run.summaries.length, 1);
+    assert.deepEqual(run.summaryTitles, ['Model promotion'], 'a section title people can read, not the temp file name');
     assert.ok(fs.existsSync(run.summaries[0]));
     for (const request of emulator.requests.filter((r) => r.method === 'GET' && r.path.includes('/unity-catalog/'))) {
       assert.equal(request.query.include_aliases, 'true', request.path);
@@ -126,6 +127,15 @@ describe('DatabricksModelPromote@1 bundle', function () {
     assert.equal(first.result, 'Succeeded', first.resultMessage);
     assert.deepEqual(aliases(), { champion: 5 });
     assert.deepEqual(first.outputs, { previousVersion: '', promotedVersion: '5' });
+  });
+
+  it('explains an unresolved output variable of another job and names inputs by their classic label, before any call', async () => {
+    const run = await promote({ version: '$(compare.candidateVersion)', expectedCurrentVersion: '4' });
+    assert.equal(run.result, 'Failed');
+    assert.match(run.resultMessage ?? '', /dependencies\.<job>\.outputs\['compare\.candidateVersion'\]/);
+    assert.deepEqual(emulator.requests.filter((r) => r.path.includes('/unity-catalog/')), []);
+    const badModel = await promote({ modelName: 'churn', version: '5' });
+    assert.match(badModel.resultMessage ?? '', /Classic editor: 'modelName' is 'Model'/);
   });
 
   it('refuses a version that is not READY', async () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import {
+  chooseEitherInput,
   parseBooleanInput,
   parseChoiceInput,
   parseKeyValueLines,
@@ -49,5 +50,22 @@ describe('input parsing', () => {
     assert.throws(() => parseKeyValueLines('jobParameters', 'a=1\na=2'), /line 2: 'a' is set twice/);
     assert.throws(() => parseKeyValueLines('variables', 'bad-name!=1', { pattern: /^\w+$/, description: 'variable name' }), /<variable name>=<value>/);
     assert.deepEqual(parseKeyValueLines('p', '__proto__=x'), JSON.parse('{"__proto__":"x"}'));
+  });
+});
+
+describe('chooseEitherInput (selector pick lists in front of either/or inputs)', () => {
+  const selector = (value?: string) => ({ name: 'rulesSource', value, defaultChoice: 'inline' });
+  const pair = (rules?: string, rulesFile?: string) => [{ choice: 'inline', name: 'rules', value: rules }, { choice: 'file', name: 'rulesFile', value: rulesFile }] as const;
+
+  it('uses the one input given, whatever the selector says (YAML sets only the pair)', () => {
+    assert.equal(chooseEitherInput(selector(), pair(undefined, 'r.yml'))?.name, 'rulesFile');
+    assert.equal(chooseEitherInput(selector('file'), pair('metrics: {}'))?.name, 'rules');
+    assert.equal(chooseEitherInput(selector(), pair()), undefined);
+  });
+
+  it('lets a non-default selector pick when the classic editor kept a hidden value; refuses both at the default', () => {
+    assert.equal(chooseEitherInput(selector('file'), pair('metrics: {}', 'r.yml'))?.name, 'rulesFile');
+    assert.throws(() => chooseEitherInput(selector(), pair('metrics: {}', 'r.yml')), /Set either 'rules' or 'rulesFile', not both/);
+    assert.throws(() => chooseEitherInput(selector('url'), pair('x')), /Invalid 'rulesSource' 'url': expected one of inline, file/);
   });
 });

@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
+import { foreignCommandLines } from '../../support/injection';
 
 const fixture = path.join(__dirname, 'fixtures', 'run-task-fixture.ts');
 
 interface Finished {
   results: string[];
   exitCode: number | null;
+  stdout: string;
+  stderr: string;
 }
 
 /** Runs the fixture in its own process (runTask owns process signals and exit) and collects its `task.complete` results. */
@@ -18,17 +21,26 @@ function runFixture(scenario: string, signal?: NodeJS.Signals): Promise<Finished
       stdout += chunk;
       if (signal && /^ready$/m.test(stdout) && !child.killed) child.kill(signal);
     });
-    child.stderr.resume();
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     child.on('error', reject);
     child.on('close', (exitCode) => {
       const results = [...stdout.matchAll(/##vso\[task\.complete result=([A-Za-z]+);?\]/g)].map((match) => match[1]);
-      resolve({ results, exitCode });
+      resolve({ results, exitCode, stdout, stderr });
     });
   });
 }
 
 describe('runTask', function () {
   this.timeout(30_000);
+
+  it('lets no logging command from outside text reach the agent: logger, outputs, console and the result message', async () => {
+    const finished = await runFixture('print-outside-text');
+    assert.deepEqual(finished.results, ['Failed']);
+    assert.deepEqual(foreignCommandLines(finished, { outputs: ['said'] }), []);
+    assert.match(finished.stdout, /^##\[error\]x$/m, "the logger's own error formatting stays");
+    assert.match(finished.stdout + finished.stderr, /##_vso\[task\.prependpath\]/, 'the text is still shown');
+  });
 
   it('sets the outcome run returns, once', async () => {
     const finished = await runFixture('succeed');

@@ -11,5 +11,6 @@ describe('bundle deploy: CLI arguments', () => {
   it('adds --force-lock to deploy only when asked', () => {
     assert.deepEqual(deployArguments('staging', {}, false), ['bundle', 'deploy', '-t', 'staging']);
     assert.deepEqual(deployArguments('staging', {}, true), ['bundle', 'deploy', '-t', 'staging', '--force-lock']);
+    assert.deepEqual(deployArguments('staging', {}, false, true), ['bundle', 'deploy', '-t', 'staging', '--auto-approve']);
   });
 });

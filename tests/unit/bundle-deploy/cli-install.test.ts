@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { cliAssetName, cliPlatform, displayUrl, installCli, parseChecksumFile } from '../../../tasks/common/bundle/deploy/cli-install';
 import { createNodeTransport } from '../../../tasks/common/http/node-transport';
+import { TransportError } from '../../../tasks/common/http/transport';
 import { createCliToolCache } from '../../../tasks/common/node/cli-tool-cache';
 import { silentLogger } from '../../../tasks/common/ports';
 import { makeCliZip, startReleaseServer, type ReleaseServer } from './release-server';
@@ -77,6 +78,17 @@ describe('bundle deploy: CLI installation into the tool cache', () => {
   it('refuses a zip without the CLI binary at its root', async () => {
     server = await startReleaseServer({ version, asset, zip: await makeCliZip('bin/databricks') });
     await assert.rejects(install(server.url), /has no 'databricks' at its root/);
+  });
+
+  it('names MLOPS_DATABRICKS_CLI_DOWNLOAD_URL when GitHub cannot be reached', async () => {
+    const offline = { send: async () => Promise.reject(new TransportError('getaddrinfo ENOTFOUND github.com', 'ENOTFOUND')) };
+    const options = { version, platform, transport: offline, toolCache: createCliToolCache(toolsRoot), clock: new SimulatedClock(), logger: silentLogger };
+    await assert.rejects(installCli(options), (error: Error) => {
+      assert.match(error.message, /github\.com/);
+      assert.match(error.message, /set the pipeline variable MLOPS_DATABRICKS_CLI_DOWNLOAD_URL to a mirror/);
+      return true;
+    });
+    await assert.rejects(installCli({ ...options, downloadBaseUrl: 'https://mirror.example/cli' }), /Check the mirror set in MLOPS_DATABRICKS_CLI_DOWNLOAD_URL/);
   });
 
   it('fails clearly when the release does not exist', async () => {

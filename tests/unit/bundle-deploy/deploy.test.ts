@@ -98,6 +98,15 @@ describe('bundle deploy: validate, deploy, run', () => {
     assert.deepEqual(clock.sleeps, []);
   });
 
+  it('refuses a destructive deployment without autoApprove and says how to allow it; passes --auto-approve only when asked', async () => {
+    const refusal = 'Error: the deployment requires destructive actions, but current console does not support prompting. Please specify --auto-approve if you would like to skip prompts and proceed\n';
+    const { runner, deps } = setup((command) => (command.args[1] === 'deploy' && !command.args.includes('--auto-approve') ? { exitCode: 1, stderr: refusal } : {}));
+    await assert.rejects(deployBundle(settings, deps), /'autoApprove: true'/);
+    assert.equal(runner.verbs().filter((verb) => verb === 'bundle deploy').length, 1);
+    await deployBundle({ ...settings, autoApprove: true }, deps);
+    assert.ok(runner.commands.at(-1)?.args.includes('--auto-approve'));
+  });
+
   it('forces the lock only when asked', async () => {
     const { runner, deps } = setup(() => ({}));
     await deployBundle({ ...settings, forceLock: true }, deps);

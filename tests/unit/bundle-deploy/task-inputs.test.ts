@@ -40,7 +40,14 @@ describe('DatabricksBundleDeployV1 inputs', () => {
       cliVersion: undefined,
       runJob: undefined,
       forceLock: false,
+      autoApprove: false,
     });
+  });
+
+  it('deploys the folder when the bundleSource selector points at it and the classic editor kept a zip path and digest', () => {
+    const settings = parseInputs(inputs({ ...base, bundleSource: 'folder', bundleRoot: '/repo/bundle', bundlePath: 'old.zip', expectedDigest: digest }), '/agent/s');
+    assert.deepEqual(settings.source, { kind: 'folder', bundleRoot: path.resolve('/repo/bundle') });
+    assert.throws(() => parseInputs(inputs({ ...base, bundleRoot: '/repo/bundle', bundlePath: 'old.zip' }), '/agent/s'), /not both/);
   });
 
   it('reads every optional input', () => {

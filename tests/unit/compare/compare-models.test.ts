@@ -240,10 +240,50 @@ describe('compare/compare-models', () => {
       const comparison = await compareModels(settings, deps);
       const markdown = renderSummary(comparison, report);
       assert.match(markdown, /\*\*Decision: ❌ REJECT\*\*/);
-      assert.match(markdown, /\| auc \| threshold: >= 0\.8 \| 0\.855 \| 0\.85 \| \+0\.005 \| ✅ pass \|/);
-      assert.match(markdown, /\| auc \| min_absolute_change: >= champion \+ 0\.01 \| 0\.855 \| 0\.85 \| \+0\.005 \| ❌ fail \|/);
+      assert.match(markdown, /\| auc \| threshold: >= 0\.8 \| 0\.855 \| 0\.85 \| \+0\.005 \(\+0\.588%\) \| ✅ pass \|/);
+      assert.match(markdown, /\| auc \| min_absolute_change: >= champion \+ 0\.01 \| 0\.855 \| 0\.85 \| \+0\.005 \(\+0\.588%\) \| ❌ fail \|/);
       assert.match(markdown, /Why it was rejected/);
       assert.match(markdown, /Pipeline run: https:\/\/dev\.azure\.com/);
+    });
+
+    it('rounds for people, except where rounding would hide the difference that decides', async () => {
+      const { deps, settings } = setup(0.912345678);
+      const markdown = renderSummary(await compareModels(settings, deps), report);
+      assert.match(markdown, /\| auc \| threshold: >= 0\.8 \| 0\.9123 \| 0\.85 \| \+0\.06235 \(\+7\.33%\) \|/);
+      const close = renderSummary(await compareModels(settings, setup(0.8500001).deps), report);
+      assert.match(close, /\| 0\.8500001 \| 0\.85 \|/);
+    });
+
+    it('links the versions and MLflow runs, names the dataset, and draws bars', async () => {
+      const { deps, settings } = setup();
+      const named = (id: string, auc: number): Run => ({
+        info: { run_id: id, experiment_id: '77', status: 'FINISHED' },
+        data: { metrics: [{ key: 'auc', value: auc, dataset_name: 'eval', dataset_digest: 'd1' } as Metric] },
+      });
+      deps.metrics = { getRun: (id) => Promise.resolve(named(id, id === 'run-5' ? 0.9 : 0.85)), getMetricHistory: () => Promise.resolve([]) };
+      const markdown = renderSummary(await compareModels(settings, deps), { ...report, workspaceUrl: 'https://adb-1.azuredatabricks.net/' });
+      assert.match(markdown, /\[version 5\]\(https:\/\/adb-1\.azuredatabricks\.net\/explore\/data\/models\/main\/ml\/churn\/version\/5\)/);
+      assert.match(markdown, /\[MLflow run run-3\]\(https:\/\/adb-1\.azuredatabricks\.net\/ml\/experiments\/77\/runs\/run-3\)/);
+      assert.match(markdown, /Dataset: `eval` \(digest `d1`\), the same for both/);
+      assert.match(markdown, /```text\nauc \(threshold\)\n  champion  █+/);
+      assert.match(markdown, /auc \(min_absolute_change\)\n  champion .*\n  candidate .*\n  bound +█+[▏▎▍▌▋▊▉]? +0\.86\n/);
+    });
+
+    it('says when the dataset check could not run, and refuses then with requireSameDataset', async () => {
+      const { deps, settings } = setup();
+      assert.match(renderSummary(await compareModels(settings, deps), report), /Dataset: ⚠️ \*\*not checked\*\*/);
+      await assert.rejects(compareModels({ ...settings, requireSameDataset: true }, deps), (error: unknown) => {
+        assert.ok(error instanceof ComparisonRefusedError);
+        assert.match(error.message, /name an evaluation dataset.*requireSameDataset is true/);
+        return true;
+      });
+    });
+
+    it('shows the interval, not the two values, on the significance row', async () => {
+      const { deps, settings } = setup();
+      deps.pairedScores = () => Promise.resolve(new Map([['auc', { candidate: [1, 1, 1, 1, 1, 1, 0], champion: [0, 0, 0, 0, 0, 0, 0] }]]));
+      const markdown = renderSummary(await compareModels({ ...settings, requireSignificance: true }, deps), { ...report, requireSignificance: true });
+      assert.match(markdown, /\| auc \| significance: [^|]+ \| — \| — \| 95% interval \[[^\]]+\] \| ✅ pass \|/);
     });
 
     it('escapes pipes in metric names', async () => {

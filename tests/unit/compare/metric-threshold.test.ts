@@ -28,7 +28,13 @@ const cases: Case[] = [
   // Python compares float and int exactly: 9007199254740992.0 >= 9007199254740993 is False,
   // although Number(9007199254740993n) rounds to 9007199254740992.
   { name: 'threshold, huge int compared exactly', rule: { ...G, threshold: 9007199254740993n }, candidate: 9007199254740992, baseline: undefined, expected: ['threshold'] },
-  { name: 'threshold, infinite candidate passes', rule: { ...G, threshold: 0.8 }, candidate: Infinity, baseline: undefined, expected: 'ok' },
+  // Deliberately not MLflow (where +Infinity passes): a non-finite metric is a broken evaluation.
+  { name: 'threshold, infinite candidate fails closed', rule: { ...G, threshold: 0.8 }, candidate: Infinity, baseline: undefined, expected: ['threshold'] },
+  { name: 'threshold, lower, -Infinity candidate fails closed', rule: { ...L, threshold: 0.5 }, candidate: -Infinity, baseline: undefined, expected: ['threshold'] },
+  { name: 'absolute, +Infinity candidate fails closed', rule: { ...G, minAbsoluteChange: 0.1 }, candidate: Infinity, baseline: 0.8, expected: ['absolute'] },
+  { name: 'absolute, lower, infinite champion fails closed', rule: { ...L, minAbsoluteChange: 0.1 }, candidate: 0.5, baseline: Infinity, expected: ['absolute'] },
+  { name: 'relative, lower, -Infinity champion fails closed', rule: { ...L, minRelativeChange: 0.1 }, candidate: -Infinity, baseline: 2, expected: ['relative'] },
+  { name: 'relative, infinite champion fails closed', rule: { ...G, minRelativeChange: 0.1 }, candidate: 0.9, baseline: -Infinity, expected: ['relative'] },
   { name: 'threshold, NaN candidate fails (nan >= x is False)', rule: { ...G, threshold: 0.8 }, candidate: NaN, baseline: undefined, expected: ['threshold'] },
   { name: 'threshold, negative values', rule: { ...L, threshold: -1.5 }, candidate: -2, baseline: undefined, expected: 'ok' },
 
@@ -140,5 +146,13 @@ describe('compare/metric-threshold: MLflow MetricThreshold semantics', () => {
     const detail = result.checks[0].detail;
     assert.match(detail, /0\.299999999999999988897769753748434595763683319091796875/);
     assert.match(detail, /0\.3000000000000000444089209850062616169452667236328125/);
+  });
+
+  it('leaves the exact decimals out where rounding does not decide the verdict', () => {
+    const clear = evaluateMetricThreshold({ metric: 'm', greaterIsBetter: true, minAbsoluteChange: 0.05 }, 0.884, 0.861);
+    assert.equal(clear.minAbsoluteChangeFailed, true);
+    assert.doesNotMatch(clear.checks[0].detail, /exactly/);
+    const lower = evaluateMetricThreshold({ metric: 'm', greaterIsBetter: false, minAbsoluteChange: 0.1 }, 0.2, 0.3);
+    assert.match(lower.checks[0].detail, /exactly/, '0.3 - 0.1 is below 0.2 only in binary');
   });
 });

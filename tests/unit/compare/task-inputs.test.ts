@@ -18,7 +18,7 @@ describe('DatabricksModelCompare inputs', () => {
   it('offers exactly the choices the code accepts', () => {
     const declared = new Map(manifest.inputs.map((input) => [input.name, input]));
     assert.deepEqual(Object.keys(declared.get('metricsSource')?.options ?? {}), ['runs', 'validationRun', 'evaluationJob']);
-    assert.deepEqual(Object.keys(declared.get('noChampion')?.options ?? {}), ['promote', 'fail']);
+    assert.deepEqual(Object.keys(declared.get('noChampion')?.options ?? {}), ['auto', 'promote', 'fail']);
     assert.deepEqual(Object.keys(declared.get('runMode')?.options ?? {}), ['enabled', 'dryRun']);
   });
 
@@ -32,6 +32,13 @@ describe('DatabricksModelCompare inputs', () => {
     for (const name of contract) assert.ok(declared.includes(name), name);
   });
 
+  it('takes the input the rulesSource and candidateBy selectors point at when the classic editor kept both', () => {
+    const settings = parseInputs(inputs({ ...base, rulesSource: 'file', rulesFile: 'rules.yml', candidateBy: 'alias', candidateAlias: 'challenger' }));
+    assert.deepEqual(settings.rules, { kind: 'file', path: 'rules.yml' });
+    assert.deepEqual(settings.candidate, { alias: 'challenger' });
+    assert.throws(() => parseInputs(inputs({ ...base, rulesFile: 'rules.yml' })), /Set either 'rules' or 'rulesFile', not both/);
+  });
+
   it('parses the defaults', () => {
     const settings = parseInputs(inputs(base));
     assert.deepEqual(settings.model.fullName, 'main.ml.churn');
@@ -39,6 +46,8 @@ describe('DatabricksModelCompare inputs', () => {
     assert.equal(settings.championAlias, 'champion');
     assert.deepEqual(settings.metricsSource, { kind: 'runs' });
     assert.equal(settings.noChampion, undefined);
+    assert.equal(parseInputs(inputs({ ...base, noChampion: 'auto' })).noChampion, undefined, "'auto' leaves the policy to the rules");
+    assert.equal(settings.requireSameDataset, false);
     assert.equal(settings.runMode, 'enabled');
     assert.equal(settings.requireSignificance, false);
     assert.equal(settings.bootstrapSeed, 20240601);
@@ -103,7 +112,7 @@ describe('DatabricksModelCompare inputs', () => {
     ['a bad run id', { metricsSource: 'validationRun', validationRunId: 'a b' }, /Invalid 'validationRunId'/],
     ['an evaluation job without name', { metricsSource: 'evaluationJob' }, /'evaluationJobName' is required/],
     ['a reserved job parameter', { metricsSource: 'evaluationJob', evaluationJobName: 'e', evaluationJobParameters: 'candidate_version=1' }, /Invalid 'evaluationJobParameters' 'candidate_version=1'/],
-    ['a bad noChampion', { noChampion: 'maybe' }, /Invalid 'noChampion' 'maybe': expected one of promote, fail/],
+    ['a bad noChampion', { noChampion: 'maybe' }, /Invalid 'noChampion' 'maybe': expected one of auto, promote, fail/],
     ['a bad runMode', { runMode: 'disabled' }, /Invalid 'runMode' 'disabled'/],
     ['setAliasOnPass = champion', { setAliasOnPass: 'champion' }, /DatabricksModelPromote@1/],
     ['a bad requireSignificance', { requireSignificance: 'yes' }, /expected true or false/],

@@ -48,6 +48,13 @@ describe('compare/verdict', () => {
     assert.equal(verdict.checks.find((c) => c.metric === 'rmse')?.status, 'failed');
   });
 
+  it('lists the metrics that exist when one is missing, so a typo in the rules shows', () => {
+    const verdict = decide(input({ candidate: new Map([['roc_auc', 0.9], ['val_rmse', 1.0], ['latency_p95_ms', 100]]) }));
+    assert.match(verdict.checks.find((c) => c.metric === 'rmse')?.detail ?? '', /the candidate has: latency_p95_ms, roc_auc, val_rmse/);
+    const noBaseline = decide(input({ champion: new Map([['roc_auc', 0.85], ['latency_p95_ms', 100]]) }));
+    assert.match(noBaseline.checks.find((c) => c.metric === 'rmse')?.detail ?? '', /the champion has: latency_p95_ms, roc_auc/);
+  });
+
   it('defaults noChampion to promote only for threshold-only rules', () => {
     assert.equal(defaultNoChampionPolicy(thresholdOnly), 'promote');
     assert.equal(defaultNoChampionPolicy(rules), 'fail');

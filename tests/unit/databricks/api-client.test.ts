@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { DatabricksApiClient } from '../../../tasks/common/databricks/api-client';
+import { DatabricksApiClient, unauthorizedCauses } from '../../../tasks/common/databricks/api-client';
 import type { TokenProvider } from '../../../tasks/common/databricks/token-provider';
 import { ApiError } from '../../../tasks/common/http/errors';
 import { defaultRetryOptions } from '../../../tasks/common/http/retry-policy';
@@ -160,6 +160,14 @@ describe('DatabricksApiClient', () => {
       assert.ok(error.message.includes(tokens.identity), error.message);
       assert.ok(error.message.includes(host));
       assert.match(error.message, /not added to this workspace/);
+    });
+
+    it('explains a rejected personal access token with its own causes, not service-principal ones', () => {
+      const causes = unauthorizedCauses("the personal access token of service connection 'prod'");
+      assert.match(causes, /expired or was revoked/);
+      assert.match(causes, /another workspace/);
+      assert.doesNotMatch(causes, /service principal/);
+      assert.match(unauthorizedCauses("service principal 42 (Databricks OAuth secret of service connection 'prod')"), /service principal is not added/);
     });
 
     it('explains a 403 with the identity and missing permissions, without retrying', async () => {

@@ -65,6 +65,17 @@ describe('alias promotion', () => {
       assert.deepEqual(registry.state(), { challenger: 5, champion: 3 });
     });
 
+    it('points at the expectedCurrentVersion input, not at a concurrent writer, when the alias held its version all along', async () => {
+      const registry = new FakeRegistry({ champion: 3, challenger: 5 });
+      await assert.rejects(run(registry, promoteRequest()), (error) => {
+        assert.ok(error instanceof PromotionRefusedError);
+        assert.match(error.message, /points at version 3/);
+        assert.match(error.message, /'expectedCurrentVersion'/);
+        assert.doesNotMatch(error.message, /changed concurrently/);
+        return true;
+      });
+    });
+
     it('without an expectation, refuses when the alias moves between the first read and the re-read', async () => {
       const registry = new FakeRegistry({ champion: 4 });
       let reads = 0;

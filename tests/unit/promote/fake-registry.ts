@@ -48,6 +48,8 @@ export class FakeRegistry {
     const aliasOf = (path: string): string => decodeURIComponent(path.slice(path.lastIndexOf('/') + 1));
     this.transport
       .on('GET', base, () => ({ status: 200, body: { full_name: modelName, owner: this.owner, aliases: aliasList() } }))
+      // Any other model: Unity Catalog's answer for a model that does not exist.
+      .on('GET', new RegExp(`^/api/2\\.1/unity-catalog/models/(?!${modelName.replace(/\./g, '\\.')}$)[^/]+$`), (request) => apiError(404, 'RESOURCE_DOES_NOT_EXIST', `Registered model ${decodeURIComponent(request.path.split('/').pop() ?? '')} does not exist`))
       .on('GET', new RegExp(`^${base}/versions/\\d+$`), (request) => {
         const version = Number(aliasOf(request.path));
         return this.versions.has(version)

@@ -44,4 +44,15 @@ describe('promotion summary', () => {
     // No alias table: nothing moved.
     assert.equal(markdown.split('\n').filter((line) => line.startsWith('| `')).length, 0);
   });
+
+  it('links the pipeline run and the commit when refused, as when promoted', () => {
+    const markdown = refusalSummary(
+      { modelName: 'main.ml.churn', action: 'promote', version: 5, alias: 'champion', expected: { kind: 'none' }, previousAlias: 'p', removeAliases: [] },
+      'champion points at 4',
+      { status: 'disabled' },
+      { url: 'https://dev.azure.com/o/p/_build/results?buildId=7', sourceCommit: 'abc123' },
+    );
+    assert.match(markdown, /Pipeline run: https:\/\/dev\.azure\.com\/o\/p\/_build\/results\?buildId=7/);
+    assert.match(markdown, /Source commit: `abc123`/);
+  });
 });

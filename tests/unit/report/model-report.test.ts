@@ -35,6 +35,7 @@ function comparison(): Comparison {
     },
     intervals: new Map([['roc_auc', { examples: 40, meanDifference: 0.02, lower: 0.01, upper: 0.03, resamples: 2000, seed: 7 }]]),
     pairedSource: 'evaluationJob',
+    dataset: { kind: 'oneEvaluation' },
     verdict: {
       decision: 'reject',
       noChampion: 'fail',

@@ -41,7 +41,7 @@ function workspace(clock: SimulatedClock, durationMs: number, options: Workspace
       return type === 'FORBIDDEN' ? apiError(403, 'PERMISSION_DENIED', 'no') : type ? { body: { object_type: type, path: query.get('path') } } : apiError(404, 'RESOURCE_DOES_NOT_EXIST', 'missing');
     }
     if (path.startsWith('/api/2.0/fs/directories/')) {
-      const contents = Object.keys(options.junit ?? {}).map((name) => ({ name, path: `/Volumes/main/ci/r/${name}`, is_directory: false }));
+      const contents = Object.keys(options.junit ?? {}).map((name) => ({ name, path: `/Volumes/main/ci/r/${name}`, is_directory: false, last_modified: clock.now() }));
       return contents.length > 0 ? { body: { contents } } : apiError(404, 'NOT_FOUND', 'no directory');
     }
     if (path.startsWith('/api/2.0/fs/files/')) return { body: Buffer.from(options.junit?.[path.split('/').pop() ?? ''] ?? '') };

@@ -3,7 +3,7 @@ import { FilesClient } from '../../../tasks/common/databricks/files';
 import { JobsClient } from '../../../tasks/common/databricks/jobs';
 import { countTests } from '../../../tasks/common/junit/model';
 import { findResultFiles, splitGlob } from '../../../tasks/common/runs/result-files';
-import { collectTaskResults, collectTests, parseJsonTestReport, taskAsTestCase, taskResultsOf, unsuccessfulTasksSuites, type TaskRunResult } from '../../../tasks/common/runs/results';
+import { collectTaskResults, collectTests, parseJsonTestReport, resultsPathOfRun, taskAsTestCase, taskResultsOf, unsuccessfulTasksSuites, type TaskRunResult } from '../../../tasks/common/runs/results';
 import { runOutcome } from '../../../tasks/common/runs/run-outcome';
 import { renderSummary, traceLinesInSummary } from '../../../tasks/common/runs/summary';
 import { apiError, fakeClient, FakeTransport, RecordingLogger, runState } from './fakes';
@@ -15,16 +15,20 @@ const volume: Record<string, string> = {
   '/Volumes/main/ci/r/b1/broken.xml': '<testsuite><testcase',
 };
 
-/** A fake Files API over the `volume` map. */
-function volumeTransport(files: Record<string, string> = volume): FakeTransport {
+/** When the `volume` files were written (ms epoch), and the start of the run that wrote them. */
+const written = 1_700_000_000_000;
+const runStartTime = written - 5_000;
+
+/** A fake Files API over the `volume` map; every file modified at `modified`. */
+function volumeTransport(files: Record<string, string> = volume, modified = written): FakeTransport {
   return new FakeTransport(({ path }) => {
     const target = decodeURIComponent(path.replace(/^\/api\/2\.0\/fs\/(files|directories)/, ''));
     if (path.startsWith('/api/2.0/fs/files')) return files[target] === undefined ? apiError(404, 'NOT_FOUND', 'no file') : { body: Buffer.from(files[target]) };
     const prefix = `${target}/`;
-    const children = new Map<string, { path: string; name: string; is_directory: boolean }>();
+    const children = new Map<string, { path: string; name: string; is_directory: boolean; last_modified?: number }>();
     for (const file of Object.keys(files).filter((f) => f.startsWith(prefix))) {
       const [name, ...rest] = file.slice(prefix.length).split('/');
-      children.set(name, { path: `${prefix}${name}`, name, is_directory: rest.length > 0 });
+      children.set(name, { path: `${prefix}${name}`, name, is_directory: rest.length > 0, ...(rest.length > 0 ? {} : { last_modified: modified }) });
     }
     if (children.size === 0) return apiError(404, 'NOT_FOUND', 'no directory');
     return { body: { contents: [...children.values()] } };
@@ -35,6 +39,8 @@ function task(key: string, outcome: Parameters<typeof runState>, extra: Partial<
   return { taskKey: key, runId: 1, outcome: runOutcome(runState(...outcome)), durationMs: 1500, ...extra };
 }
 
+const paths = (files: Array<{ path: string }>): string[] => files.map((file) => file.path);
+
 describe('result collection', () => {
   it('splits a glob into the folder to list', () => {
     assert.deepEqual(splitGlob('/Volumes/a/b/c/r/**/*.xml'), { base: '/Volumes/a/b/c/r', glob: true });
@@ -43,12 +49,12 @@ describe('result collection', () => {
 
   it('finds JUnit files by glob, by folder and by name, and none in a missing folder', async () => {
     const files = new FilesClient(fakeClient(volumeTransport()));
-    assert.deepEqual(await findResultFiles(files, '/Volumes/main/ci/r/b1/**/TEST-*.xml'), ['/Volumes/main/ci/r/b1/TEST-a.xml', '/Volumes/main/ci/r/b1/deep/TEST-b.xml']);
-    assert.deepEqual(await findResultFiles(files, '/Volumes/main/ci/r/b1/*.xml'), ['/Volumes/main/ci/r/b1/TEST-a.xml', '/Volumes/main/ci/r/b1/broken.xml']);
-    assert.deepEqual((await findResultFiles(files, '/Volumes/main/ci/r/b1')).length, 3);
-    assert.deepEqual(await findResultFiles(files, '/Volumes/main/ci/r/b1/TEST-a.xml'), ['/Volumes/main/ci/r/b1/TEST-a.xml']);
-    assert.deepEqual(await findResultFiles(files, '/Volumes/main/ci/r/b1/nope.xml'), []);
-    assert.deepEqual(await findResultFiles(files, '/Volumes/main/ci/r/none/*.xml'), []);
+    assert.deepEqual(paths(await findResultFiles(files, '/Volumes/main/ci/r/b1/**/TEST-*.xml')), ['/Volumes/main/ci/r/b1/TEST-a.xml', '/Volumes/main/ci/r/b1/deep/TEST-b.xml']);
+    assert.deepEqual(paths(await findResultFiles(files, '/Volumes/main/ci/r/b1/*.xml')), ['/Volumes/main/ci/r/b1/TEST-a.xml', '/Volumes/main/ci/r/b1/broken.xml']);
+    assert.deepEqual(paths(await findResultFiles(files, '/Volumes/main/ci/r/b1')).length, 3);
+    assert.deepEqual(paths(await findResultFiles(files, '/Volumes/main/ci/r/b1/TEST-a.xml')), ['/Volumes/main/ci/r/b1/TEST-a.xml']);
+    assert.deepEqual(paths(await findResultFiles(files, '/Volumes/main/ci/r/b1/nope.xml')), []);
+    assert.deepEqual(paths(await findResultFiles(files, '/Volumes/main/ci/r/none/*.xml')), []);
   });
 
   it('prunes folders a pattern without ** cannot reach', async () => {
@@ -123,22 +129,52 @@ describe('result collection', () => {
   it('collects JUnit suites and adds failed tasks as failed cases', async () => {
     const files = new FilesClient(fakeClient(volumeTransport()));
     const tasks = [task('ok', ['TERMINATED', 'SUCCESS']), task('crash', ['TERMINATED', 'FAILED'], { error: 'OOM' })];
-    const collected = await collectTests({ runId: 5, runName: 'it', tasks, testResultsPath: '/Volumes/main/ci/r/b1/**/TEST-*.xml', files, logger: new RecordingLogger() });
+    const collected = await collectTests({ runId: 5, runName: 'it', tasks, runStartTime, testResultsPath: '/Volumes/main/ci/r/b1/**/TEST-*.xml', files, logger: new RecordingLogger() });
     assert.deepEqual(collected.files.length, 2);
     assert.deepEqual(countTests(collected.suites), { total: 4, passed: 2, failed: 2, skipped: 0 });
     assert.equal(collected.suites[0].properties?.['databricks.runId'], '5');
     await assert.rejects(
-      collectTests({ runId: 5, runName: 'it', tasks, testResultsPath: '/Volumes/main/ci/r/b1/*.xml', files, logger: new RecordingLogger() }),
+      collectTests({ runId: 5, runName: 'it', tasks, runStartTime, testResultsPath: '/Volumes/main/ci/r/b1/*.xml', files, logger: new RecordingLogger() }),
       /broken\.xml is not well-formed XML/,
     );
+  });
+
+  it('reads only result files written since the run started (less a minute of clock skew), listing older ones as ignored', async () => {
+    const ok = [task('ok', ['TERMINATED', 'SUCCESS'])];
+    const pattern = '/Volumes/main/ci/r/b1/**/TEST-*.xml';
+    // Written by an earlier run, just beyond the skew allowance: a passing report that this run did not write.
+    const old = new FilesClient(fakeClient(volumeTransport(volume, runStartTime - 60_001)));
+    const logger = new RecordingLogger();
+    await assert.rejects(
+      collectTests({ runId: 5, runName: 'it', tasks: ok, runStartTime, testResultsPath: pattern, files: old, logger }),
+      (error: Error & { ignoredFiles?: string[] }) => /not.*written by this run|was written by this run/.test(error.message) && error.ignoredFiles?.length === 2,
+    );
+    assert.match(logger.messages('warn').join('\n'), /TEST-a\.xml/);
+    // Within the allowance (storage clock slightly behind), the files count.
+    const skewed = new FilesClient(fakeClient(volumeTransport(volume, runStartTime - 59_000)));
+    const read = await collectTests({ runId: 5, runName: 'it', tasks: ok, runStartTime, testResultsPath: pattern, files: skewed, logger: new RecordingLogger() });
+    assert.deepEqual([read.files.length, read.ignoredFiles], [2, []]);
+    // Without the run's start time no file is proven to be this run's.
+    await assert.rejects(collectTests({ runId: 5, runName: 'it', tasks: ok, testResultsPath: pattern, files: skewed, logger: new RecordingLogger() }));
+    // The summary lists what was ignored.
+    const summary = renderSummary({ runName: 'it', runId: 5, outcome: ok[0].outcome, tasks: ok, suites: [], verdict: 'Failed', ignoredResultFiles: ['/Volumes/main/ci/r/b1/TEST-a.xml'] });
+    assert.match(summary, /Ignored 1 result file.*\n\n- `\/Volumes\/main\/ci\/r\/b1\/TEST-a\.xml`/);
+  });
+
+  it('reads the folder named after the run when testResultsPath holds {{job.run_id}}', async () => {
+    assert.equal(resultsPathOfRun('/Volumes/main/ci/r/{{job.run_id}}/**/*.xml', 42), '/Volumes/main/ci/r/42/**/*.xml');
+    assert.equal(resultsPathOfRun('/Volumes/main/ci/r/{{ job.run_id }}/x-{{job.run_id}}.xml', 7), '/Volumes/main/ci/r/7/x-7.xml');
+    const files = new FilesClient(fakeClient(volumeTransport()));
+    const read = await collectTests({ runId: 1, runName: 'it', tasks: [task('ok', ['TERMINATED', 'SUCCESS'])], runStartTime, testResultsPath: '/Volumes/main/ci/r/b{{job.run_id}}/**/TEST-*.xml', files, logger: new RecordingLogger() });
+    assert.deepEqual(read.files, ['/Volumes/main/ci/r/b1/TEST-a.xml', '/Volumes/main/ci/r/b1/deep/TEST-b.xml']);
   });
 
   it('treats missing JUnit files as a failure only when the run succeeded', async () => {
     const files = new FilesClient(fakeClient(volumeTransport()));
     const ok = [task('ok', ['TERMINATED', 'SUCCESS'])];
-    await assert.rejects(collectTests({ runId: 5, runName: 'it', tasks: ok, testResultsPath: '/Volumes/main/ci/r/x/*.xml', files, logger: new RecordingLogger() }), /testResultsPath/);
+    await assert.rejects(collectTests({ runId: 5, runName: 'it', tasks: ok, runStartTime, testResultsPath: '/Volumes/main/ci/r/x/*.xml', files, logger: new RecordingLogger() }), /testResultsPath/);
     const logger = new RecordingLogger();
-    const failed = await collectTests({ runId: 5, runName: 'it', tasks: [task('f', ['TERMINATED', 'FAILED'])], testResultsPath: '/Volumes/main/ci/r/x/*.xml', files, logger });
+    const failed = await collectTests({ runId: 5, runName: 'it', tasks: [task('f', ['TERMINATED', 'FAILED'])], runStartTime, testResultsPath: '/Volumes/main/ci/r/x/*.xml', files, logger });
     assert.deepEqual(countTests(failed.suites), { total: 1, passed: 0, failed: 1, skipped: 0 });
     assert.equal(logger.messages('warn').length, 1);
   });
@@ -146,8 +182,8 @@ describe('result collection', () => {
   it('fails closed on reports that hold no test: JUnit files without a test case, a notebook report with an empty list', async () => {
     const files = new FilesClient(fakeClient(volumeTransport({ '/Volumes/main/ci/r/e/TEST-a.xml': '<testsuites/>', '/Volumes/main/ci/r/e/TEST-b.xml': '<testsuite name="b" tests="0"/>' })));
     const ok = [task('ok', ['TERMINATED', 'SUCCESS'])];
-    await assert.rejects(collectTests({ runId: 5, runName: 'it', tasks: ok, testResultsPath: '/Volumes/main/ci/r/e/*.xml', files, logger: new RecordingLogger() }), /no test case/);
-    const failedRun = await collectTests({ runId: 5, runName: 'it', tasks: [task('f', ['TERMINATED', 'FAILED'])], testResultsPath: '/Volumes/main/ci/r/e/*.xml', files, logger: new RecordingLogger() });
+    await assert.rejects(collectTests({ runId: 5, runName: 'it', tasks: ok, runStartTime, testResultsPath: '/Volumes/main/ci/r/e/*.xml', files, logger: new RecordingLogger() }), /no test case/);
+    const failedRun = await collectTests({ runId: 5, runName: 'it', tasks: [task('f', ['TERMINATED', 'FAILED'])], runStartTime, testResultsPath: '/Volumes/main/ci/r/e/*.xml', files, logger: new RecordingLogger() });
     assert.deepEqual(countTests(failedRun.suites), { total: 1, passed: 0, failed: 1, skipped: 0 }, 'a failed run keeps its failed task');
     const empty = JSON.stringify({ tests: [] });
     await assert.rejects(collectTests({ runId: 5, runName: 'it', tasks: [task('json', ['TERMINATED', 'SUCCESS'], { notebookResult: empty })], files, logger: new RecordingLogger() }), /'json'.*no tests/);
@@ -234,5 +270,21 @@ describe('summary', () => {
     assert.ok(!markdown.includes(`line ${traceLinesInSummary + 1}\n`));
     assert.ok(markdown.includes('Tests: 2 total, 1 passed, 1 failed, 0 skipped'));
     assert.ok(markdown.includes('````\nhas ```'), 'the fence is longer than any backtick run in the text');
+  });
+
+  it("says the task's own limit stopped the run, not Databricks' 'cancelled by user'", () => {
+    const input = {
+      runName: 'churn it',
+      runId: 10,
+      outcome: runOutcome(runState('TERMINATED', 'CANCELED', 'Run cancelled by user.')),
+      tasks: [],
+      suites: [],
+      verdict: 'The Databricks run 10 did not finish within 30 min (timeoutMinutes); it was cancelled.',
+    };
+    const timedOut = renderSummary({ ...input, interrupted: 'timeout', timeoutMs: 30 * 60_000 });
+    assert.match(timedOut, /timed out after 30 minutes/);
+    assert.doesNotMatch(timedOut, /cancelled by user/);
+    assert.match(renderSummary({ ...input, interrupted: 'timeout', timeoutMs: 30_000 }), /timed out after 0\.5 minutes/);
+    assert.match(renderSummary(input), /cancelled by user/);
   });
 });

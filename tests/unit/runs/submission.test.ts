@@ -5,7 +5,7 @@ import { apiError, fakeClient, FakeTransport, RecordingLogger } from './fakes';
 
 function workspace() {
   const jobs = [
-    { job_id: 11, settings: { name: 'it' } },
+    { job_id: 11, settings: { name: 'it', parameters: [{ name: 'env', default: 'dev' }] } },
     { job_id: 21, settings: { name: 'twin' } },
     { job_id: 22, settings: { name: 'twin' } },
   ];
@@ -26,6 +26,20 @@ describe('run submission', () => {
     const started = await startRun(new JobsClient(fakeClient(transport)), { kind: 'job', job: { name: 'it' }, parameters: { env: 'dev' } }, { runName: 'r', idempotencyToken: 'tok' }, new RecordingLogger());
     assert.deepEqual(started, { runId: 500, jobId: 11 });
     assert.deepEqual(transport.requests.at(-1)?.body, { job_id: 11, job_parameters: { env: 'dev' }, idempotency_token: 'tok' });
+  });
+
+  it("refuses job parameters the job does not define, listing those it does, before run-now", async () => {
+    const transport = workspace();
+    const jobs = new JobsClient(fakeClient(transport));
+    const spec = { kind: 'job' as const, job: { name: 'it' }, parameters: { env: 'dev', enviroment: 'x' }, requireDefinedParameters: true };
+    await assert.rejects(startRun(jobs, spec, { runName: 'r' }, new RecordingLogger()), (error: Error) => {
+      assert.ok(error instanceof JobLookupError);
+      assert.match(error.message, /enviroment are not defined by job 11 'it' \(it defines: env\)/);
+      return true;
+    });
+    await assert.rejects(startRun(jobs, { ...spec, job: { id: 21 }, parameters: { env: 'dev' } }, { runName: 'r' }, new RecordingLogger()), /it defines: none/);
+    assert.equal(transport.log.filter((l) => l.endsWith('/run-now')).length, 0);
+    assert.deepEqual(await startRun(jobs, { ...spec, parameters: { env: 'prod' } }, { runName: 'r' }, new RecordingLogger()), { runId: 500, jobId: 11 });
   });
 
   it('checks a job id exists before run-now', async () => {

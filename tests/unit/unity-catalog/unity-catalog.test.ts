@@ -69,6 +69,20 @@ describe('unity-catalog', () => {
       await assert.rejects(uc.getVersionByAlias('main.ml.churn', 'champion'), (error) => isNotFound(error));
     });
 
+    it('does not read a 404 without a Databricks error_code (a proxy, a gateway) as a missing alias', async () => {
+      for (const reply of [
+        { status: 404, body: '<html><body>404 Not Found</body></html>', headers: { 'content-type': 'text/html' } },
+        { status: 404 },
+        { status: 404, body: { message: 'no route' } },
+      ]) {
+        const transport = new FakeTransport().on('GET', `${base}/aliases/champion`, () => reply);
+        const uc = new UnityCatalogModels(fakeClient(transport));
+        await assert.rejects(uc.findVersionByAlias('main.ml.churn', 'champion'), (error) => error instanceof ApiError && error.status === 404 && !isNotFound(error));
+      }
+      const documented = new FakeTransport().on('GET', `${base}/aliases/champion`, () => apiError(404, 'NOT_FOUND', 'gone'));
+      assert.deepEqual(await new UnityCatalogModels(fakeClient(documented)).findVersionByAlias('main.ml.churn', 'champion'), { found: false });
+    });
+
     it('still throws other failures from an alias lookup', async () => {
       const transport = new FakeTransport().on('GET', `${base}/aliases/champion`, () => apiError(403, 'PERMISSION_DENIED', 'no'));
       const uc = new UnityCatalogModels(fakeClient(transport));

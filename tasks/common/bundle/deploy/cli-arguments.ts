@@ -16,9 +16,12 @@ export function validateArguments(target: string, variables: BundleVariables): s
   return ['bundle', 'validate', '-t', target, ...variableArguments(variables)];
 }
 
-/** `bundle deploy -t <target> [--var name=value]... [--force-lock]`; the lock is forced only when asked. */
-export function deployArguments(target: string, variables: BundleVariables, forceLock: boolean): string[] {
-  return ['bundle', 'deploy', '-t', target, ...variableArguments(variables), ...(forceLock ? ['--force-lock'] : [])];
+/**
+ * `bundle deploy -t <target> [--var name=value]... [--force-lock] [--auto-approve]`; the lock is
+ * forced, and deletions or recreations of resources approved, only when asked.
+ */
+export function deployArguments(target: string, variables: BundleVariables, forceLock: boolean, autoApprove = false): string[] {
+  return ['bundle', 'deploy', '-t', target, ...variableArguments(variables), ...(forceLock ? ['--force-lock'] : []), ...(autoApprove ? ['--auto-approve'] : [])];
 }
 
 /** `bundle run -t <target> [--var name=value]... <resource key>`; it waits for the run and fails when the run fails. */

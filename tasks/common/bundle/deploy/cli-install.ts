@@ -82,6 +82,23 @@ export interface InstalledCli {
 
 const maxRedirects = 5;
 
+/**
+ * Environment variable (or pipeline variable of that name) that replaces the GitHub releases URL
+ * the CLI is downloaded from: a mirror on networks without GitHub access.
+ */
+export const cliDownloadUrlVariable = 'MLOPS_DATABRICKS_CLI_DOWNLOAD_URL';
+
+/** What to do when the download fails: agents behind a firewall usually cannot reach GitHub. */
+function downloadHint(options: CliInstallOptions): string {
+  if (options.downloadBaseUrl) {
+    return `Check the mirror set in ${cliDownloadUrlVariable}: it must serve <url>/v<version>/<asset> and the release's own SHA256SUMS file.`;
+  }
+  return (
+    `If this agent cannot reach GitHub, set the pipeline variable ${cliDownloadUrlVariable} to a mirror that serves ` +
+    `<url>/v<version>/<asset> and the release's SHA256SUMS file, or install the CLI on the agent and leave 'cliVersion' empty.`
+  );
+}
+
 /** The URL for messages: a mirror URL may carry credentials (`https://user:token@mirror/...`). */
 export function displayUrl(url: string): string {
   try {
@@ -125,7 +142,7 @@ async function download(url: string, options: CliInstallOptions): Promise<Uint8A
     }
     const decision = decideRetry({ method: 'GET', idempotent: true, error: failure, attempt, elapsedMs: options.clock.now() - started, nowMs: options.clock.now() });
     if (!decision.retry) {
-      throw new Error(`Downloading ${displayUrl(url)} failed: ${failure.message}`, { cause: failure });
+      throw new Error(`Downloading ${displayUrl(url)} failed: ${failure.message} ${downloadHint(options)}`, { cause: failure });
     }
     options.logger.debug(`Download of ${displayUrl(url)} failed (${decision.reason}); retrying in ${decision.delayMs} ms.`);
     await options.clock.sleep(decision.delayMs, options.signal);

@@ -25,6 +25,8 @@ export interface BundleDeploySettings {
   variables: BundleVariables;
   /** Pass `--force-lock` to `deploy` and `destroy`. */
   forceLock: boolean;
+  /** Pass `--auto-approve` to `deploy`: allow it to delete or recreate resources. */
+  autoApprove?: boolean;
   /** Job resource key to run after the deployment; undefined to run nothing (only with `deploy`). */
   runJob?: string;
 }
@@ -89,6 +91,18 @@ export function summarizeFailure(result: CommandResult): string {
   return chosen.length > 0 ? chosen.join(' | ') : `exit code ${result.exitCode}`;
 }
 
+/**
+ * The CLI refuses, without a terminal, a deployment that would delete or recreate resources (a
+ * schema, a volume, a pipeline's tables) unless `--auto-approve` is given; say how to allow it.
+ */
+function approvalHint(result: CommandResult): string {
+  if (!/destructive actions|--auto-approve/i.test(`${result.stderr}\n${result.stdout}`)) return '';
+  return (
+    ` The deployment would delete or recreate the resources listed in the log above, and nothing was deployed. ` +
+    `If that is intended, review the list and deploy once with 'autoApprove: true'.`
+  );
+}
+
 /** Validates and deploys the bundle, then runs `runJob` when given. Throws when validation or deployment fails. */
 export async function deployBundle(settings: BundleDeploySettings, deps: BundleDeployDependencies): Promise<BundleDeployResult> {
   const { target, variables } = settings;
@@ -127,7 +141,7 @@ export async function deployBundle(settings: BundleDeploySettings, deps: BundleD
   const attempts = await underDeployLock(
     action === 'destroy' ? 'destroy' : 'deploy',
     target,
-    () => invoke(action === 'destroy' ? destroyArguments(target, variables, settings.forceLock) : deployArguments(target, variables, settings.forceLock)),
+    () => invoke(action === 'destroy' ? destroyArguments(target, variables, settings.forceLock) : deployArguments(target, variables, settings.forceLock, settings.autoApprove)),
     retry,
     deps,
   );
@@ -163,7 +177,7 @@ async function underDeployLock(
     const result = await command();
     if (result.exitCode === 0) return attempt;
     const contention = parseLockContention(`${result.stderr}\n${result.stdout}`);
-    if (!contention) throw new Error(`'databricks bundle ${verb} -t ${target}' failed: ${summarizeFailure(result)}`);
+    if (!contention) throw new Error(`'databricks bundle ${verb} -t ${target}' failed: ${summarizeFailure(result)}${verb === 'deploy' ? approvalHint(result) : ''}`);
     const decision = decideLockRetry(attempt, retry);
     if (!decision.retry) throw new DeployLockHeldError(target, contention, attempt);
     deps.logger.warn(

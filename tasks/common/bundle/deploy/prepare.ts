@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import type { Logger } from '../../ports';
 import type { BundleFileSystem } from '../ports';
-import { extractBundle, type VerifiedBundle } from '../verify';
+import { extractBundle, type ExtractionLimits, type VerifiedBundle } from '../verify';
 import { unsafeEntryReason, type BundleManifest } from '../manifest';
 import { addInclude, prebuiltOverlay, prebuiltOverlayFileName, rootConfigFileNames, type PrebuiltArtifact } from './prebuilt-artifacts';
 
@@ -68,9 +68,10 @@ export async function prepareReleaseBundle(
   fs: BundleFileSystem,
   zipPath: string,
   destination: string,
-  options: { expectedDigest?: string; target: string; logger: Logger },
+  options: { expectedDigest?: string; target: string; logger: Logger; limits?: ExtractionLimits },
 ): Promise<PreparedBundle> {
-  const verified = await extractBundle(fs, zipPath, destination, { expectedDigest: options.expectedDigest });
+  // Names, declared sizes (within the limits) and the manifest are checked before anything is written.
+  const verified = await extractBundle(fs, zipPath, destination, { expectedDigest: options.expectedDigest, limits: options.limits });
   const { manifest } = verified;
   options.logger.info(
     `Verified release bundle ${logSafe(manifest.bundle?.name)} ${logSafe(manifest.version)}: ${verified.fileCount} files, content digest ${verified.contentDigest}.`,

@@ -1,0 +1,95 @@
+/**
+ * Logging-command injection through what the registry, MLflow and the evaluation job send back to
+ * DatabricksModelCompare@1: version comments and tags, metric names and values, dataset names, run
+ * tags, evaluation job messages and output. Only the task's own commands may reach the agent.
+ */
+import assert from 'node:assert/strict';
+import { startEmulator, type Emulator, type Scenario, type ScenarioMetric } from '../../emulator';
+import { runTaskBundle, type TaskRun } from '../../support/task-bundle';
+import { assertOnlyOwnCommands, injectionPayload, injectionPayloadLine } from '../../support/injection';
+import { outputNames } from '../../../tasks/DatabricksModelCompareV1/names';
+
+const task = 'DatabricksModelCompareV1';
+const model = 'main.ml.hostile';
+const owner = 'ml-owner@example.com';
+const outputs = Object.values(outputNames);
+const rules = 'metrics:\n  roc_auc: { greater_is_better: true, min_absolute_change: 0.01 }\n';
+
+function metrics(values: Record<string, number>, on: Partial<ScenarioMetric>): ScenarioMetric[] {
+  return Object.entries(values).map(([key, value]) => ({ key, value, step: 0, timestamp: 1_700_000_000_000, ...on }));
+}
+
+const scenario: Scenario = {
+  identities: { pats: { 'dapi-owner-token': owner } },
+  models: [
+    {
+      fullName: model,
+      owner,
+      versions: [
+        { version: 1, runId: 'run-champion', comment: injectionPayload, tags: { [injectionPayloadLine]: injectionPayload } },
+        { version: 2, runId: 'run-candidate', comment: injectionPayload, tags: { [injectionPayloadLine]: injectionPayload } },
+        { version: 3, runId: 'run-same-dataset', comment: injectionPayload },
+      ],
+      aliases: { champion: 1 },
+    },
+  ],
+  mlflowRuns: [
+    { runId: 'run-champion', metrics: metrics({ roc_auc: 0.8, [injectionPayloadLine]: 1 }, { datasetName: injectionPayloadLine, datasetDigest: injectionPayloadLine }), tags: { [injectionPayloadLine]: injectionPayload } },
+    { runId: 'run-candidate', metrics: metrics({ roc_auc: 0.9, [injectionPayloadLine]: 2 }, { datasetName: `${injectionPayloadLine}-2`, datasetDigest: 'other' }), tags: { [injectionPayloadLine]: injectionPayload } },
+    { runId: 'run-same-dataset', metrics: metrics({ roc_auc: 0.805, [injectionPayloadLine]: 2 }, { datasetName: injectionPayloadLine, datasetDigest: injectionPayloadLine }) },
+  ],
+  jobs: [
+    {
+      name: 'hostile-evaluation',
+      tasks: [{ taskKey: 'evaluate', notebookPath: '/Shared/evaluate', script: { result: 'FAILED', error: injectionPayload, errorTrace: injectionPayload, stateMessage: injectionPayload } }],
+    },
+    {
+      name: 'hostile-output',
+      tasks: [{ taskKey: 'evaluate', notebookPath: '/Shared/evaluate-output', script: { notebookOutput: { dataset: { name: injectionPayloadLine, digest: injectionPayload }, candidate: { [injectionPayloadLine]: 1, roc_auc: injectionPayload }, champion: {} } } }],
+    },
+  ],
+};
+
+describe('DatabricksModelCompare@1 bundle: logging-command injection', function () {
+  this.timeout(120_000);
+  let emulator: Emulator;
+
+  before(async () => {
+    emulator = await startEmulator({ scenario });
+  });
+  after(async () => emulator?.close());
+  beforeEach(() => emulator.reset());
+
+  function compare(inputs: Record<string, string>): Promise<TaskRun> {
+    return runTaskBundle(task, {
+      inputs: { connectionType: 'databricks', databricksConnection: 'CONN', modelName: model, rules, ...inputs },
+      endpoints: { CONN: { url: emulator.url, scheme: 'Token', parameters: { apitoken: 'dapi-owner-token' } } },
+      variables: { 'Build.BuildId': '7' },
+      timeoutMs: 60_000,
+    });
+  }
+
+  it('prints comments, tags, metric and dataset names of a refused comparison as data', async () => {
+    const run = await compare({ candidateVersion: '2' });
+    assert.equal(run.result, 'Failed', run.resultMessage);
+    assertOnlyOwnCommands(run, { outputs });
+  });
+
+  it('prints the metrics of a rejected candidate as data', async () => {
+    const run = await compare({ candidateVersion: '3' });
+    assert.ok(run.result !== undefined);
+    assertOnlyOwnCommands(run, { outputs });
+  });
+
+  it('prints the messages of a failed evaluation job as data', async () => {
+    const run = await compare({ candidateVersion: '2', metricsSource: 'evaluationJob', evaluationJobName: 'hostile-evaluation' });
+    assert.equal(run.result, 'Failed');
+    assertOnlyOwnCommands(run, { outputs });
+  });
+
+  it('prints a malformed evaluation output as data', async () => {
+    const run = await compare({ candidateVersion: '2', metricsSource: 'evaluationJob', evaluationJobName: 'hostile-output' });
+    assert.equal(run.result, 'Failed');
+    assertOnlyOwnCommands(run, { outputs });
+  });
+});
