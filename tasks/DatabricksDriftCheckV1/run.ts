@@ -11,6 +11,7 @@ import { driftAuditDetails, driftJUnitSuite, renderDriftSummary, type DriftRepor
 import { waitForRetraining } from '../common/drift/retrain';
 import { DriftRulesError } from '../common/drift/rules';
 import { writeJUnitXml } from '../common/junit/writer';
+import { attachModelReport, buildDriftReport } from '../common/report';
 import { loadRules, parseInputs, type DriftTaskSettings } from './inputs';
 import { inputNames, outputNames, taskReference } from './names';
 import manifest from './task.json';
@@ -97,6 +98,7 @@ export async function run(context: TaskContext): Promise<TaskOutcome> {
   context.outputs.uploadSummary(context.files.writeTemp('drift-check.md', renderDriftSummary(result.evaluation, full)));
   const junit = writeJUnitXml([driftJUnitSuite(result.evaluation, settings.check.policy)], 'Drift check');
   context.outputs.publishTestResults({ format: 'JUnit', files: [context.files.writeTemp('drift-check-junit.xml', junit)], runTitle: `Drift check ${result.window}`.trim() });
+  attachModelReport(context, buildDriftReport(result, { source: report.source, policy: settings.check.policy, host: client.host, task: taskReference, pipelineRun, audit, now: context.clock.now() }));
 
   return taskOutcome(context, result, settings, audit);
 }

@@ -11,6 +11,7 @@ import { MlflowClient } from '../common/databricks/mlflow';
 import { SqlStatements } from '../common/databricks/sql';
 import { UnityCatalogModels } from '../common/databricks/unity-catalog';
 import { writeJUnitXml } from '../common/junit/writer';
+import { attachModelReport, buildComplianceReport } from '../common/report';
 import { loadPolicy, parseInputs } from './inputs';
 import { outputNames, taskReference } from './names';
 import manifest from './task.json';
@@ -81,6 +82,7 @@ export async function run(context: TaskContext): Promise<TaskOutcome> {
         context.logger,
       );
     }
+    attachModelReport(context, buildComplianceReport(verdict, { ...reportContext, sourceRunId: resolved.version.run_id, host: client.host, task: taskReference, pipelineRun, audit, now: context.clock.now() }));
 
     const auditIssue = audit.status === 'failed' ? ` ${message('AuditNotWritten', audit.warning)}` : '';
     if (verdict.compliant) {

@@ -10,6 +10,7 @@ import { UnityCatalogModels } from '../common/databricks/unity-catalog';
 import { toError } from '../common/http/errors';
 import { ServingRolloutError, rolloutModel, type RolloutReport, type RolloutRequest } from '../common/serving/rollout';
 import { rolloutSummary } from '../common/serving/summary';
+import { attachModelReport, buildServingReport } from '../common/report';
 import { parseInputs, parseSmokeTestBody } from './inputs';
 import { outputNames, taskReference } from './names';
 import manifest from './task.json';
@@ -93,6 +94,7 @@ export async function run(context: TaskContext): Promise<TaskOutcome> {
       auditError = ` ${toError(error).message}`;
     }
     writeSummary(context, rolloutSummary(failed, outcome));
+    attachModelReport(context, buildServingReport(failed, { host, task: taskReference, pipelineRun: describePipelineRun(context.inputs), audit: outcome, now: context.clock.now() }));
     throw new Error(`${thrown.message}${auditError}`, { cause: thrown });
   }
 
@@ -101,6 +103,7 @@ export async function run(context: TaskContext): Promise<TaskOutcome> {
   context.outputs.setOutput(outputNames.endpointUrl, report.endpointUrl);
   const outcome = await recordRollout(audit, report);
   writeSummary(context, rolloutSummary(report, outcome));
+  attachModelReport(context, buildServingReport(report, { host, task: taskReference, pipelineRun: describePipelineRun(context.inputs), audit: outcome, now: context.clock.now() }));
   const done = doneMessage(report);
   context.logger.info(done);
   if (outcome.status === 'failed') return { result: 'SucceededWithIssues', message: `${done} ${message('AuditNotWritten', outcome.warning)}` };

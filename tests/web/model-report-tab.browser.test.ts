@@ -1,9 +1,10 @@
 /**
  * The built Model promotion tab in headless Chromium, inside a host page that plays the Azure
  * DevOps side of the SDK handshake and serves the Build API's attachment routes from the reports
- * the compare and promote bundles really wrote in the demo flow. Checks what the page shows
- * (values, verdicts, links), the SDK calls and REST requests it makes, keyboard use and both
- * themes, and saves the screenshots the README and the Marketplace overview use.
+ * the deciding bundles (compare, compliance, promote, serving rollout, drift check) really wrote in
+ * the demo flow. Checks what the page shows (values, verdicts, links), the SDK calls and REST
+ * requests it makes, keyboard use and both themes, and saves the screenshots the README and the
+ * Marketplace overview use.
  *
  * Needs Chromium: the Debian `chromium` package (`apt-get install -y chromium`, which .ci/run does)
  * or CHROMIUM_PATH. Without one the suite is skipped on a developer machine and fails under CI=true.
@@ -39,7 +40,8 @@ interface HostState {
 }
 
 describe('Model promotion tab in Chromium', function () {
-  this.timeout(180_000);
+  // The recording runs about twenty task bundles of the demo flow once for the whole suite.
+  this.timeout(360_000);
   let context: BrowserContext | undefined;
   let host: TabHost | undefined;
   let userDataDir: string | undefined;
@@ -178,6 +180,58 @@ describe('Model promotion tab in Chromium', function () {
       ['article[data-kind="promote"]', 'model-promotion-aliases.png'],
     ]) {
       await (await tab.$(selector))!.screenshot({ path: path.join(screenshotDir, file) });
+    }
+    await page.close();
+  });
+
+  it('draws the compliance checklist, the serving rollout and the drift checks with their verdicts', async () => {
+    const { page, tab } = await open(recorded);
+    const headings = await texts(tab, 'h2');
+    assert.ok(headings.includes('main.ml.churn · version 1'), 'the version refused by compliance has its own section');
+    const drifts = reportsOf('drift');
+    assert.ok(headings.includes(`Monitor: ${drifts[0].drift!.source}`), `a drift check without a model is shown under its monitor: ${headings.join(' | ')}`);
+
+    // Compliance: one checklist item per rule, with its status and evidence; the refusal shows as failed.
+    const compliances = reportsOf('compliance');
+    const outcomes = await texts(tab, 'article[data-kind="compliance"] .outcome .badge');
+    assert.deepEqual(outcomes, ['✓ passed', '✗ failed']);
+    const badges = await tab.$$eval('article[data-kind="compliance"] ul.checklist > li', (items) => items.map((li) => [li.getAttribute('data-rule'), (li.querySelector('.badge')?.textContent ?? '').trim()]));
+    assert.deepEqual(
+      badges,
+      compliances.flatMap((r) => r.compliance!.rules.map((rule) => [rule.id, rule.status === 'passed' ? '✓ passed' : '✗ failed'])),
+    );
+    const quality = await texts(tab, 'section.model-version:has(h2:text-is("main.ml.churn · version 1")) li[data-rule="quality"] .evidence li');
+    assert.deepEqual(quality, ['Found: roc_auc=0.812 out of bounds, latency_p95_ms=40']);
+    assert.ok((await texts(tab, '.policy-digest')).every((t) => /^Policy digest sha256:[0-9a-f]{64}$/.test(t)));
+
+    // Serving: the traffic split before → after, the smoke test and the state, per rollout step.
+    const legends = await texts(tab, 'article[data-kind="serving"] .legend li');
+    assert.deepEqual(legends.slice(0, 2), ['churn-3 (version 3): 100% → 90%', 'churn-4 (version 4): 0% → 10%']);
+    assert.ok(legends.includes('churn-4 (version 4): 10% → 100%'), legends.join(' | '));
+    const smoke = await texts(tab, 'article[data-kind="serving"] section.serving > p:has(.badge)');
+    assert.match(smoke[0], /^Smoke test: ✓ passed — served entity 'churn-4': HTTP 200/);
+    assert.equal((await tab.$$('article[data-kind="serving"] svg.traffic-chart')).length, reportsOf('serving').length);
+    const links = await tab.$$eval('article[data-kind="serving"] li[data-kind="servingEndpoint"] a', (anchors) => anchors.map((a) => a.getAttribute('href') ?? ''));
+    assert.ok(links.length === 3 && links.every((href) => href.endsWith('/ml/endpoints/churn-scoring')));
+
+    // Drift: each check's trend against its threshold; the drifted feature fails, the alert shows.
+    assert.deepEqual(await texts(tab, 'article[data-kind="drift"] .outcome .badge'), drifts.map((r) => (r.outcome!.status === 'passed' ? '✓ passed' : '✗ failed')));
+    const alert = drifts[1].drift!.checks.find((c) => c.status === 'failed')!;
+    const drifted = await texts(tab, `article[data-kind="drift"]:nth-of-type(2) li[data-check="${alert.name}"] > span`);
+    assert.equal(drifted.length, 1);
+    assert.ok(drifted[0].startsWith(`✗ failed ${alert.name}: last ${formatValue(alert.points.at(-1)!.value)} (threshold ${formatValue(alert.threshold)}, fails above)`), drifted[0]);
+    const trends = await tab.$$eval('article[data-kind="drift"] svg.drift-chart', (svgs) => svgs.map((s) => [s.querySelectorAll('.threshold').length, s.querySelector('desc')?.textContent ?? '']));
+    assert.equal(trends.length, drifts.reduce((n, r) => n + r.drift!.checks.length, 0));
+    assert.ok(trends.every(([lines, label]) => Number(lines) >= 1 && /points .*threshold|allowed from/.test(String(label))));
+
+    for (const [selector, file] of [
+      ['section.model-version:has(h2:text-is("main.ml.churn · version 1")) article[data-kind="compliance"]', 'model-promotion-compliance.png'],
+      ['article[data-kind="serving"]', 'model-promotion-serving.png'],
+      ['article[data-kind="drift"]:nth-of-type(2)', 'model-promotion-drift.png'],
+    ]) {
+      const element = await tab.$(selector);
+      assert.ok(element, selector);
+      await element.screenshot({ path: path.join(screenshotDir, file) });
     }
     await page.close();
   });

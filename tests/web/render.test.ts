@@ -43,7 +43,11 @@ describe('model report tab rendering', () => {
         ['challenger', 'version 7', '→', 'none', 'moved'],
       ],
     );
-    assert.match(texts(root, '.serving p')[0], /Smoke test: ✓ passed 50 requests, 0 failed, p95 64 ms/);
+    assert.deepEqual(texts(root, '.serving p.serving-state'), ['Strategy canary, state NOT_UPDATING, READY']);
+    assert.match(texts(root, '.serving p')[1], /Smoke test: ✓ passed 50 requests, 0 failed, p95 64 ms/);
+    assert.deepEqual(texts(root, '.compliance .policy-digest'), [`Policy digest ${fixture().compliance!.policyDigest}`]);
+    assert.deepEqual(texts(root, '.drift-source'), ['Metrics from main.ml.churn_inference_drift_metrics; newest window 2026-11-24T00:00Z/2026-11-25T00:00Z']);
+    assert.deepEqual(texts(root, '.drift-list li > span'), ['✓ passed tenure_months: last 0.11 (threshold 0.2, fails above) — within bounds']);
     assert.deepEqual(texts(root, '.serving .legend li'), ['churn-6 (version 6): 100% → 90%', 'churn-7 (version 7): 0% → 10%']);
   });
 
@@ -102,6 +106,27 @@ describe('model report tab rendering', () => {
       [['main.ml.churn v7', '#main-ml-churn-v7'], ['main.ml.churn v6', '#main-ml-churn-v6']],
     );
     assert.ok(root.querySelector('#main-ml-churn-v6'));
+  });
+
+  it('shows a failed rollout with its rollback, and a two-sided drift rule with both bounds', () => {
+    const report = fixture();
+    report.serving!.smokeTest = { status: 'failed', detail: 'the query answered 500', requests: 1, failures: 1 };
+    report.serving!.rollback = { done: false, detail: 'the rollback update ended UPDATE_FAILED' };
+    report.drift!.checks[0] = { ...report.drift!.checks[0], lowerThreshold: 0.01, status: 'failed' };
+    const { root } = render([{ status: 'ok', name: 'r.json', report }]);
+    assert.deepEqual(texts(root, '.serving .rollback'), ['Rollback: ✗ not done the rollback update ended UPDATE_FAILED']);
+    assert.match(texts(root, '.drift-list li > span')[0], /^✗ failed tenure_months: last 0.11 \(allowed 0.01 to 0.2\)/);
+    const chart = root.querySelector('svg.drift-chart')!;
+    assert.equal(chart.querySelectorAll('.threshold').length, 2, 'both bounds are drawn');
+    assert.match(chart.querySelector('desc')!.textContent!, /allowed from 0.01 to 0.2, fails outside; failed\.$/);
+  });
+
+  it('groups a drift report without a model under its monitor, beside the model versions', () => {
+    const { model: _model, ...rest } = fixture();
+    const monitor: ModelReport = { ...rest, kind: 'drift', compare: undefined };
+    const { root } = render([fixture(), monitor].map((report) => ({ status: 'ok', name: 'r.json', report })));
+    assert.deepEqual(texts(root, 'h2'), ['main.ml.churn · version 7', 'Monitor: main.ml.churn_inference_drift_metrics']);
+    assert.deepEqual(texts(root, 'nav a'), ['main.ml.churn v7', 'monitor main.ml.churn_inference_drift_metrics']);
   });
 
   it('says what the tab is for when the run has no report', () => {

@@ -119,20 +119,30 @@ export function describeDrift(check: DriftCheck): string {
   const values = check.points.map((p) => formatValue(p.value)).join(', ');
   return (
     `${check.name}${check.statistic ? ` (${check.statistic})` : ''}: ${check.points.length} points${range}` +
-    `${values ? ` (${values})` : ''}; threshold ${formatValue(check.threshold)}, fails ${check.failWhen} it; ${check.status}.`
+    `${values ? ` (${values})` : ''}; ${
+      check.lowerThreshold !== undefined
+        ? `allowed from ${formatValue(check.lowerThreshold)} to ${formatValue(check.threshold)}, fails outside`
+        : `threshold ${formatValue(check.threshold)}, fails ${check.failWhen} it`
+    }; ${check.status}.`
   );
 }
 
-/** A small trend line with the threshold dashed and the failing side shaded. */
+/** A small trend line with the threshold dashed and the failing side shaded (both sides for a two-sided rule). */
 export function driftChart(doc: Document, check: DriftCheck): SVGElement {
   const width = 220;
   const height = 48;
   const root = chart(doc, width, height, `${check.name} trend`, describeDrift(check), 'drift-chart');
-  const values = [check.threshold, ...check.points.map((p) => p.value)];
+  const lower = check.failWhen === 'above' ? check.lowerThreshold : undefined;
+  const values = [check.threshold, ...(lower !== undefined ? [lower] : []), ...check.points.map((p) => p.value)];
   const y = linearScale(values, height - 4, 4);
   const ty = y(check.threshold);
   root.appendChild(svg(doc, 'rect', { x: 0, y: check.failWhen === 'above' ? 0 : ty, width, height: check.failWhen === 'above' ? ty : height - ty, class: 'guardrail-zone' }));
   root.appendChild(svg(doc, 'line', { x1: 0, x2: width, y1: ty, y2: ty, class: 'threshold' }));
+  if (lower !== undefined) {
+    const ly = y(lower);
+    root.appendChild(svg(doc, 'rect', { x: 0, y: ly, width, height: height - ly, class: 'guardrail-zone' }));
+    root.appendChild(svg(doc, 'line', { x1: 0, x2: width, y1: ly, y2: ly, class: 'threshold' }));
+  }
   const step = check.points.length > 1 ? (width - 12) / (check.points.length - 1) : 0;
   const points = check.points.map((p, i) => `${6 + i * step},${y(p.value)}`);
   if (points.length > 1) root.appendChild(svg(doc, 'polyline', { points: points.join(' '), class: 'trend' }));

@@ -112,7 +112,14 @@ function renderCompliance(doc: Document, compliance: ComplianceSection): HTMLEle
         : undefined,
     ),
   );
-  return html(doc, 'section', { class: 'compliance' }, heading(doc, 4, `Compliance${compliance.policy ? `: ${compliance.policy}` : ''}`), html(doc, 'ul', { class: 'checklist' }, ...items));
+  return html(
+    doc,
+    'section',
+    { class: 'compliance' },
+    heading(doc, 4, `Compliance${compliance.policy ? `: ${compliance.policy}` : ''}`),
+    compliance.policyDigest ? html(doc, 'p', { class: 'muted policy-digest' }, `Policy digest ${compliance.policyDigest}`) : undefined,
+    html(doc, 'ul', { class: 'checklist' }, ...items),
+  );
 }
 
 const signOffStatus: Record<SignOffSection['status'], [Status, string]> = {
@@ -200,6 +207,9 @@ function renderServing(doc: Document, serving: ServingSection): HTMLElement {
     'section',
     { class: 'serving' },
     heading(doc, 4, `Serving endpoint ${serving.endpoint}`),
+    serving.strategy || serving.state
+      ? html(doc, 'p', { class: 'serving-state' }, [serving.strategy ? `Strategy ${serving.strategy}` : '', serving.state ? `state ${serving.state}` : ''].filter(Boolean).join(', '))
+      : undefined,
     trafficChart(doc, serving.before, serving.after),
     html(doc, 'ul', { class: 'inline legend' }, ...trafficLegend(serving).map(([name, index, change]) => html(doc, 'li', { 'data-served-model': name }, html(doc, 'span', { class: `swatch segment-${index % 4}`, 'aria-hidden': 'true' }), ` ${name}: ${change}`))),
     smoke
@@ -214,7 +224,15 @@ function renderServing(doc: Document, serving: ServingSection): HTMLElement {
           smoke.detail ? ` — ${smoke.detail}` : '',
         )
       : undefined,
+    serving.rollback
+      ? html(doc, 'p', { class: 'rollback' }, 'Rollback: ', badge(doc, serving.rollback.done ? 'passed' : 'failed', serving.rollback.done ? '✓ done' : '✗ not done'), ` ${serving.rollback.detail}`)
+      : undefined,
   );
+}
+
+function thresholdText(check: DriftSection['checks'][number]): string {
+  if (check.lowerThreshold !== undefined) return `allowed ${formatValue(check.lowerThreshold)} to ${formatValue(check.threshold)}`;
+  return `threshold ${formatValue(check.threshold)}, fails ${check.failWhen}`;
 }
 
 function renderDrift(doc: Document, drift: DriftSection): HTMLElement {
@@ -223,6 +241,9 @@ function renderDrift(doc: Document, drift: DriftSection): HTMLElement {
     'section',
     { class: 'drift' },
     heading(doc, 4, 'Drift'),
+    drift.source || drift.window
+      ? html(doc, 'p', { class: 'muted drift-source' }, [drift.source ? `Metrics from ${drift.source}` : '', drift.window ? `newest window ${drift.window}` : ''].filter(Boolean).join('; '))
+      : undefined,
     html(
       doc,
       'ul',
@@ -231,9 +252,16 @@ function renderDrift(doc: Document, drift: DriftSection): HTMLElement {
         html(
           doc,
           'li',
-          {},
+          { 'data-check': check.name },
           driftChart(doc, check),
-          html(doc, 'span', {}, badge(doc, check.status), ` ${check.name}: last ${formatValue(check.points.at(-1)?.value)} (threshold ${formatValue(check.threshold)}, fails ${check.failWhen})`),
+          html(
+            doc,
+            'span',
+            {},
+            badge(doc, check.status),
+            ` ${check.name}: last ${formatValue(check.points.at(-1)?.value)} (${thresholdText(check)})`,
+            check.detail ? html(doc, 'span', { class: 'muted' }, ` — ${check.detail}`) : undefined,
+          ),
         ),
       ),
     ),
@@ -297,12 +325,22 @@ export function renderReport(doc: Document, report: ModelReport): HTMLElement {
 
 const kindOrder: ModelReport['kind'][] = ['compare', 'compliance', 'signoff', 'promote', 'serving', 'drift'];
 
-/** Reports grouped by model version, in pipeline order within each. */
-export function groupByModelVersion(reports: ModelReport[]): Array<{ key: string; model: string; version: number; reports: ModelReport[] }> {
-  const groups = new Map<string, { key: string; model: string; version: number; reports: ModelReport[] }>();
+/** The reports about one model version (or, for a drift check without a model, one monitor). */
+export interface ReportGroup {
+  key: string;
+  /** The group's heading. */
+  title: string;
+  reports: ModelReport[];
+}
+
+/** Reports grouped by model version, in pipeline order within each; model-less drift reports by their metrics source. */
+export function groupByModelVersion(reports: ModelReport[]): ReportGroup[] {
+  const groups = new Map<string, ReportGroup>();
   for (const report of reports) {
-    const key = `${report.model.name} v${report.model.version}`;
-    const group = groups.get(key) ?? { key, model: report.model.name, version: report.model.version, reports: [] };
+    const source = report.drift?.source ?? 'drift check';
+    const key = report.model ? `${report.model.name} v${report.model.version}` : `monitor ${source}`;
+    const title = report.model ? `${report.model.name} · version ${report.model.version}` : `Monitor: ${source}`;
+    const group = groups.get(key) ?? { key, title, reports: [] };
     group.reports.push(report);
     groups.set(key, group);
   }
@@ -329,7 +367,12 @@ export function renderEmpty(doc: Document): HTMLElement {
       {},
       'This tab shows the evidence behind each model version a pipeline run handles: champion vs candidate metrics with their thresholds, compliance checks, sign-off, alias moves, serving rollout and drift, with links to Databricks.',
     ),
-    html(doc, 'p', {}, 'It fills in when a step of DatabricksModelCompare@1 or DatabricksModelPromote@1 (or another task of this extension that decides about a model) runs in the pipeline.'),
+    html(
+      doc,
+      'p',
+      {},
+      'It fills in when a step of DatabricksModelCompare@1, DatabricksModelCompliance@1, DatabricksModelPromote@1, DatabricksServingRollout@1 or DatabricksDriftCheck@1 (or another task of this extension that decides about a model) runs in the pipeline.',
+    ),
   );
 }
 
@@ -380,7 +423,7 @@ export function renderTab(doc: Document, read: ReadReport[]): HTMLElement {
         doc,
         'section',
         { class: 'model-version', id, 'aria-labelledby': `${id}-heading` },
-        heading(doc, 2, `${group.model} · version ${group.version}`, `${id}-heading`),
+        heading(doc, 2, group.title, `${id}-heading`),
         ...group.reports.map((report) => renderReport(doc, report)),
       ),
     );

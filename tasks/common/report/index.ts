@@ -22,3 +22,8 @@ export * from './writer';
 export * from './links';
 export * from './compare-report';
 export * from './promote-report';
+export * from './compliance-report';
+export * from './serving-report';
+export * from './drift-report';
+export * from './signoff-report';
+export { clip, reportTime } from './report-text';

@@ -69,6 +69,8 @@ export interface ComplianceRule {
 /** The compliance checklist. */
 export interface ComplianceSection {
   policy?: string;
+  /** e.g. `sha256:<hex>` of the policy file's bytes. */
+  policyDigest?: string;
   rules: ComplianceRule[];
 }
 
@@ -103,6 +105,12 @@ export type TrafficSplit = Array<{ servedModel: string; modelVersion?: number; p
 /** The serving endpoint rollout. */
 export interface ServingSection {
   endpoint: string;
+  /** e.g. replace, canary, promoteCanary. */
+  strategy?: string;
+  /** The endpoint's state at the end. */
+  state?: string;
+  /** Present when a failed smoke test asked for the previous configuration back. */
+  rollback?: { done: boolean; detail: string };
   before: TrafficSplit;
   after: TrafficSplit;
   smokeTest?: { status: CheckStatus; detail?: string; requests?: number; failures?: number; latencyMsP95?: number };
@@ -115,12 +123,19 @@ export interface DriftCheck {
   threshold: number;
   /** The side of the threshold that fails. */
   failWhen: 'above' | 'below';
+  /** With failWhen `above`: the value also fails below this (a rule with both bounds). */
+  lowerThreshold?: number;
   status: CheckStatus;
+  detail?: string;
   points: Array<{ at: string; value: number }>;
 }
 
 /** Drift checks. */
 export interface DriftSection {
+  /** Where the metrics came from, e.g. the monitor's output tables. */
+  source?: string;
+  /** The newest window checked, as an ISO 8601 interval. */
+  window?: string;
   checks: DriftCheck[];
 }
 
@@ -140,7 +155,8 @@ export interface ModelReport {
   /** ISO 8601 UTC (`2026-12-05T17:00:00.000Z`). */
   createdAt: string;
   producer: { task: string; extensionVersion?: string };
-  model: { name: string; version: number };
+  /** The model version; only a drift report may go without (a monitor watches a table). */
+  model?: { name: string; version: number };
   outcome?: { status: 'passed' | 'failed' | 'warning' | 'refused' | 'pending'; summary: string };
   compare?: CompareSection;
   compliance?: ComplianceSection;

@@ -46,9 +46,13 @@ export function serializeModelReport(report: ModelReport): string {
   return `${JSON.stringify(report, null, 2)}\n`;
 }
 
-/** The attachment name: kind, model and version, in characters safe in the attachment URL. */
+/**
+ * The attachment name: kind, model and version (a drift report without a model: its metrics
+ * source, shortened), in characters safe in the attachment URL.
+ */
 export function modelReportName(report: ModelReport): string {
-  return `${report.kind}-${report.model.name}-v${report.model.version}.json`.replace(/[^A-Za-z0-9._-]/g, '_');
+  const subject = report.model ? `${report.model.name}-v${report.model.version}` : (report.drift?.source ?? 'monitor').slice(0, 80);
+  return `${report.kind}-${subject}.json`.replace(/[^A-Za-z0-9._-]/g, '_');
 }
 
 /**

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { startEmulator, type Emulator } from '../../emulator';
 import { driftMetricsTable, profileMetricsTable, windowsEndingAt, type MonitorRow } from '../../emulator/monitoring-tables';
 import type { ScenarioTable } from '../../emulator';
+import { attachedModelReport } from '../../support/model-report';
 import { runTaskBundle, type TaskRun } from '../../support/task-bundle';
 
 const task = 'DatabricksDriftCheckV1';
@@ -109,6 +110,10 @@ describe('DatabricksDriftCheck@1 bundle', function () {
     const summary = fs.readFileSync(run.summaries[0], 'utf8');
     assert.match(summary, /NO DRIFT/);
     assert.match(summary, /\| js_distance \| age \|/);
+    const report = attachedModelReport(run, token);
+    assert.deepEqual([report.kind, report.model, report.outcome?.status], ['drift', undefined, 'passed']);
+    assert.equal(report.drift?.checks.length, 3);
+    assert.ok(report.drift?.checks.every((c) => c.status === 'passed' && c.points.length > 0));
   });
 
   it('finds drift on one feature: notify warns, names the metric, and the step succeeds', async () => {
@@ -122,6 +127,12 @@ describe('DatabricksDriftCheck@1 bundle', function () {
     const junit = fs.readFileSync(run.testPublications[0].properties.resultFiles, 'utf8');
     assert.equal((junit.match(/<failure/g) ?? []).length, 1);
     assert.equal(emulator.state.runs.size, 0);
+    // A drift alert must show in the tab even though the step succeeds.
+    const report = attachedModelReport(run, token);
+    assert.equal(report.outcome?.status, 'failed');
+    const age = report.drift?.checks.find((c) => c.name.startsWith('js_distance(age)'));
+    assert.deepEqual([age?.status, age?.failWhen, age?.points.map((p) => p.value)], ['failed', 'above', [0.05, 0.06, 0.34]]);
+    assert.ok(report.links?.some((l) => l.kind === 'pipelineRun'));
   });
 
   it('alerts only after the threshold is crossed in consecutiveWindows windows in a row', async () => {

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { auditColumns } from '../../../tasks/common/audit';
 import { startEmulator, type Emulator, type Scenario } from '../../emulator';
+import { attachedModelReport } from '../../support/model-report';
 import { evaluateGate } from '../../support/server-task';
 import { repoRoot, runTaskBundle, type TaskRun } from '../../support/task-bundle';
 
@@ -162,6 +163,11 @@ describe('DatabricksModelCompliance@1 bundle', function () {
     assert.deepEqual(lineage.parameters.map((p) => [p.name, p.value]), [['table', 'main.risk.loans']]);
     assert.equal(run.summaries.length, 1);
     assert.match(fs.readFileSync(run.summaries[0], 'utf8'), /\| lineage \| lineage \| ✅ passed/);
+    const report = attachedModelReport(run, 'dapi-compliance');
+    assert.deepEqual([report.kind, report.model, report.outcome?.status], ['compliance', { name: model, version: 7 }, 'passed']);
+    assert.equal(report.compliance?.policyDigest, policyDigest);
+    assert.equal(report.compliance?.rules.length, 10);
+    assert.ok(report.links?.some((l) => l.kind === 'auditRow' && l.label === `Audit row in ${auditTable}`));
   });
 
   it('passes the signature of an MLflow 3 version (by alias) from its logged model', async () => {
@@ -181,6 +187,11 @@ describe('DatabricksModelCompliance@1 bundle', function () {
     assert.match(junitCases(run).find((c) => c.name === 'fairness')?.failure?.message ?? '', /expected demographic_parity_gap <= 0.05.*found demographic_parity_gap=0.09 out of bounds/);
     assert.equal(tags(9)['compliance.status'], 'failed');
     assert.equal(complianceRows()[0].decision, 'fail');
+    // The refusal is the evidence the tab must show.
+    const report = attachedModelReport(run, 'dapi-compliance');
+    assert.equal(report.outcome?.status, 'failed');
+    assert.deepEqual(report.compliance?.rules.filter((r) => r.status === 'failed').map((r) => r.id), failed);
+    assert.match(report.compliance?.rules.find((r) => r.id === 'fairness')?.evidence?.[0].value ?? '', /demographic_parity_gap=0.09 out of bounds/);
   });
 
   it('in audit mode reports and tags the violations without failing the step', async () => {

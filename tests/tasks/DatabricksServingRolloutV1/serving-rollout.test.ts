@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { startEmulator, type Emulator } from '../../emulator';
 import type { Scenario } from '../../emulator/scenario';
 import type { ChildProcess } from 'node:child_process';
+import { attachedModelReport } from '../../support/model-report';
 import { runTaskBundle, type TaskRun, type TaskRunOptions } from '../../support/task-bundle';
 
 const task = 'DatabricksServingRolloutV1';
@@ -79,6 +80,12 @@ describe('DatabricksServingRollout@1 bundle', function () {
     assert.equal(emulator.requestsTo('POST', '/serving-endpoints/churn/served-models/churn-4/invocations').length, 1);
     assert.equal(canary.summaries.length, 1);
     assert.match(fs.readFileSync(canary.summaries[0], 'utf8'), /churn-3.*80%[\s\S]*churn-4.*20%/);
+    const report = attachedModelReport(canary, 'dapi-owner-token');
+    assert.deepEqual([report.kind, report.model?.version, report.outcome?.status, report.serving?.strategy], ['serving', 4, 'passed', 'canary']);
+    assert.deepEqual(report.serving?.before.map((s) => [s.servedModel, s.percent]), [['churn-3', 100]]);
+    assert.deepEqual(report.serving?.after.map((s) => [s.servedModel, s.modelVersion, s.percent]), [['churn-3', 3, 80], ['churn-4', 4, 20]]);
+    assert.equal(report.serving?.smokeTest?.status, 'passed');
+    assert.deepEqual(report.links?.[0], { kind: 'servingEndpoint', label: 'Serving endpoint churn', url: `${emulator.url}/ml/endpoints/churn` });
 
     const promoted = await rollout({ strategy: 'promoteCanary', ...smoke, ...audit });
     assert.equal(promoted.result, 'Succeeded', promoted.resultMessage);
@@ -104,6 +111,11 @@ describe('DatabricksServingRollout@1 bundle', function () {
     assert.ok(run.warnings.some((warning) => warning.includes('No module named xgboost')));
     assert.deepEqual(split(), { 'churn-3': 100 });
     assert.equal(run.outputs.servedVersion, undefined);
+    // The failure is the evidence: the tab shows it, without the build log.
+    const report = attachedModelReport(run, 'dapi-owner-token');
+    assert.deepEqual([report.model?.version, report.outcome?.status], [5, 'failed']);
+    assert.match(report.outcome!.summary, /update of endpoint 'churn' failed.*previous configuration keeps serving/);
+    assert.deepEqual(report.serving?.after.map((s) => [s.servedModel, s.percent]), [['churn-3', 100]]);
   });
 
   it('stops waiting on SIGINT after its single PUT; the update it started goes on', async () => {

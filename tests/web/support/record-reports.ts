@@ -1,6 +1,7 @@
 /**
- * Records the model reports the tasks really write: runs the demo's model comparison and promotion
- * steps (the built bundles, against the workspace emulator seeded with the demo workspace) and
+ * Records the model reports the tasks really write: runs the demo's model comparison, compliance,
+ * promotion, serving rollout and drift check steps (the built bundles, against the workspace
+ * emulator seeded with the demo workspace) and
  * collects every `##vso[task.addattachment type=databricks-mlops.model-report]` file, with the
  * timeline record of the step that attached it, as the Build API would list them.
  */
@@ -9,8 +10,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createDemoEnvironment } from '../../../scripts/demo/environment';
+import { demoDriftCheck } from '../../../scripts/demo/drift-check';
 import { demoModelCompare } from '../../../scripts/demo/model-compare';
+import { demoModelCompliance } from '../../../scripts/demo/model-compliance';
 import { demoModelPromote } from '../../../scripts/demo/model-promote';
+import { demoServingRollout } from '../../../scripts/demo/serving-rollout';
 import { modelReportAttachmentType } from '../../../tasks/common/report/model-report';
 import { startEmulator } from '../../emulator';
 import { createDemoWorkspace } from '../../emulator/demo-workspace';
@@ -35,7 +39,7 @@ export function reportAttachments(run: TaskRun, step: string, timelineId: string
     .map((c) => ({ type: c.properties.type, name: c.properties.name, timelineId, recordId, step, content: fs.readFileSync(c.message) }));
 }
 
-/** Runs the demo's compare and promote steps quietly and returns the reports they attached, in order. */
+/** Runs the demo's deciding steps quietly, in pipeline order, and returns the reports they attached, in order. */
 export async function recordDemoReports(): Promise<RecordedAttachment[]> {
   const workspace = createDemoWorkspace();
   const emulator = await startEmulator({ scenario: workspace.scenario });
@@ -54,7 +58,10 @@ export async function recordDemoReports(): Promise<RecordedAttachment[]> {
   console.log = () => undefined;
   try {
     await demoModelCompare(env);
+    await demoModelCompliance(env);
     await demoModelPromote(env);
+    await demoServingRollout(env);
+    await demoDriftCheck(env);
   } finally {
     console.log = log;
     await emulator.close();
