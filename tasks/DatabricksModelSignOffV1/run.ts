@@ -22,6 +22,7 @@ import { signOffSummary } from '../common/signoff/summary';
 import { waitForSignOff, type WaitOutcome } from '../common/signoff/wait';
 import manifest from './task.json';
 import { inputNames, outputNames, taskReference } from './names';
+import { attachModelReport, buildSignOffReport } from '../common/report';
 import { parseInputs, readAzureDevOpsJob, type AzureDevOpsJob, type SignOffSettings } from './inputs';
 
 export { parseInputs } from './inputs';
@@ -129,6 +130,7 @@ async function makeRequest(wiring: Wiring, version: { tags: Record<string, strin
 /** Requests the sign-off, waits for the decision, records it; the wiring of `../common/signoff`. */
 export async function run(context: TaskContext): Promise<TaskOutcome> {
   const settings = parseInputs(context.inputs);
+  const startedAt = context.clock.now();
   const job = readAzureDevOpsJob(context.inputs);
   context.outputs.setSecret(job.accessToken);
   const { host, tokens } = resolveWorkspaceAccess(context, settings.connection);
@@ -151,6 +153,7 @@ export async function run(context: TaskContext): Promise<TaskOutcome> {
     context.outputs.uploadSummary(context.files.writeTemp('model-signoff.md', signOffSummary({ modelName, version: modelVersion, workItem: { ...item, created }, approvers: wiring.approversText, outcome, audit })));
   if (settings.action === 'request') {
     writeSummary();
+    attachSignOffReport(context, settings, { host, item, startedAt });
     return { result: 'Succeeded', message: message('Requested', item.id, modelName, modelVersion, item.url) };
   }
 
@@ -160,7 +163,33 @@ export async function run(context: TaskContext): Promise<TaskOutcome> {
   );
   const sql = new SqlStatements(client, context.clock, { logger: context.logger });
   const auditRecord = createAuditRecorder({ sql, clock: context.clock, logger: context.logger, signal: context.signal }, settings.audit, { task: taskReference, run: describePipelineRun(context.inputs) });
-  return recordOutcome(context, settings, { outcome, item, tags, auditRecord, writeSummary });
+  return recordOutcome(context, settings, { outcome, item, tags, auditRecord, writeSummary, report: (audit) => attachSignOffReport(context, settings, { host, item, startedAt, outcome, audit }) });
+}
+
+/** The sign-off as a model report for the run's Model promotion tab: pending after a request, else the decision. */
+function attachSignOffReport(context: TaskContext, settings: SignOffSettings, parts: { host: string; item: SignOffItem; startedAt: number; outcome?: WaitOutcome; audit?: AuditOutcome }): void {
+  const { outcome } = parts;
+  const status = outcome === undefined ? 'pending' : outcome.status === 'rejected' ? 'refused' : outcome.status;
+  const pipelineRun = describePipelineRun(context.inputs);
+  attachModelReport(
+    context,
+    buildSignOffReport({
+      modelName: settings.modelName,
+      version: settings.modelVersion,
+      requestedAt: parts.startedAt,
+      requestedBy: pipelineRun.requestedFor,
+      approvers: settings.approvers.map((approver) => (approver.kind === 'user' ? approver.uniqueName : approver.name)),
+      workItem: { id: parts.item.id, url: parts.item.url },
+      status,
+      decision: outcome && outcome.status !== 'timedOut' ? { by: outcome.by.uniqueName, at: outcome.at } : undefined,
+      refusedAttempts: (outcome?.refused ?? []).map(({ transition, reason }) => ({ by: transition.by.uniqueName, at: transition.at, comment: reason })),
+      host: parts.host,
+      task: taskReference,
+      pipelineRun,
+      audit: parts.audit,
+      now: context.clock.now(),
+    }),
+  );
 }
 
 /** Records the decision (tags, audit row), sets the outputs and decides the step's result. */
@@ -173,6 +202,7 @@ async function recordOutcome(
     tags: ModelVersionTags;
     auditRecord: AuditRecorder;
     writeSummary: (outcome?: WaitOutcome, audit?: AuditOutcome) => void;
+    report: (audit: AuditOutcome) => void;
   },
 ): Promise<TaskOutcome> {
   const { outcome, item } = parts;
@@ -199,6 +229,7 @@ async function recordOutcome(
     },
   });
   parts.writeSummary(outcome, audit);
+  parts.report(audit);
   const auditIssue = audit.status === 'failed' ? ` ${message('AuditNotWritten', audit.warning)}` : '';
   if (outcome.status === 'approved') {
     const done = message('Approved', modelName, modelVersion, outcome.by.uniqueName, outcome.at);

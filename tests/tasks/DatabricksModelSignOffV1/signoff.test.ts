@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { startEmulator, type Emulator } from '../../emulator';
 import { startAdoEmulator, type AdoEmulator } from '../../emulator/ado';
+import { attachedModelReport } from '../../support/model-report';
 import { runTaskBundle, type TaskRun } from '../../support/task-bundle';
 
 const task = 'DatabricksModelSignOffV1';
@@ -123,6 +124,11 @@ describe('DatabricksModelSignOff@1 bundle', function () {
     assert.equal(rows.length, 1);
     assert.equal(rows[0].event_type, 'signoff');
     assert.equal(rows[0].decision, 'approved');
+    // The Model promotion tab shows who signed, without the job token or the workspace token.
+    const report = attachedModelReport(run, 'dapi-owner-token');
+    assert.equal(report.signOff?.status, 'approved');
+    assert.equal(report.signOff?.decidedBy, 'alice@contoso.com');
+    assert.ok(!JSON.stringify(report).includes(systemToken));
   });
 
   it("refuses the requester's own approval, comments on the work item, and accepts a group member's later approval", async () => {
