@@ -23,10 +23,12 @@ import {
   type AliasMove,
   type AliasPlan,
   type AliasState,
+  type PromoteRequest,
   type PromotionRequest,
+  type RollbackRequest,
 } from './promotion-plan';
 
-export { PromotionRefusedError, type ExpectedHolder, type PromotionRequest } from './promotion-plan';
+export { PromotionRefusedError, type ExpectedHolder, type PromoteRequest, type PromotionRequest, type RollbackRequest } from './promotion-plan';
 
 /** One alias write that was made, or found already made. */
 export interface AliasChange {
@@ -149,21 +151,20 @@ export async function promoteModel(deps: PromotionDependencies, request: Promoti
 
 
 /** Reads what a promotion depends on, in the order that leaves the shortest window before the write. */
-async function readAndPlanPromotion(deps: PromotionDependencies, request: PromotionRequest, model: RegisteredModelInfo): Promise<AliasPlan> {
-  const version = request.version as number;
-  await requireReadyVersion(deps, request.modelName, version, 'to promote');
+async function readAndPlanPromotion(deps: PromotionDependencies, request: PromoteRequest, model: RegisteredModelInfo): Promise<AliasPlan> {
+  await requireReadyVersion(deps, request.modelName, request.version, 'to promote');
   const state: AliasState = { seen: aliasVersion(model, request.alias), current: await holderOf(deps, request.modelName, request.alias), previousHolder: undefined };
   if (request.previousAlias !== undefined) state.previousHolder = await holderOf(deps, request.modelName, request.previousAlias);
-  return planPromotion(request, version, state);
+  return planPromotion(request, state);
 }
 
 /** Reads what a rollback depends on; the alias itself is read last, right before the write. */
-async function readAndPlanRollback(deps: PromotionDependencies, request: PromotionRequest, model: RegisteredModelInfo): Promise<AliasPlan> {
-  const previousAlias = request.previousAlias as string;
+async function readAndPlanRollback(deps: PromotionDependencies, request: RollbackRequest, model: RegisteredModelInfo): Promise<AliasPlan> {
+  const { previousAlias } = request;
   const target = await holderOf(deps, request.modelName, previousAlias);
   if (target !== undefined) await requireReadyVersion(deps, request.modelName, target, `to restore from '${previousAlias}'`);
   const state: AliasState = { seen: aliasVersion(model, request.alias), current: await holderOf(deps, request.modelName, request.alias), previousHolder: target };
-  return planRollback(request, previousAlias, state);
+  return planRollback(request, state);
 }
 
 /** How to put the previous alias back as it was before this run touched it. */

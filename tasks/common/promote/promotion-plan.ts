@@ -12,21 +12,37 @@ export type ExpectedHolder =
   | { kind: 'none' }
   | { kind: 'version'; version: number };
 
-/** One promotion or rollback to carry out. */
-export interface PromotionRequest {
+/** What a promotion and a rollback both name. */
+interface AliasRequestBase {
   /** `catalog.schema.model`. */
   modelName: string;
-  action: 'promote' | 'rollback';
-  /** Promote: the version to promote (required). Rollback: the version expected to be restored (optional). */
-  version?: number;
   /** The alias to move, e.g. `champion`. */
   alias: string;
   expected: ExpectedHolder;
-  /** Keeps the replaced holder for rollback, e.g. `previous_champion`; undefined keeps nothing. */
-  previousAlias?: string;
   /** Aliases removed from the promoted version, e.g. `challenger`. Ignored by rollback. */
   removeAliases: string[];
 }
+
+/** Points the alias at a given version. */
+export interface PromoteRequest extends AliasRequestBase {
+  action: 'promote';
+  /** The version to promote. */
+  version: number;
+  /** Keeps the replaced holder for rollback, e.g. `previous_champion`; undefined keeps nothing. */
+  previousAlias?: string;
+}
+
+/** Points the alias back at the version the previous alias kept, and deletes the previous alias. */
+export interface RollbackRequest extends AliasRequestBase {
+  action: 'rollback';
+  /** The version expected to be restored; lets a re-run of a finished rollback be recognised. */
+  version?: number;
+  /** The alias that kept the version to restore, e.g. `previous_champion`. */
+  previousAlias: string;
+}
+
+/** One promotion or rollback to carry out. */
+export type PromotionRequest = PromoteRequest | RollbackRequest;
 
 /**
  * The promotion was refused before anything moved: a concurrent alias change, a version that is
@@ -92,7 +108,7 @@ export function describeHolder(version: number | undefined): string {
   return version === undefined ? 'no version' : `version ${version}`;
 }
 
-/** Refuses a request whose aliases contradict each other or that lacks what its action needs. */
+/** Refuses a request whose aliases contradict each other. */
 export function validateRequest(request: PromotionRequest): void {
   const { alias, previousAlias, removeAliases } = request;
   if (previousAlias !== undefined && previousAlias === alias) {
@@ -102,12 +118,6 @@ export function validateRequest(request: PromotionRequest): void {
     if (removed === alias || removed === previousAlias) {
       throw new PromotionRefusedError(`'removeAliases' must not contain '${removed}', which the promotion sets.`, 'invalid-request');
     }
-  }
-  if (request.action === 'promote' && request.version === undefined) {
-    throw new PromotionRefusedError("Input 'version' is required to promote.", 'invalid-request');
-  }
-  if (request.action === 'rollback' && previousAlias === undefined) {
-    throw new PromotionRefusedError("Input 'previousAlias' is required to roll back: it names the version to restore.", 'invalid-request');
   }
 }
 
@@ -152,13 +162,13 @@ function mismatchMessage(modelName: string, alias: string, current: number | und
 }
 
 /**
- * Plans a promotion of `version`. The pipeline's expectation is checked against a fresh read (and
+ * Plans a promotion of `request.version`. The pipeline's expectation is checked against a fresh read (and
  * once more right before the write, by the `guarded-set` move): this keeps two pipelines from
  * overwriting each other. Throws {@link PromotionRefusedError} when the alias is not where the
  * pipeline expected it.
  */
-export function planPromotion(request: PromotionRequest, version: number, state: AliasState): AliasPlan {
-  const { alias, previousAlias, expected } = request;
+export function planPromotion(request: PromoteRequest, state: AliasState): AliasPlan {
+  const { alias, previousAlias, expected, version } = request;
   const { seen, current, previousHolder } = state;
   const removals: AliasMove[] = request.removeAliases.map((removed) => ({ kind: 'remove-from-promoted', alias: removed, version }));
 
@@ -216,8 +226,8 @@ export function planPromotion(request: PromotionRequest, version: number, state:
  * {@link PromotionRefusedError} when there is nothing to restore, the restored version is not the
  * one the pipeline named, or the alias is not where the pipeline expected it.
  */
-export function planRollback(request: PromotionRequest, previousAlias: string, state: AliasState): AliasPlan {
-  const { alias, expected } = request;
+export function planRollback(request: RollbackRequest, state: AliasState): AliasPlan {
+  const { alias, expected, previousAlias } = request;
   const { seen, current, previousHolder: target } = state;
 
   if (target === undefined) {
