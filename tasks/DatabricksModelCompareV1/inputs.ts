@@ -93,8 +93,8 @@ export function parseInputs(inputs: TaskInputs): CompareTaskSettings {
   if (chosenCandidate === undefined) throw new Error(`Input '${inputNames.candidateVersion}' or '${inputNames.candidateAlias}' is required.`);
   const candidate: CandidateSelector =
     chosenCandidate.choice === 'version'
-      ? { version: parseVersionNumber(inputNames.candidateVersion, chosenCandidate.value as string) }
-      : { alias: parseAliasName(inputNames.candidateAlias, chosenCandidate.value as string) };
+      ? { version: parseVersionNumber(inputNames.candidateVersion, chosenCandidate.value) }
+      : { alias: parseAliasName(inputNames.candidateAlias, chosenCandidate.value) };
   const championAlias = parseAliasName(inputNames.championAlias, inputs.get(inputNames.championAlias) ?? defaults.championAlias);
   if ('alias' in candidate && candidate.alias === championAlias) {
     throw new Error(`Invalid '${inputNames.candidateAlias}' '${candidate.alias}': it is the champion alias; the candidate must be another version.`);
@@ -106,7 +106,7 @@ export function parseInputs(inputs: TaskInputs): CompareTaskSettings {
   ]);
   if (chosenRules === undefined) throw new Error(`Input '${inputNames.rules}' or '${inputNames.rulesFile}' is required.`);
   const rules: RulesSource =
-    chosenRules.choice === 'inline' ? { kind: 'inline', rules: parseRules(chosenRules.value as string, `'${inputNames.rules}'`) } : { kind: 'file', path: chosenRules.value as string };
+    chosenRules.choice === 'inline' ? { kind: 'inline', rules: parseRules(chosenRules.value, `'${inputNames.rules}'`) } : { kind: 'file', path: chosenRules.value };
 
   const noChampionValue = inputs.get(inputNames.noChampion);
   const setAliasOnPass = inputs.get(inputNames.setAliasOnPass);

@@ -1,5 +1,4 @@
-import { toError } from '../common/http/errors';
-import { createAuditRecorder, type AuditOutcome, type AuditRecorder } from '../common/audit';
+import { createAuditRecorder, recordAndRethrow, type AuditDecision, type AuditOutcome, type AuditRecorder } from '../common/audit';
 import { connectWorkspace } from '../common/azure-devops/connection';
 import { createMessages } from '../common/task/messages';
 import { describePipelineRun } from '../common/task/pipeline-run';
@@ -31,21 +30,16 @@ function failureList(comparison: Comparison): string {
   return failed.join('; ');
 }
 
-/** A refusal is a decision too: records it (when the record is on) and returns the error to throw. */
-async function recordRefusal(auditRecord: AuditRecorder, settings: CompareTaskSettings, refusal: ComparisonRefusedError): Promise<Error> {
-  try {
-    await auditRecord.record({
-      eventType: 'compare',
-      modelName: settings.model.fullName,
-      modelVersion: refusal.versions.candidate ?? ('version' in settings.candidate ? settings.candidate.version : undefined),
-      otherVersion: refusal.versions.champion,
-      decision: 'refused',
-      details: { reason: refusal.name, message: refusal.message, runMode: settings.runMode, metricsSource: settings.metricsSource.kind, championAlias: settings.championAlias },
-    });
-    return refusal;
-  } catch (error) {
-    return new Error(`${refusal.message} ${toError(error).message}`, { cause: refusal });
-  }
+/** A refusal is a decision too: the row that records it. */
+function refusalDecision(settings: CompareTaskSettings, refusal: ComparisonRefusedError): AuditDecision {
+  return {
+    eventType: 'compare',
+    modelName: settings.model.fullName,
+    modelVersion: refusal.versions.candidate ?? ('version' in settings.candidate ? settings.candidate.version : undefined),
+    otherVersion: refusal.versions.champion,
+    decision: 'refused',
+    details: { reason: refusal.name, message: refusal.message, runMode: settings.runMode, metricsSource: settings.metricsSource.kind, championAlias: settings.championAlias },
+  };
 }
 
 /** Compares, reports (outputs, summary, JUnit, audit), writes the verdict back in enabled mode, and decides the result. */
@@ -156,7 +150,7 @@ export async function run(context: TaskContext): Promise<TaskOutcome> {
     // Fail closed: a step that failed (including after deciding, e.g. a required audit row that was
     // not written) must never leave 'promote' in the output for a step that runs anyway.
     context.outputs.setOutput(outputNames.decision, 'reject');
-    if (error instanceof ComparisonRefusedError && auditRecord) throw await recordRefusal(auditRecord, settings, error);
+    if (error instanceof ComparisonRefusedError && auditRecord) return recordAndRethrow(auditRecord, refusalDecision(settings, error), error);
     throw error;
   }
 }

@@ -37,18 +37,23 @@ export function parseInputs(inputs: TaskInputs): PromoteSettings {
   const modelValue = inputs.get(inputNames.modelName);
   if (modelValue === undefined) throw new Error(`Input '${inputNames.modelName}' is required.`);
   const versionValue = inputs.get(inputNames.version);
-  if (action === 'promote' && versionValue === undefined) throw new Error(`Input '${inputNames.version}' is required when '${inputNames.action}' is promote.`);
+  const versionRequired = (): Error => new Error(`Input '${inputNames.version}' is required when '${inputNames.action}' is promote.`);
+  if (action === 'promote' && versionValue === undefined) throw versionRequired();
+  const connection = parseConnectionInputs(inputs);
+  const modelName = parseModelFullName(inputNames.modelName, modelValue).fullName;
+  const version = versionValue === undefined ? undefined : parseVersionNumber(inputNames.version, versionValue);
+  const alias = parseAliasName(inputNames.alias, inputs.get(inputNames.alias) ?? defaults.alias);
+  const expected = parseExpected(inputs.get(inputNames.expectedCurrentVersion));
+  const previousAlias = parseAliasName(inputNames.previousAlias, inputs.get(inputNames.previousAlias) ?? defaults.previousAlias);
+  const removeAliases = parseRemoveAliases(inputs.get(inputNames.removeAliases) ?? defaults.removeAliases);
+  const common = { modelName, alias, expected, previousAlias, removeAliases };
+  let request: PromotionRequest;
+  if (action === 'rollback') request = { ...common, action, version };
+  else if (version !== undefined) request = { ...common, action, version };
+  else throw versionRequired();
   return {
-    connection: parseConnectionInputs(inputs),
-    request: {
-      modelName: parseModelFullName(inputNames.modelName, modelValue).fullName,
-      action,
-      version: versionValue === undefined ? undefined : parseVersionNumber(inputNames.version, versionValue),
-      alias: parseAliasName(inputNames.alias, inputs.get(inputNames.alias) ?? defaults.alias),
-      expected: parseExpected(inputs.get(inputNames.expectedCurrentVersion)),
-      previousAlias: parseAliasName(inputNames.previousAlias, inputs.get(inputNames.previousAlias) ?? defaults.previousAlias),
-      removeAliases: parseRemoveAliases(inputs.get(inputNames.removeAliases) ?? defaults.removeAliases),
-    },
+    connection,
+    request,
     audit: parseAuditInputs(inputs),
   };
 }

@@ -1,4 +1,4 @@
-import { createAuditRecorder, type AuditOutcome } from '../common/audit';
+import { createAuditRecorder, recordAndRethrow } from '../common/audit';
 import { resolveWorkspaceAccess } from '../common/azure-devops/connection';
 import { createMessages } from '../common/task/messages';
 import { describePipelineRun, type PipelineRun } from '../common/task/pipeline-run';
@@ -6,7 +6,6 @@ import type { TaskContext, TaskOutcome } from '../common/task/task-context';
 import { DatabricksApiClient } from '../common/databricks/api-client';
 import { SqlStatements } from '../common/databricks/sql';
 import { UnityCatalogModels } from '../common/databricks/unity-catalog';
-import { toError } from '../common/http/errors';
 import {
   AliasMovedAfterWriteError,
   PromotionRefusedError,
@@ -65,38 +64,33 @@ export async function run(context: TaskContext): Promise<TaskOutcome> {
     if (thrown instanceof AliasMovedAfterWriteError) {
       // Our write did happen before another writer's: record it, or the registry holds a move
       // no row accounts for (a re-run is refused and records only the refusal).
-      let auditError = '';
-      try {
-        await auditRecord.record({
+      return recordAndRethrow(
+        auditRecord,
+        {
           eventType: 'promote',
           modelName: request.modelName,
           modelVersion: thrown.setVersion,
           decision: request.action,
           details: auditDetails(request, { outcome: 'alias-moved-after-write', foundVersion: thrown.foundVersion ?? null, message: thrown.message }),
-        });
-      } catch (error) {
-        auditError = ` ${toError(error).message}`;
-      }
-      throw new Error(`${thrown.message}${auditError}`, { cause: thrown });
+        },
+        thrown,
+      );
     }
     if (!(thrown instanceof PromotionRefusedError)) throw thrown;
     // A refusal is a decision too: record it, then fail with the refusal as the reason.
-    let audit: AuditOutcome | undefined;
-    let auditError = '';
-    try {
-      audit = await auditRecord.record({
+    return recordAndRethrow(
+      auditRecord,
+      {
         eventType: 'promote',
         modelName: request.modelName,
         modelVersion: request.version,
         otherVersion: thrown.currentVersion,
         decision: 'refused',
         details: auditDetails(request, { reason: thrown.reason, message: thrown.message }),
-      });
-    } catch (error) {
-      auditError = ` ${toError(error).message}`;
-    }
-    writeSummary(context, refusalSummary(request, thrown.message, audit, pipelineRun));
-    throw new Error(`${thrown.message}${auditError}`, { cause: thrown });
+      },
+      thrown,
+      (audit) => writeSummary(context, refusalSummary(request, thrown.message, audit, pipelineRun)),
+    );
   }
 
   context.outputs.setOutput(outputNames.previousVersion, result.previousVersion === undefined ? '' : String(result.previousVersion));

@@ -1,4 +1,4 @@
-import { createAuditRecorder, type AuditOutcome, type AuditRecorder } from '../common/audit';
+import { createAuditRecorder, recordAndRethrow, type AuditDecision, type AuditOutcome, type AuditRecorder } from '../common/audit';
 import { resolveWorkspaceAccess } from '../common/azure-devops/connection';
 import { createMessages } from '../common/task/messages';
 import { describePipelineRun } from '../common/task/pipeline-run';
@@ -7,7 +7,6 @@ import { DatabricksApiClient } from '../common/databricks/api-client';
 import { ServingEndpoints } from '../common/databricks/serving';
 import { SqlStatements } from '../common/databricks/sql';
 import { UnityCatalogModels } from '../common/databricks/unity-catalog';
-import { toError } from '../common/http/errors';
 import { ServingRolloutError, rolloutModel, type RolloutReport, type RolloutRequest } from '../common/serving/rollout';
 import { rolloutSummary } from '../common/serving/summary';
 import { attachModelReport, buildServingReport } from '../common/report';
@@ -27,8 +26,8 @@ function decision(report: RolloutReport): string {
   return report.outcome;
 }
 
-function recordRollout(audit: AuditRecorder, report: RolloutReport): Promise<AuditOutcome> {
-  return audit.record({
+function rolloutDecision(report: RolloutReport): AuditDecision {
+  return {
     eventType: 'serve',
     modelName: report.modelName,
     modelVersion: report.version || undefined,
@@ -45,7 +44,11 @@ function recordRollout(audit: AuditRecorder, report: RolloutReport): Promise<Aud
       rollback: report.rollback ?? null,
       timings: report.timings,
     },
-  });
+  };
+}
+
+function recordRollout(audit: AuditRecorder, report: RolloutReport): Promise<AuditOutcome> {
+  return audit.record(rolloutDecision(report));
 }
 
 function doneMessage(report: RolloutReport): string {
@@ -86,16 +89,10 @@ export async function run(context: TaskContext): Promise<TaskOutcome> {
       context.logger.warn(`Build log of the failed served entity (tail):\n${failed.failure.buildLog}`);
       context.logger.warn(`Server log of the failed served entity (tail):\n${failed.failure.serverLog}`);
     }
-    let outcome: AuditOutcome | undefined;
-    let auditError = '';
-    try {
-      outcome = await recordRollout(audit, failed);
-    } catch (error) {
-      auditError = ` ${toError(error).message}`;
-    }
-    writeSummary(context, rolloutSummary(failed, outcome));
-    attachModelReport(context, buildServingReport(failed, { host, task: taskReference, pipelineRun: describePipelineRun(context.inputs), audit: outcome, now: context.clock.now() }));
-    throw new Error(`${thrown.message}${auditError}`, { cause: thrown });
+    return recordAndRethrow(audit, rolloutDecision(failed), thrown, (outcome) => {
+      writeSummary(context, rolloutSummary(failed, outcome));
+      attachModelReport(context, buildServingReport(failed, { host, task: taskReference, pipelineRun: describePipelineRun(context.inputs), audit: outcome, now: context.clock.now() }));
+    });
   }
 
   context.outputs.setOutput(outputNames.servedVersion, report.version);

@@ -173,7 +173,10 @@ const keyedLists: Array<{ kind: string; list: string; key: string }> = [
   { kind: 'pipelines', list: 'clusters', key: 'label' },
 ];
 
-/** Applies one target (or none) and resolves variables. */
+/**
+ * Applies one target (or none) and resolves variables. Phases: keep the root fields, apply the
+ * target's overrides, merge keyed lists, assign variables, interpolate references.
+ */
 export function resolveTarget(bundle: LoadedBundle, targetName: string | undefined, sources: VariableSources): ResolvedTarget {
   const findings: Finding[] = [];
   const tree = cloneNode(bundle.merged) as MapNode;
@@ -183,43 +186,7 @@ export function resolveTarget(bundle: LoadedBundle, targetName: string | undefin
   const declared = asMap(child(tree, 'variables'));
   const target = targetName === undefined ? undefined : (asMap(childAt(bundle.merged, ['targets', targetName])) ?? asMap(childAt(bundle.merged, ['environments', targetName])));
 
-  if (target) {
-    for (const field of mergedTargetFields) {
-      const override = child(target, field);
-      if (override) tree.entries.set(field, mergeNodes(child(tree, field), override));
-    }
-    const runAs = child(target, 'run_as');
-    if (runAs) tree.entries.set('run_as', cloneNode(runAs));
-    const variables = asMap(child(target, 'variables'));
-    for (const [name, value] of variables?.entries ?? []) {
-      const declaration = asMap(child(declared, name));
-      if (!child(declared, name)) {
-        findings.push(finding(bundle.root, 'error', 'undeclared-variable', value.loc, ['targets', targetName!, 'variables', name], `variable '${name}' is assigned a value but never declared under 'variables'`, targetName));
-        continue;
-      }
-      const complex = stringValue(child(declaration, 'type')) === 'complex';
-      const explicit =
-        value.kind === 'map' &&
-        (value.entries.has('default') || value.entries.has('lookup')) &&
-        (!complex || [...value.entries.keys()].every((k) => ['default', 'lookup', 'description', 'type'].includes(k)));
-      if (explicit) {
-        for (const field of ['default', 'lookup']) {
-          const v = child(value, field);
-          if (v) setAt(tree, ['variables', name, field], cloneNode(v));
-        }
-      } else {
-        setAt(tree, ['variables', name, 'default'], cloneNode(value));
-      }
-    }
-    const mode = child(target, 'mode');
-    if (mode) setAt(tree, ['bundle', 'mode'], cloneNode(mode));
-    for (const field of ['cluster_id', 'compute_id']) {
-      const value = child(target, field);
-      if (value) setAt(tree, ['bundle', field], cloneNode(value));
-    }
-    const git = child(target, 'git');
-    if (git) setAt(tree, ['bundle', 'git'], mergeNodes(childAt(tree, ['bundle', 'git']), git));
-  }
+  if (target && targetName !== undefined) applyTargetOverrides(bundle, tree, { node: target, name: targetName }, declared, findings);
   if (targetName !== undefined) setAt(tree, ['bundle', 'target'], { kind: 'scalar', value: targetName, loc: target?.loc ?? tree.loc });
   mergeKeyedLists(tree);
 
@@ -228,12 +195,75 @@ export function resolveTarget(bundle: LoadedBundle, targetName: string | undefin
   const variables = assignVariables(tree, targetName, sources);
   const resolved = cloneNode(tree) as MapNode;
   resolved.entries.delete('variables');
+  const interpolated = interpolateReferences(bundle, resolved, { tree, targetName, declared, variables: variables.values }, findings);
+  return {
+    name: targetName,
+    mode,
+    merged: tree,
+    resolved: interpolated as MapNode,
+    variables: Object.fromEntries([...variables.values].map(([name, entry]) => [name, entry.lookup ? `\${var.${name}}` : entry.value])),
+    findings,
+  };
+}
+
+/** Merges a target's fields into the root as the CLI does (root.go `MergeTargetOverrides`). */
+function applyTargetOverrides(bundle: LoadedBundle, tree: MapNode, target: { node: MapNode; name: string }, declared: MapNode | undefined, findings: Finding[]): void {
+  for (const field of mergedTargetFields) {
+    const override = child(target.node, field);
+    if (override) tree.entries.set(field, mergeNodes(child(tree, field), override));
+  }
+  const runAs = child(target.node, 'run_as');
+  if (runAs) tree.entries.set('run_as', cloneNode(runAs));
+  applyTargetVariables(bundle, tree, target, declared, findings);
+  const mode = child(target.node, 'mode');
+  if (mode) setAt(tree, ['bundle', 'mode'], cloneNode(mode));
+  for (const field of ['cluster_id', 'compute_id']) {
+    const value = child(target.node, field);
+    if (value) setAt(tree, ['bundle', field], cloneNode(value));
+  }
+  const git = child(target.node, 'git');
+  if (git) setAt(tree, ['bundle', 'git'], mergeNodes(childAt(tree, ['bundle', 'git']), git));
+}
+
+/** A target's `variables:` values: an explicit `default`/`lookup` mapping, or the value itself as the default. */
+function applyTargetVariables(bundle: LoadedBundle, tree: MapNode, target: { node: MapNode; name: string }, declared: MapNode | undefined, findings: Finding[]): void {
+  const variables = asMap(child(target.node, 'variables'));
+  for (const [name, value] of variables?.entries ?? []) {
+    const declaration = asMap(child(declared, name));
+    if (!child(declared, name)) {
+      findings.push(finding(bundle.root, 'error', 'undeclared-variable', value.loc, ['targets', target.name, 'variables', name], `variable '${name}' is assigned a value but never declared under 'variables'`, target.name));
+      continue;
+    }
+    const complex = stringValue(child(declaration, 'type')) === 'complex';
+    const explicit =
+      value.kind === 'map' &&
+      (value.entries.has('default') || value.entries.has('lookup')) &&
+      (!complex || [...value.entries.keys()].every((k) => ['default', 'lookup', 'description', 'type'].includes(k)));
+    if (explicit) {
+      for (const field of ['default', 'lookup']) {
+        const v = child(value, field);
+        if (v) setAt(tree, ['variables', name, field], cloneNode(v));
+      }
+    } else {
+      setAt(tree, ['variables', name, 'default'], cloneNode(value));
+    }
+  }
+}
+
+/** Replaces `${bundle.name}`, `${bundle.target}` and `${var.*}` references; each unresolvable one is a finding, once per place. */
+function interpolateReferences(
+  bundle: LoadedBundle,
+  resolved: MapNode,
+  scope: { tree: MapNode; targetName: string | undefined; declared: MapNode | undefined; variables: Map<string, VariableValue> },
+  findings: Finding[],
+): ConfigNode {
+  const { targetName, declared, variables } = scope;
   const bundleFacts = new Map<string, unknown>([
-    ['name', stringValue(childAt(tree, ['bundle', 'name']))],
+    ['name', stringValue(childAt(scope.tree, ['bundle', 'name']))],
     ['target', targetName],
   ]);
   const reported = new Set<string>();
-  const interpolated = interpolate(resolved, [], (reference, loc, keys) => {
+  return interpolate(resolved, [], (reference, loc, keys) => {
     const parts = splitReference(reference);
     if (parts[0] === 'bundle' && parts.length === 2 && bundleFacts.get(parts[1]) !== undefined) return { value: bundleFacts.get(parts[1]) };
     if (parts[0] !== 'var') return undefined;
@@ -245,7 +275,7 @@ export function resolveTarget(bundle: LoadedBundle, targetName: string | undefin
       reported.add(id);
       return undefined;
     }
-    const entry = variables.values.get(name);
+    const entry = variables.get(name);
     if (!entry) {
       if (!reported.has(id)) {
         findings.push(finding(bundle.root, 'error', 'missing-variable-value', loc, keys, `variable '${name}' has no value for this target (no 'variables' input, BUNDLE_VAR_${name}, target value or default)`, targetName));
@@ -257,14 +287,6 @@ export function resolveTarget(bundle: LoadedBundle, targetName: string | undefin
     const value = selectPath(entry.value, parts.slice(2));
     return value === undefined ? undefined : { value };
   });
-  return {
-    name: targetName,
-    mode,
-    merged: tree,
-    resolved: interpolated as MapNode,
-    variables: Object.fromEntries([...variables.values].map(([name, entry]) => [name, entry.lookup ? `\${var.${name}}` : entry.value])),
-    findings,
-  };
 }
 
 function mergeKeyedLists(tree: MapNode): void {

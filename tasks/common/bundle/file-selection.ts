@@ -83,40 +83,40 @@ function toPosix(relative: string): string {
 /** Folders the CLI never syncs. */
 const alwaysSkipped = new Set(['.git', '.databricks']);
 
-/** Selects the files to pack; see the module comment for the rules. */
-export async function selectFiles(fs: BundleFileSystem, options: SelectionOptions): Promise<Selection> {
-  const repositoryRoot = path.resolve(options.repositoryRoot);
-  const realRepositoryRoot = await fs.realpath(repositoryRoot);
-  const bundleRoot = path.resolve(options.bundleRoot);
-  const refused: RefusedPath[] = [];
+/** Resolves the sync paths; those outside the repository, or reached through a link leaving it, are refused. */
+async function checkSyncPaths(fs: BundleFileSystem, repository: { root: string; realRoot: string }, candidates: string[], refused: RefusedPath[]): Promise<string[]> {
   const syncPaths: string[] = [];
-  for (const syncPath of options.syncPaths.length > 0 ? options.syncPaths : [bundleRoot]) {
+  for (const syncPath of candidates) {
     const resolved = path.resolve(syncPath);
-    if (!isInside(repositoryRoot, resolved)) {
-      refused.push({ reason: 'outside-repository', path: resolved, detail: `sync path ${resolved} is outside the repository ${repositoryRoot}` });
+    if (!isInside(repository.root, resolved)) {
+      refused.push({ reason: 'outside-repository', path: resolved, detail: `sync path ${resolved} is outside the repository ${repository.root}` });
       continue;
     }
     // The walk checks the symlinks it meets below a sync path, not the ones on the way to it: a sync
     // path (or the bundle root) reached through a link that leaves the repository is refused here.
-    if ((await fs.stat(resolved)) && !isInside(realRepositoryRoot, await fs.realpath(resolved))) {
-      refused.push({ reason: 'symlink-escape', path: resolved, detail: `sync path ${resolved} resolves outside the repository ${repositoryRoot}` });
+    if ((await fs.stat(resolved)) && !isInside(repository.realRoot, await fs.realpath(resolved))) {
+      refused.push({ reason: 'symlink-escape', path: resolved, detail: `sync path ${resolved} resolves outside the repository ${repository.root}` });
       continue;
     }
     syncPaths.push(resolved);
   }
-  const common = commonRoot([bundleRoot, ...syncPaths]);
-  const syncRoot = options.root && isInside(path.resolve(options.root), common) ? path.resolve(options.root) : common;
-  const skip = (options.skip ?? []).map((p) => path.resolve(p));
+  return syncPaths;
+}
+
+/** Whether git ignores a path: the deepest .gitignore with a matching rule decides. Each .gitignore is read once. */
+type GitIgnored = (full: string, isDirectory: boolean) => Promise<boolean>;
+
+function gitignoreMatcher(fs: BundleFileSystem, repositoryRoot: string): GitIgnored {
   const gitignores = new Map<string, Ignore | null>();
   const gitignoreOf = async (directory: string): Promise<Ignore | null> => {
-    if (gitignores.has(directory)) return gitignores.get(directory)!;
+    const known = gitignores.get(directory);
+    if (known !== undefined) return known;
     const file = path.join(directory, '.gitignore');
     const rules = (await fs.stat(file))?.kind === 'file' ? ignore().add(await fs.readText(file)) : null;
     gitignores.set(directory, rules);
     return rules;
   };
-  /** Git semantics: the deepest .gitignore with a matching rule decides. */
-  const gitIgnored = async (full: string, isDirectory: boolean): Promise<boolean> => {
+  return async (full, isDirectory) => {
     const chain: string[] = [];
     for (let dir = path.dirname(full); isInside(repositoryRoot, dir); dir = path.dirname(dir)) {
       chain.push(dir);
@@ -131,6 +131,17 @@ export async function selectFiles(fs: BundleFileSystem, options: SelectionOption
     }
     return false;
   };
+}
+
+/** `sync.include` and `sync.exclude`, matched as the CLI matches them. */
+interface SyncRules {
+  include?: Ignore;
+  exclude?: Ignore;
+  /** Whether `rules` (one of the two) match the path. */
+  matches(rules: Ignore | undefined, full: string, isDirectory: boolean): boolean;
+}
+
+function syncRules(common: string, bundleRoot: string, include: string[], exclude: string[]): SyncRules {
   // The CLI matches sync.include/exclude against paths from its sync root (the common root of the
   // bundle folder and the sync paths). When that root is above the bundle folder it first joins
   // every pattern to the bundle folder's path (Go's filepath.Join, which also cleans it), so there
@@ -139,88 +150,139 @@ export async function selectFiles(fs: BundleFileSystem, options: SelectionOption
   const rewrite = (patterns: string[]): string[] =>
     bundleFromSyncRoot === '' ? patterns : patterns.map((pattern) => path.posix.join(bundleFromSyncRoot, pattern).replace(/\/+$/, ''));
   const patternPath = (full: string, isDirectory: boolean): string => toPosix(path.relative(common, full)) + (isDirectory ? '/' : '');
-  const includeRules = options.include.length > 0 ? ignore().add(rewrite(options.include)) : undefined;
-  const excludeRules = options.exclude.length > 0 ? ignore().add(rewrite(options.exclude)) : undefined;
-  const matches = (rules: Ignore | undefined, full: string, isDirectory: boolean): boolean => {
-    if (!rules || full === bundleRoot || full === common || !isInside(common, full)) return false;
-    const relative = patternPath(full, isDirectory);
-    return relative !== '' && relative !== '/' && rules.ignores(relative);
+  return {
+    include: include.length > 0 ? ignore().add(rewrite(include)) : undefined,
+    exclude: exclude.length > 0 ? ignore().add(rewrite(exclude)) : undefined,
+    matches: (rules, full, isDirectory) => {
+      if (!rules || full === bundleRoot || full === common || !isInside(common, full)) return false;
+      const relative = patternPath(full, isDirectory);
+      return relative !== '' && relative !== '/' && rules.ignores(relative);
+    },
   };
+}
 
-  const selected = new Map<string, SelectedFile>();
-  const add = (full: string): void => {
-    const entry = toPosix(path.relative(syncRoot, full));
-    if (!selected.has(entry)) selected.set(entry, { entry, source: full });
-  };
+/** What a walk of the sources needs, and where it puts what it finds. */
+interface SelectionWalk {
+  fs: BundleFileSystem;
+  realRepositoryRoot: string;
+  syncRoot: string;
+  /** Folders never packed. */
+  skip: string[];
+  gitIgnored: GitIgnored;
+  rules: SyncRules;
+  /** Selects a file (the first source of an entry name wins). */
+  add(full: string): void;
+  refused: RefusedPath[];
+}
 
-  /**
-   * Walks `directory`. With `honourGitignore` false (the `sync.include` pass) every file is offered
-   * to `accept`; symlinks are checked either way.
-   */
-  const walk = async (directory: string, honourGitignore: boolean, accept: (full: string) => boolean, visited: Set<string>): Promise<void> => {
-    const names = (await fs.readdir(directory)).sort(comparePaths);
-    for (const name of names) {
-      if (alwaysSkipped.has(name)) continue;
-      const full = path.join(directory, name);
-      if (skip.some((s) => isInside(s, full))) continue;
-      const info = await fs.lstat(full);
-      if (!info) continue;
-      let kind = info.kind;
-      if (kind === 'symlink') {
-        const target = await fs.stat(full);
-        if (!target) continue; // dangling: nothing to pack
-        kind = target.kind;
-        const isDirectory = kind === 'directory';
-        if ((honourGitignore && (await gitIgnored(full, isDirectory))) || matches(excludeRules, full, isDirectory)) continue;
-        if (!honourGitignore && !isDirectory && !accept(full)) continue;
-        const real = await fs.realpath(full);
-        if (!isInside(realRepositoryRoot, real)) {
-          refused.push({ reason: 'symlink-escape', path: full, detail: `symlink ${toPosix(path.relative(syncRoot, full))} points outside the repository` });
-          continue;
-        }
-        if (isDirectory) {
-          if (visited.has(real)) continue; // a loop back into a folder already being walked
-          await walk(full, honourGitignore, accept, new Set([...visited, real]));
-        } else if (kind === 'file') {
-          add(full);
-        }
-        continue;
-      }
-      if (kind === 'directory') {
-        if (honourGitignore && (await gitIgnored(full, true))) continue;
-        if (matches(excludeRules, full, true) && !includeRules) continue;
-        await walk(full, honourGitignore, accept, new Set([...visited, await fs.realpath(full)]));
-      } else if (kind === 'file') {
-        if (honourGitignore && (await gitIgnored(full, false))) continue;
-        if (matches(excludeRules, full, false)) continue;
-        if (accept(full)) add(full);
-      }
+/**
+ * Walks `directory`. With `honourGitignore` false (the `sync.include` pass) every file is offered
+ * to `accept`; symlinks are checked either way.
+ */
+async function walk(w: SelectionWalk, directory: string, honourGitignore: boolean, accept: (full: string) => boolean, visited: Set<string>): Promise<void> {
+  const names = (await w.fs.readdir(directory)).sort(comparePaths);
+  for (const name of names) {
+    if (alwaysSkipped.has(name)) continue;
+    const full = path.join(directory, name);
+    if (w.skip.some((s) => isInside(s, full))) continue;
+    const info = await w.fs.lstat(full);
+    if (!info) continue;
+    if (info.kind === 'symlink') {
+      await walkSymlink(w, full, honourGitignore, accept, visited);
+    } else if (info.kind === 'directory') {
+      if (honourGitignore && (await w.gitIgnored(full, true))) continue;
+      if (w.rules.matches(w.rules.exclude, full, true) && !w.rules.include) continue;
+      await walk(w, full, honourGitignore, accept, new Set([...visited, await w.fs.realpath(full)]));
+    } else if (info.kind === 'file') {
+      if (honourGitignore && (await w.gitIgnored(full, false))) continue;
+      if (w.rules.matches(w.rules.exclude, full, false)) continue;
+      if (accept(full)) w.add(full);
     }
-  };
+  }
+}
 
+/** A symlink met by {@link walk}: followed only while it stays inside the repository. */
+async function walkSymlink(w: SelectionWalk, full: string, honourGitignore: boolean, accept: (full: string) => boolean, visited: Set<string>): Promise<void> {
+  const target = await w.fs.stat(full);
+  if (!target) return; // dangling: nothing to pack
+  const isDirectory = target.kind === 'directory';
+  if ((honourGitignore && (await w.gitIgnored(full, isDirectory))) || w.rules.matches(w.rules.exclude, full, isDirectory)) return;
+  if (!honourGitignore && !isDirectory && !accept(full)) return;
+  const real = await w.fs.realpath(full);
+  if (!isInside(w.realRepositoryRoot, real)) {
+    w.refused.push({ reason: 'symlink-escape', path: full, detail: `symlink ${toPosix(path.relative(w.syncRoot, full))} points outside the repository` });
+    return;
+  }
+  if (isDirectory) {
+    if (visited.has(real)) return; // a loop back into a folder already being walked
+    await walk(w, full, honourGitignore, accept, new Set([...visited, real]));
+  } else if (target.kind === 'file') {
+    w.add(full);
+  }
+}
+
+/** Everything under the sync paths that git would not ignore, then the `sync.include` matches. */
+async function walkSyncPaths(w: SelectionWalk, syncPaths: string[]): Promise<void> {
   for (const syncPath of syncPaths) {
-    const info = await fs.stat(syncPath);
-    if (info?.kind === 'directory') await walk(syncPath, true, () => true, new Set([await fs.realpath(syncPath)]));
-    else if (info?.kind === 'file' && !(await gitIgnored(syncPath, false))) add(syncPath);
+    const info = await w.fs.stat(syncPath);
+    if (info?.kind === 'directory') await walk(w, syncPath, true, () => true, new Set([await w.fs.realpath(syncPath)]));
+    else if (info?.kind === 'file' && !(await w.gitIgnored(syncPath, false))) w.add(syncPath);
   }
-  if (includeRules) {
-    for (const syncPath of syncPaths) {
-      const info = await fs.stat(syncPath);
-      if (info?.kind === 'directory') {
-        await walk(syncPath, false, (full) => matches(includeRules, full, false), new Set([await fs.realpath(syncPath)]));
-      }
+  const include = w.rules.include;
+  if (!include) return;
+  for (const syncPath of syncPaths) {
+    const info = await w.fs.stat(syncPath);
+    if (info?.kind === 'directory') {
+      await walk(w, syncPath, false, (full) => w.rules.matches(include, full, false), new Set([await w.fs.realpath(syncPath)]));
     }
   }
-  for (const file of options.alwaysInclude ?? []) {
+}
+
+/** The files packed whatever the rules say, when inside the sync root and not escaping the repository. */
+async function addAlwaysIncluded(w: SelectionWalk, files: string[]): Promise<void> {
+  for (const file of files) {
     const full = path.resolve(file);
-    if (!isInside(syncRoot, full)) continue;
-    const real = await fs.realpath(full);
-    if (!isInside(realRepositoryRoot, real)) {
-      refused.push({ reason: 'symlink-escape', path: full, detail: `${toPosix(path.relative(syncRoot, full))} resolves outside the repository` });
+    if (!isInside(w.syncRoot, full)) continue;
+    const real = await w.fs.realpath(full);
+    if (!isInside(w.realRepositoryRoot, real)) {
+      w.refused.push({ reason: 'symlink-escape', path: full, detail: `${toPosix(path.relative(w.syncRoot, full))} resolves outside the repository` });
       continue;
     }
-    add(full);
+    w.add(full);
   }
+}
+
+/**
+ * Selects the files to pack; see the module comment for the rules. Phases: check the sync paths,
+ * fix the roots, walk the sync paths (gitignore, then `sync.include`), add the always-included
+ * files, sort.
+ */
+export async function selectFiles(fs: BundleFileSystem, options: SelectionOptions): Promise<Selection> {
+  const repositoryRoot = path.resolve(options.repositoryRoot);
+  const realRepositoryRoot = await fs.realpath(repositoryRoot);
+  const bundleRoot = path.resolve(options.bundleRoot);
+  const refused: RefusedPath[] = [];
+  const syncPaths = await checkSyncPaths(fs, { root: repositoryRoot, realRoot: realRepositoryRoot }, options.syncPaths.length > 0 ? options.syncPaths : [bundleRoot], refused);
+  const common = commonRoot([bundleRoot, ...syncPaths]);
+  const syncRoot = options.root && isInside(path.resolve(options.root), common) ? path.resolve(options.root) : common;
+
+  const selected = new Map<string, SelectedFile>();
+  const w: SelectionWalk = {
+    fs,
+    realRepositoryRoot,
+    syncRoot,
+    skip: (options.skip ?? []).map((p) => path.resolve(p)),
+    gitIgnored: gitignoreMatcher(fs, repositoryRoot),
+    rules: syncRules(common, bundleRoot, options.include, options.exclude),
+    add: (full) => {
+      const entry = toPosix(path.relative(syncRoot, full));
+      if (!selected.has(entry)) selected.set(entry, { entry, source: full });
+    },
+    refused,
+  };
+  await walkSyncPaths(w, syncPaths);
+  await addAlwaysIncluded(w, options.alwaysInclude ?? []);
+
   const files = [...selected.values()].sort((a, b) => comparePaths(a.entry, b.entry));
   // Refusals can repeat across the two walks.
   const unique = [...new Map(refused.map((r) => [`${r.reason}|${r.path}`, r])).values()];

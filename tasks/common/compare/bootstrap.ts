@@ -57,7 +57,7 @@ function quantile(sorted: Float64Array, q: number): number {
 }
 
 /** Throws unless the scores are two equally long lists of at least two finite numbers. */
-export function checkPairedScores(metric: string, scores: PairedScores): void {
+export function checkPairedScores(metric: string, scores: { candidate: unknown; champion: unknown }): asserts scores is PairedScores {
   const { candidate, champion } = scores;
   if (!Array.isArray(candidate) || !Array.isArray(champion)) throw new Error(`Paired scores for '${metric}' must be two lists of numbers.`);
   if (candidate.length !== champion.length) {

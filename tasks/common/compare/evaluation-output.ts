@@ -76,7 +76,7 @@ export function parseEvaluationOutput(text: string): EvaluationOutput {
     if (!isObject(parsed.paired)) throw new Error("The evaluation job output's 'paired' must be an object of metric name to {candidate, champion} score lists.");
     for (const [metric, entry] of Object.entries(parsed.paired)) {
       if (!isObject(entry)) throw new Error(`The evaluation job output's 'paired.${metric}' must be {"candidate": [...], "champion": [...]}.`);
-      const scores = { candidate: entry.candidate as number[], champion: entry.champion as number[] };
+      const scores = { candidate: entry.candidate, champion: entry.champion };
       checkPairedScores(metric, scores);
       paired.set(metric, scores);
       for (const [side, map, list] of [['candidate', candidate, scores.candidate], ['champion', champion, scores.champion]] as const) {

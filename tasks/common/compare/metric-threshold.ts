@@ -1,4 +1,4 @@
-import { addDecimal, compareDecimal, compareExact, formatExact, shortestDecimalOfDouble, subtractDecimal } from './exact-decimal';
+import { addDecimal, compareDecimal, compareExact, formatExact, shortestDecimalOfDouble, subtractDecimal, type RuleNumber } from './exact-decimal';
 import { formatNumber, type CheckResult } from './checks';
 import type { MetricRule } from './rules';
 
@@ -42,6 +42,28 @@ function roundingDecides(candidate: number, baseline: number, change: number, gr
   return (greaterIsBetter ? order >= 0 : order <= 0) !== exactMeets;
 }
 
+/** Why a check cannot use these values, or undefined when they are all finite. */
+function nonFiniteDetail(metric: string, values: { candidate?: number; champion?: number }): string | undefined {
+  const bad = Object.entries(values).filter(([, value]) => value !== undefined && !Number.isFinite(value));
+  if (bad.length === 0) return undefined;
+  return `metric '${metric}' is not a finite number (${bad.map(([side, value]) => `${side} ${value}`).join(', ')}): the evaluation is broken`;
+}
+
+/** One check of a rule, before the metric and the two values are added. */
+type RuleCheck = Omit<CheckResult, 'metric' | 'candidate' | 'champion'>;
+
+function thresholdText(rule: MetricRule, threshold: RuleNumber): string {
+  return `${comparator(rule.greaterIsBetter)} ${formatNumber(threshold)}`;
+}
+
+function absoluteChangeText(rule: MetricRule, change: RuleNumber): string {
+  return `${comparator(rule.greaterIsBetter)} champion ${rule.greaterIsBetter ? '+' : '-'} ${formatNumber(change)}`;
+}
+
+function relativeChangeText(rule: MetricRule, minimum: number): string {
+  return `relative change >= ${formatNumber(minimum)} (${rule.greaterIsBetter ? 'greater' : 'lower'} is better)`;
+}
+
 /**
  * Applies one rule to a metric exactly as MLflow's `MetricThreshold` validation does:
  * - a metric missing from the candidate fails every check;
@@ -59,13 +81,6 @@ function roundingDecides(candidate: number, baseline: number, change: number, gr
  * baseline has other metrics but not this one); a `min_relative_change: 0.0` rule without a
  * baseline fails (MLflow raises `TypeError`).
  */
-/** Why a check cannot use these values, or undefined when they are all finite. */
-function nonFiniteDetail(metric: string, values: { candidate?: number; champion?: number }): string | undefined {
-  const bad = Object.entries(values).filter(([, value]) => value !== undefined && !Number.isFinite(value));
-  if (bad.length === 0) return undefined;
-  return `metric '${metric}' is not a finite number (${bad.map(([side, value]) => `${side} ${value}`).join(', ')}): the evaluation is broken`;
-}
-
 export function evaluateMetricThreshold(rule: MetricRule, candidate: number | undefined, baseline: number | undefined): MetricThresholdResult {
   const result: MetricThresholdResult = {
     missingCandidate: false,
@@ -75,109 +90,101 @@ export function evaluateMetricThreshold(rule: MetricRule, candidate: number | un
     minRelativeChangeFailed: false,
     checks: [],
   };
-  const op = comparator(rule.greaterIsBetter);
-  const sign = rule.greaterIsBetter ? '+' : '-';
-  const base = { metric: rule.metric, candidate, champion: baseline };
-  const push = (check: Omit<CheckResult, 'metric' | 'candidate' | 'champion'>): void => {
-    result.checks.push({ ...base, ...check });
+  /** Adds the check; true when it failed. */
+  const push = (check: RuleCheck): boolean => {
+    result.checks.push({ metric: rule.metric, candidate, champion: baseline, ...check });
+    return check.status === 'failed';
   };
-  const kinds = [
-    rule.threshold !== undefined ? { kind: 'threshold' as const, rule: `${op} ${formatNumber(rule.threshold)}` } : undefined,
-    rule.minAbsoluteChange !== undefined ? { kind: 'min_absolute_change' as const, rule: `${op} champion ${sign} ${formatNumber(rule.minAbsoluteChange)}` } : undefined,
-    rule.minRelativeChange !== undefined
-      ? { kind: 'min_relative_change' as const, rule: `relative change >= ${formatNumber(rule.minRelativeChange)} (${rule.greaterIsBetter ? 'greater' : 'lower'} is better)` }
-      : undefined,
-  ].filter((k) => k !== undefined);
+  const { threshold, minAbsoluteChange, minRelativeChange } = rule;
 
   if (candidate === undefined) {
     result.missingCandidate = true;
-    for (const k of kinds) push({ ...k, status: 'failed', detail: `metric '${rule.metric}' is missing from the candidate's metrics` });
+    const detail = `metric '${rule.metric}' is missing from the candidate's metrics`;
+    if (threshold !== undefined) push({ kind: 'threshold', rule: thresholdText(rule, threshold), status: 'failed', detail });
+    if (minAbsoluteChange !== undefined) push({ kind: 'min_absolute_change', rule: absoluteChangeText(rule, minAbsoluteChange), status: 'failed', detail });
+    if (minRelativeChange !== undefined) push({ kind: 'min_relative_change', rule: relativeChangeText(rule, minRelativeChange), status: 'failed', detail });
     return result;
   }
 
-  if (rule.threshold !== undefined) {
-    const rule_ = kinds.find((k) => k.kind === 'threshold')!.rule;
-    const broken = nonFiniteDetail(rule.metric, { candidate });
-    if (broken !== undefined) {
-      result.thresholdFailed = true;
-      push({ kind: 'threshold', rule: rule_, status: 'failed', detail: broken });
-    } else {
-      result.thresholdFailed = !meets(candidate, rule.threshold, rule.greaterIsBetter);
-      push({
-        kind: 'threshold',
-        rule: rule_,
-        status: result.thresholdFailed ? 'failed' : 'passed',
-        detail: `candidate ${formatNumber(candidate)} ${result.thresholdFailed ? 'does not meet' : 'meets'} ${op} ${formatNumber(rule.threshold)}`,
-      });
-    }
-  }
+  if (threshold !== undefined) result.thresholdFailed = push(thresholdCheck(rule, threshold, candidate));
 
-  const absoluteRule = kinds.find((k) => k.kind === 'min_absolute_change')?.rule ?? '';
-  const relativeRule = kinds.find((k) => k.kind === 'min_relative_change')?.rule ?? '';
-  if ((rule.minAbsoluteChange !== undefined || rule.minRelativeChange !== undefined) && baseline === undefined) {
+  if ((minAbsoluteChange !== undefined || minRelativeChange !== undefined) && baseline === undefined) {
     result.missingBaseline = true;
     const detail = `metric '${rule.metric}' is missing from the champion's metrics, and this rule compares with the champion`;
-    if (rule.minAbsoluteChange !== undefined) push({ kind: 'min_absolute_change', rule: absoluteRule, status: 'failed', detail });
-    if (rule.minRelativeChange !== undefined) push({ kind: 'min_relative_change', rule: relativeRule, status: 'failed', detail });
+    if (minAbsoluteChange !== undefined) push({ kind: 'min_absolute_change', rule: absoluteChangeText(rule, minAbsoluteChange), status: 'failed', detail });
+    if (minRelativeChange !== undefined) push({ kind: 'min_relative_change', rule: relativeChangeText(rule, minRelativeChange), status: 'failed', detail });
     return result;
   }
   if (baseline === undefined) return result;
 
-  if (rule.minAbsoluteChange !== undefined) {
-    // Python: operator.add/sub on floats (an int change is converted to the nearest double first).
-    const change = Number(rule.minAbsoluteChange);
-    const bound = rule.greaterIsBetter ? baseline + change : baseline - change;
-    const broken = nonFiniteDetail(rule.metric, { candidate, champion: baseline });
-    if (broken !== undefined || Number.isNaN(bound)) {
-      result.minAbsoluteChangeFailed = true;
-      push({ kind: 'min_absolute_change', rule: absoluteRule, status: 'failed', detail: broken ?? 'the bound is NaN' });
-    } else {
-      result.minAbsoluteChangeFailed = !meets(candidate, bound, rule.greaterIsBetter);
-      push({
-        kind: 'min_absolute_change',
-        rule: absoluteRule,
-        status: result.minAbsoluteChangeFailed ? 'failed' : 'passed',
-        detail:
-          `candidate ${formatNumber(candidate)} ${result.minAbsoluteChangeFailed ? 'does not meet' : 'meets'} ${op} ` +
-          `${formatNumber(baseline)} ${sign} ${formatNumber(rule.minAbsoluteChange)} = ${formatNumber(bound)}` +
-          (roundingDecides(candidate, baseline, change, rule.greaterIsBetter, !result.minAbsoluteChangeFailed)
-            ? ` (exactly ${formatExact(candidate)} ${op} ${formatExact(bound)}: ${result.minAbsoluteChangeFailed ? 'false' : 'true'})`
-            : ''),
-      });
-    }
-  }
-
-  if (rule.minRelativeChange !== undefined) {
-    const minimum = rule.minRelativeChange;
-    const broken = nonFiniteDetail(rule.metric, { candidate, champion: baseline });
-    if (broken !== undefined) {
-      result.minRelativeChangeFailed = true;
-      push({ kind: 'min_relative_change', rule: relativeRule, status: 'failed', detail: broken });
-    } else if (baseline === 0) {
-      const bound = rule.greaterIsBetter ? baseline + zeroBaselineEpsilon : baseline - zeroBaselineEpsilon;
-      result.minRelativeChangeFailed = !meets(candidate, bound, rule.greaterIsBetter);
-      push({
-        kind: 'min_relative_change',
-        rule: relativeRule,
-        status: result.minRelativeChangeFailed ? 'failed' : 'passed',
-        detail: `champion is 0, so the candidate must simply be better: ${formatNumber(candidate)} ${op} ${formatNumber(bound)} is ${result.minRelativeChangeFailed ? 'false' : 'true'}`,
-      });
-    } else {
-      const relative = rule.greaterIsBetter ? (candidate - baseline) / baseline : (baseline - candidate) / baseline;
-      // MLflow fails only when `relative < minimum`; an undefined ratio (Infinity - Infinity) fails here.
-      result.minRelativeChangeFailed = Number.isNaN(relative) || relative < minimum;
-      const formula = rule.greaterIsBetter
-        ? `(${formatNumber(candidate)} - ${formatNumber(baseline)}) / ${formatNumber(baseline)}`
-        : `(${formatNumber(baseline)} - ${formatNumber(candidate)}) / ${formatNumber(baseline)}`;
-      push({
-        kind: 'min_relative_change',
-        rule: relativeRule,
-        status: result.minRelativeChangeFailed ? 'failed' : 'passed',
-        detail: `relative change ${formula} = ${formatNumber(relative)} is ${result.minRelativeChangeFailed ? 'below' : 'at least'} ${formatNumber(minimum)}`,
-      });
-    }
-  }
+  if (minAbsoluteChange !== undefined) result.minAbsoluteChangeFailed = push(absoluteChangeCheck(rule, minAbsoluteChange, candidate, baseline));
+  if (minRelativeChange !== undefined) result.minRelativeChangeFailed = push(relativeChangeCheck(rule, minRelativeChange, candidate, baseline));
   return result;
+}
+
+/** `candidate >= threshold` (or `<=`), compared exactly. */
+function thresholdCheck(rule: MetricRule, threshold: RuleNumber, candidate: number): RuleCheck {
+  const text = thresholdText(rule, threshold);
+  const broken = nonFiniteDetail(rule.metric, { candidate });
+  if (broken !== undefined) return { kind: 'threshold', rule: text, status: 'failed', detail: broken };
+  const failed = !meets(candidate, threshold, rule.greaterIsBetter);
+  return {
+    kind: 'threshold',
+    rule: text,
+    status: failed ? 'failed' : 'passed',
+    detail: `candidate ${formatNumber(candidate)} ${failed ? 'does not meet' : 'meets'} ${comparator(rule.greaterIsBetter)} ${formatNumber(threshold)}`,
+  };
+}
+
+/** The bound `baseline ± change` in binary floating point, compared with the candidate exactly. */
+function absoluteChangeCheck(rule: MetricRule, minAbsoluteChange: RuleNumber, candidate: number, baseline: number): RuleCheck {
+  const text = absoluteChangeText(rule, minAbsoluteChange);
+  const op = comparator(rule.greaterIsBetter);
+  // Python: operator.add/sub on floats (an int change is converted to the nearest double first).
+  const change = Number(minAbsoluteChange);
+  const bound = rule.greaterIsBetter ? baseline + change : baseline - change;
+  const broken = nonFiniteDetail(rule.metric, { candidate, champion: baseline });
+  if (broken !== undefined || Number.isNaN(bound)) return { kind: 'min_absolute_change', rule: text, status: 'failed', detail: broken ?? 'the bound is NaN' };
+  const failed = !meets(candidate, bound, rule.greaterIsBetter);
+  return {
+    kind: 'min_absolute_change',
+    rule: text,
+    status: failed ? 'failed' : 'passed',
+    detail:
+      `candidate ${formatNumber(candidate)} ${failed ? 'does not meet' : 'meets'} ${op} ` +
+      `${formatNumber(baseline)} ${rule.greaterIsBetter ? '+' : '-'} ${formatNumber(minAbsoluteChange)} = ${formatNumber(bound)}` +
+      (roundingDecides(candidate, baseline, change, rule.greaterIsBetter, !failed) ? ` (exactly ${formatExact(candidate)} ${op} ${formatExact(bound)}: ${failed ? 'false' : 'true'})` : ''),
+  };
+}
+
+/** The signed relative change against the minimum; a zero baseline falls back to "better by 1e-10". */
+function relativeChangeCheck(rule: MetricRule, minimum: number, candidate: number, baseline: number): RuleCheck {
+  const text = relativeChangeText(rule, minimum);
+  const op = comparator(rule.greaterIsBetter);
+  const broken = nonFiniteDetail(rule.metric, { candidate, champion: baseline });
+  if (broken !== undefined) return { kind: 'min_relative_change', rule: text, status: 'failed', detail: broken };
+  if (baseline === 0) {
+    const bound = rule.greaterIsBetter ? baseline + zeroBaselineEpsilon : baseline - zeroBaselineEpsilon;
+    const failed = !meets(candidate, bound, rule.greaterIsBetter);
+    return {
+      kind: 'min_relative_change',
+      rule: text,
+      status: failed ? 'failed' : 'passed',
+      detail: `champion is 0, so the candidate must simply be better: ${formatNumber(candidate)} ${op} ${formatNumber(bound)} is ${failed ? 'false' : 'true'}`,
+    };
+  }
+  const relative = rule.greaterIsBetter ? (candidate - baseline) / baseline : (baseline - candidate) / baseline;
+  // MLflow fails only when `relative < minimum`; an undefined ratio (Infinity - Infinity) fails here.
+  const failed = Number.isNaN(relative) || relative < minimum;
+  const formula = rule.greaterIsBetter
+    ? `(${formatNumber(candidate)} - ${formatNumber(baseline)}) / ${formatNumber(baseline)}`
+    : `(${formatNumber(baseline)} - ${formatNumber(candidate)}) / ${formatNumber(baseline)}`;
+  return {
+    kind: 'min_relative_change',
+    rule: text,
+    status: failed ? 'failed' : 'passed',
+    detail: `relative change ${formula} = ${formatNumber(relative)} is ${failed ? 'below' : 'at least'} ${formatNumber(minimum)}`,
+  };
 }
 
 /** True when MLflow would count this metric as validated (`_MetricValidationResult.is_success`). */

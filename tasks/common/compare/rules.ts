@@ -128,13 +128,15 @@ function parseMetricRule(metric: string, mapping: unknown, problems: string[]): 
   if (threshold === undefined && minAbsolute === undefined && minRelative === undefined) {
     problems.push(`${path}: no threshold was specified (set threshold, min_absolute_change or min_relative_change)`);
   }
-  if (problems.length > before) return undefined;
+  // The type tests repeat checks that added a problem above; they let the compiler see the types.
+  const greaterIsBetter = greater ?? higher;
+  if (problems.length > before || typeof greaterIsBetter !== 'boolean') return undefined;
   return {
     metric,
-    greaterIsBetter: (greater ?? higher) as boolean,
-    ...(threshold !== undefined ? { threshold: threshold as RuleNumber } : {}),
-    ...(minAbsolute !== undefined ? { minAbsoluteChange: minAbsolute as RuleNumber } : {}),
-    ...(minRelative !== undefined ? { minRelativeChange: minRelative as number } : {}),
+    greaterIsBetter,
+    ...(isRuleNumber(threshold) ? { threshold } : {}),
+    ...(isRuleNumber(minAbsolute) ? { minAbsoluteChange: minAbsolute } : {}),
+    ...(typeof minRelative === 'number' ? { minRelativeChange: minRelative } : {}),
   };
 }
 
@@ -150,8 +152,8 @@ function parseGuardrail(metric: string, mapping: unknown, problems: string[]): G
   if (typeof toleranceNumber !== 'number' || !Number.isFinite(toleranceNumber) || toleranceNumber < 0) {
     problems.push(`${path}.tolerance: must be a number >= 0 (0.1 = 10%), got ${describe(tolerance)}`);
   }
-  if (problems.length > before) return undefined;
-  return { metric, greaterIsBetter: greater as boolean, tolerance: toleranceNumber as number };
+  if (problems.length > before || typeof greater !== 'boolean' || typeof toleranceNumber !== 'number') return undefined;
+  return { metric, greaterIsBetter: greater, tolerance: toleranceNumber };
 }
 
 /** Parses every `name: rule` entry of one top-level section, in document order. */

@@ -2,7 +2,7 @@ import { isSignificantImprovement, minimumSignificanceExamples, type BootstrapIn
 import type { CheckResult } from './checks';
 import { evaluateGuardrail } from './guardrails';
 import { evaluateMetricThreshold } from './metric-threshold';
-import { isThresholdOnly, needsBaseline, type RulesDocument } from './rules';
+import { isThresholdOnly, needsBaseline, type GuardrailRule, type MetricRule, type RulesDocument } from './rules';
 
 /** What to do when no version holds the champion alias. */
 export type NoChampionPolicy = 'promote' | 'fail';
@@ -47,6 +47,15 @@ export function defaultNoChampionPolicy(rules: RulesDocument): NoChampionPolicy 
 
 const changeKinds = new Set(['min_absolute_change', 'min_relative_change']);
 
+/** The inputs every rule's checks read, with the no-champion policy in force. */
+interface RuleScope {
+  candidate: Map<string, number>;
+  champion?: Map<string, number>;
+  noChampion: NoChampionPolicy;
+  /** Why a check that needs a champion cannot be decided. */
+  noChampionDetail: string;
+}
+
 /**
  * Applies every rule and decides: `promote` only when no check failed and every precondition holds
  * (fail closed). Without a champion, change rules, guardrails and significance cannot be decided:
@@ -55,88 +64,90 @@ const changeKinds = new Set(['min_absolute_change', 'min_relative_change']);
 export function decide(input: VerdictInput): Verdict {
   const { rules, candidate, champion, championAlias } = input;
   const noChampion = input.noChampion ?? defaultNoChampionPolicy(rules);
+  const scope: RuleScope = { candidate, champion, noChampion, noChampionDetail: `no version of the model holds the alias '${championAlias}'` };
+  const preconditions: Precondition[] = champion ? [] : [championPrecondition(scope)];
   const checks: CheckResult[] = [];
-  const preconditions: Precondition[] = [];
-  const noChampionDetail = `no version of the model holds the alias '${championAlias}'`;
-  if (!champion) {
-    preconditions.push({
-      name: 'champion',
-      passed: noChampion === 'promote',
-      detail:
-        noChampion === 'promote'
-          ? `${noChampionDetail}; noChampion is 'promote', so only threshold rules decide`
-          : `${noChampionDetail}, and noChampion is 'fail'`,
-    });
-  }
-
   for (const rule of rules.metrics) {
-    const result = evaluateMetricThreshold(rule, candidate.get(rule.metric), champion?.get(rule.metric));
-    const value = candidate.get(rule.metric);
-    for (const check of result.checks) {
-      // Only a rule the candidate could have met waits for a champion; a missing value already
-      // failed, and a NaN or infinite one fails here rather than being skipped into a promotion.
-      if (!champion && changeKinds.has(check.kind) && value !== undefined) {
-        checks.push(
-          !Number.isFinite(value)
-            ? { ...check, status: 'failed', detail: `the candidate's '${rule.metric}' is ${value}, not a finite number: the evaluation is broken` }
-            : { ...check, status: noChampion === 'promote' ? 'skipped' : 'failed', detail: noChampionDetail },
-        );
-      } else {
-        checks.push(check);
-      }
-    }
-    if (input.requireSignificance && needsBaseline(rule)) {
-      const interval = input.intervals.get(rule.metric);
-      const base = {
-        metric: rule.metric,
-        kind: 'significance' as const,
-        rule: `95% interval of candidate - champion ${rule.greaterIsBetter ? '> 0' : '< 0'}`,
-        candidate: candidate.get(rule.metric),
-        champion: champion?.get(rule.metric),
-      };
-      if (!champion) {
-        checks.push({ ...base, status: noChampion === 'promote' ? 'skipped' : 'failed', detail: noChampionDetail });
-      } else if (!interval) {
-        checks.push({ ...base, status: 'failed', detail: `requireSignificance is set but there are no paired per-example scores for '${rule.metric}'` });
-      } else {
-        const passed = isSignificantImprovement(interval, rule.greaterIsBetter);
-        const side = rule.greaterIsBetter ? 'lower' : 'upper';
-        const tooFew = interval.examples < minimumSignificanceExamples;
-        checks.push({
-          ...base,
-          status: passed ? 'passed' : 'failed',
-          detail: tooFew
-            ? `95% interval [${interval.lower}, ${interval.upper}] over only ${interval.examples} examples; at least ${minimumSignificanceExamples} are needed before any difference can be significant`
-            : `95% interval [${interval.lower}, ${interval.upper}] over ${interval.examples} examples; its ${side} bound ${passed ? 'excludes' : 'does not exclude'} zero`,
-        });
-      }
-    }
+    checks.push(...metricChecks(rule, scope));
+    if (input.requireSignificance && needsBaseline(rule)) checks.push(significanceCheck(rule, input.intervals.get(rule.metric), scope));
   }
-
-  for (const rule of rules.guardrails) {
-    if (!champion) {
-      const value = candidate.get(rule.metric);
-      const broken =
-        value === undefined
-          ? `metric '${rule.metric}' is missing from the candidate's metrics`
-          : !Number.isFinite(value)
-            ? `the candidate's '${rule.metric}' is ${value}, not a finite number`
-            : undefined;
-      checks.push({
-        metric: rule.metric,
-        kind: 'guardrail',
-        status: broken !== undefined ? 'failed' : noChampion === 'promote' ? 'skipped' : 'failed',
-        rule: `no worse than champion by more than ${rule.tolerance}`,
-        detail: broken ?? noChampionDetail,
-        candidate: value,
-      });
-    } else {
-      checks.push(evaluateGuardrail(rule, candidate.get(rule.metric), champion.get(rule.metric)));
-    }
-  }
+  for (const rule of rules.guardrails) checks.push(guardrailCheck(rule, scope));
 
   const failed = checks.some((c) => c.status === 'failed') || preconditions.some((p) => !p.passed);
   return { decision: failed ? 'reject' : 'promote', checks: checks.map((check) => withExistingMetrics(check, candidate, champion)), preconditions, noChampion };
+}
+
+function championPrecondition(scope: RuleScope): Precondition {
+  return {
+    name: 'champion',
+    passed: scope.noChampion === 'promote',
+    detail:
+      scope.noChampion === 'promote'
+        ? `${scope.noChampionDetail}; noChampion is 'promote', so only threshold rules decide`
+        : `${scope.noChampionDetail}, and noChampion is 'fail'`,
+  };
+}
+
+/** A metric rule's threshold and change checks; without a champion its change checks are skipped or failed. */
+function metricChecks(rule: MetricRule, scope: RuleScope): CheckResult[] {
+  const { candidate, champion, noChampion, noChampionDetail } = scope;
+  const result = evaluateMetricThreshold(rule, candidate.get(rule.metric), champion?.get(rule.metric));
+  const value = candidate.get(rule.metric);
+  return result.checks.map((check): CheckResult => {
+    // Only a rule the candidate could have met waits for a champion; a missing value already
+    // failed, and a NaN or infinite one fails here rather than being skipped into a promotion.
+    if (!champion && changeKinds.has(check.kind) && value !== undefined) {
+      return !Number.isFinite(value)
+        ? { ...check, status: 'failed', detail: `the candidate's '${rule.metric}' is ${value}, not a finite number: the evaluation is broken` }
+        : { ...check, status: noChampion === 'promote' ? 'skipped' : 'failed', detail: noChampionDetail };
+    }
+    return check;
+  });
+}
+
+/** Whether the bootstrap interval of candidate - champion excludes zero on the better side. */
+function significanceCheck(rule: MetricRule, interval: BootstrapInterval | undefined, scope: RuleScope): CheckResult {
+  const { candidate, champion, noChampion, noChampionDetail } = scope;
+  const base = {
+    metric: rule.metric,
+    kind: 'significance' as const,
+    rule: `95% interval of candidate - champion ${rule.greaterIsBetter ? '> 0' : '< 0'}`,
+    candidate: candidate.get(rule.metric),
+    champion: champion?.get(rule.metric),
+  };
+  if (!champion) return { ...base, status: noChampion === 'promote' ? 'skipped' : 'failed', detail: noChampionDetail };
+  if (!interval) return { ...base, status: 'failed', detail: `requireSignificance is set but there are no paired per-example scores for '${rule.metric}'` };
+  const passed = isSignificantImprovement(interval, rule.greaterIsBetter);
+  const side = rule.greaterIsBetter ? 'lower' : 'upper';
+  const tooFew = interval.examples < minimumSignificanceExamples;
+  return {
+    ...base,
+    status: passed ? 'passed' : 'failed',
+    detail: tooFew
+      ? `95% interval [${interval.lower}, ${interval.upper}] over only ${interval.examples} examples; at least ${minimumSignificanceExamples} are needed before any difference can be significant`
+      : `95% interval [${interval.lower}, ${interval.upper}] over ${interval.examples} examples; its ${side} bound ${passed ? 'excludes' : 'does not exclude'} zero`,
+  };
+}
+
+/** A guardrail against the champion; without one it is skipped or failed, and a broken candidate value fails. */
+function guardrailCheck(rule: GuardrailRule, scope: RuleScope): CheckResult {
+  const { candidate, champion, noChampion, noChampionDetail } = scope;
+  if (champion) return evaluateGuardrail(rule, candidate.get(rule.metric), champion.get(rule.metric));
+  const value = candidate.get(rule.metric);
+  const broken =
+    value === undefined
+      ? `metric '${rule.metric}' is missing from the candidate's metrics`
+      : !Number.isFinite(value)
+        ? `the candidate's '${rule.metric}' is ${value}, not a finite number`
+        : undefined;
+  return {
+    metric: rule.metric,
+    kind: 'guardrail',
+    status: broken !== undefined ? 'failed' : noChampion === 'promote' ? 'skipped' : 'failed',
+    rule: `no worse than champion by more than ${rule.tolerance}`,
+    detail: broken ?? noChampionDetail,
+    candidate: value,
+  };
 }
 
 /** Names shown after a missing metric; enough to spot a typo or a prefix without flooding the summary. */

@@ -14,30 +14,21 @@ import {
   type RegisteredModelInfo,
   type UnityCatalogModels,
 } from '../databricks/unity-catalog';
+import {
+  PromotionRefusedError,
+  describeHolder,
+  planPromotion,
+  planRollback,
+  validateRequest,
+  type AliasMove,
+  type AliasPlan,
+  type AliasState,
+  type PromoteRequest,
+  type PromotionRequest,
+  type RollbackRequest,
+} from './promotion-plan';
 
-/** What the pipeline believes the alias points at before the move. */
-export type ExpectedHolder =
-  /** Check against what the alias pointed at when the task started. */
-  | { kind: 'unchecked' }
-  /** The alias must not point at any version (first promotion). */
-  | { kind: 'none' }
-  | { kind: 'version'; version: number };
-
-/** One promotion or rollback to carry out. */
-export interface PromotionRequest {
-  /** `catalog.schema.model`. */
-  modelName: string;
-  action: 'promote' | 'rollback';
-  /** Promote: the version to promote (required). Rollback: the version expected to be restored (optional). */
-  version?: number;
-  /** The alias to move, e.g. `champion`. */
-  alias: string;
-  expected: ExpectedHolder;
-  /** Keeps the replaced holder for rollback, e.g. `previous_champion`; undefined keeps nothing. */
-  previousAlias?: string;
-  /** Aliases removed from the promoted version, e.g. `challenger`. Ignored by rollback. */
-  removeAliases: string[];
-}
+export { PromotionRefusedError, type ExpectedHolder, type PromoteRequest, type PromotionRequest, type RollbackRequest } from './promotion-plan';
 
 /** One alias write that was made, or found already made. */
 export interface AliasChange {
@@ -63,23 +54,6 @@ export interface PromotionResult {
   alreadyDone: boolean;
   /** The registered model's owner, for the summary. */
   modelOwner?: string;
-}
-
-/**
- * The promotion was refused before anything moved: a concurrent alias change, a version that is
- * missing or not READY, or nothing to roll back to. The task fails and records the refusal.
- */
-export class PromotionRefusedError extends Error {
-  constructor(
-    message: string,
-    /** Machine-readable reason for the audit record. */
-    readonly reason: 'concurrent-change' | 'version-not-ready' | 'version-missing' | 'model-missing' | 'nothing-to-roll-back' | 'invalid-request',
-    /** What the alias pointed at when refused. */
-    readonly currentVersion?: number,
-  ) {
-    super(message);
-    this.name = 'PromotionRefusedError';
-  }
 }
 
 /**
@@ -116,10 +90,6 @@ export interface PromotionDependencies {
   signal?: AbortSignal;
 }
 
-function describeHolder(version: number | undefined): string {
-  return version === undefined ? 'no version' : `version ${version}`;
-}
-
 /** Reads the version and refuses anything but an existing READY version. */
 async function requireReadyVersion(deps: PromotionDependencies, modelName: string, version: number, role: string): Promise<ModelVersionInfo> {
   let info: ModelVersionInfo;
@@ -152,99 +122,49 @@ async function holderOf(deps: PromotionDependencies, modelName: string, alias: s
   return lookup.found ? Number(lookup.version.version) : undefined;
 }
 
-function validate(request: PromotionRequest): void {
-  const { alias, previousAlias, removeAliases } = request;
-  if (previousAlias !== undefined && previousAlias === alias) {
-    throw new PromotionRefusedError(`'previousAlias' must differ from 'alias' ('${alias}').`, 'invalid-request');
-  }
-  for (const removed of removeAliases) {
-    if (removed === alias || removed === previousAlias) {
-      throw new PromotionRefusedError(`'removeAliases' must not contain '${removed}', which the promotion sets.`, 'invalid-request');
-    }
-  }
-  if (request.action === 'promote' && request.version === undefined) {
-    throw new PromotionRefusedError("Input 'version' is required to promote.", 'invalid-request');
-  }
-  if (request.action === 'rollback' && previousAlias === undefined) {
-    throw new PromotionRefusedError("Input 'previousAlias' is required to roll back: it names the version to restore.", 'invalid-request');
-  }
-}
-
-/** Whether `current` satisfies the expectation; `seen` is the holder read when the task started. */
-function matchesExpectation(expected: ExpectedHolder, current: number | undefined, seen: number | undefined): boolean {
-  switch (expected.kind) {
-    case 'unchecked':
-      return current === seen;
-    case 'none':
-      return current === undefined;
-    case 'version':
-      return current === expected.version;
-  }
-}
-
-function expectationText(expected: ExpectedHolder, seen: number | undefined): string {
-  switch (expected.kind) {
-    case 'unchecked':
-      return `${describeHolder(seen)} (read when the task started)`;
-    case 'none':
-      return 'no version';
-    case 'version':
-      return `version ${expected.version}`;
-  }
-}
-
-/**
- * Why the alias is not where the pipeline expected it. When it already had that holder as the task
- * started, nothing moved it during the step: the expectation itself may be mistyped or stale, so the
- * message names the holder and the input rather than blaming a concurrent writer.
- */
-function mismatchMessage(modelName: string, alias: string, current: number | undefined, expected: ExpectedHolder, seen: number | undefined, tail: string): string {
-  const found = `Alias '${alias}' of ${modelName} points at ${describeHolder(current)}, but the pipeline expected ${expectationText(expected, seen)}`;
-  if (expected.kind !== 'unchecked' && current === seen) {
-    return (
-      `${found}. It pointed there already when this task started, so check 'expectedCurrentVersion': it should be the ` +
-      `comparison's championVersion output, e.g. $(compare.championVersion) mapped into this job. If it is, the alias was moved ` +
-      `after the comparison ran. ${tail}`
-    );
-  }
-  return `${found}: it was changed concurrently. ${tail}`;
-}
-
 /**
  * Carries out a promotion or rollback and returns what changed. Throws
  * {@link PromotionRefusedError} before any write when a precondition fails, and an explained
  * {@link ApiError} when Unity Catalog refuses a write.
  */
 export async function promoteModel(deps: PromotionDependencies, request: PromotionRequest): Promise<PromotionResult> {
-  validate(request);
+  validateRequest(request);
   const model = await readModel(deps, request.modelName);
   const permission = { identity: deps.registry.identity, modelName: request.modelName, owner: model.owner };
   try {
-    return request.action === 'promote'
-      ? await promote(deps, request, model)
-      : await rollback(deps, request, model);
+    const plan = request.action === 'promote' ? await readAndPlanPromotion(deps, request, model) : await readAndPlanRollback(deps, request, model);
+    const changes = await applyPlan(deps, request, plan);
+    return {
+      action: request.action,
+      modelName: request.modelName,
+      alias: request.alias,
+      previousVersion: plan.previousVersion,
+      promotedVersion: plan.promotedVersion,
+      changes,
+      alreadyDone: changes.every((change) => !change.changed),
+      modelOwner: model.owner,
+    };
   } catch (error) {
     throw explainOwnershipRefusal(error, permission);
   }
 }
 
-async function setAlias(deps: PromotionDependencies, request: PromotionRequest, alias: string, version: number, changes: AliasChange[]): Promise<void> {
-  deps.logger.info(`Pointing alias '${alias}' of ${request.modelName} at version ${version}.`);
-  await deps.registry.setAlias(request.modelName, alias, version, { signal: deps.signal });
-  changes.push({ alias, operation: 'set', version, changed: true });
+
+/** Reads what a promotion depends on, in the order that leaves the shortest window before the write. */
+async function readAndPlanPromotion(deps: PromotionDependencies, request: PromoteRequest, model: RegisteredModelInfo): Promise<AliasPlan> {
+  await requireReadyVersion(deps, request.modelName, request.version, 'to promote');
+  const state: AliasState = { seen: aliasVersion(model, request.alias), current: await holderOf(deps, request.modelName, request.alias), previousHolder: undefined };
+  if (request.previousAlias !== undefined) state.previousHolder = await holderOf(deps, request.modelName, request.previousAlias);
+  return planPromotion(request, state);
 }
 
-/**
- * With no previous holder, a leftover previous alias would let a later rollback restore a version
- * that was not the last champion, so it goes.
- */
-async function dropStalePrevious(deps: PromotionDependencies, request: PromotionRequest, previousAlias: string, changes: AliasChange[]): Promise<number | undefined> {
-  const stale = await holderOf(deps, request.modelName, previousAlias);
-  if (stale === undefined) return undefined;
-  deps.logger.info(`No version held '${request.alias}'; removing the stale alias '${previousAlias}' (version ${stale}).`);
-  const { deleted } = await deps.registry.deleteAlias(request.modelName, previousAlias, { signal: deps.signal });
-  changes.push({ alias: previousAlias, operation: 'delete', version: stale, changed: deleted });
-  return stale;
+/** Reads what a rollback depends on; the alias itself is read last, right before the write. */
+async function readAndPlanRollback(deps: PromotionDependencies, request: RollbackRequest, model: RegisteredModelInfo): Promise<AliasPlan> {
+  const { previousAlias } = request;
+  const target = await holderOf(deps, request.modelName, previousAlias);
+  if (target !== undefined) await requireReadyVersion(deps, request.modelName, target, `to restore from '${previousAlias}'`);
+  const state: AliasState = { seen: aliasVersion(model, request.alias), current: await holderOf(deps, request.modelName, request.alias), previousHolder: target };
+  return planRollback(request, state);
 }
 
 /** How to put the previous alias back as it was before this run touched it. */
@@ -252,6 +172,64 @@ interface PreviousAliasUndo {
   alias: string;
   /** The version it pointed at; undefined when it did not exist. */
   version: number | undefined;
+}
+
+/**
+ * Makes the plan's moves in order and returns the changes made or found made. A refused or failed
+ * guarded write puts back the previous alias that an earlier move of this plan changed.
+ */
+async function applyPlan(deps: PromotionDependencies, request: PromotionRequest, plan: AliasPlan): Promise<AliasChange[]> {
+  if (plan.note) deps.logger.info(plan.note);
+  const changes: AliasChange[] = [];
+  let undo: PreviousAliasUndo | undefined;
+  for (const move of plan.moves) {
+    switch (move.kind) {
+      case 'unchanged':
+        changes.push({ alias: move.alias, operation: move.operation, version: move.version, changed: false });
+        break;
+      case 'keep-previous':
+        deps.logger.info(`Pointing alias '${move.alias}' of ${request.modelName} at version ${move.version}.`);
+        await deps.registry.setAlias(request.modelName, move.alias, move.version, { signal: deps.signal });
+        changes.push({ alias: move.alias, operation: 'set', version: move.version, changed: true });
+        undo = { alias: move.alias, version: move.restore };
+        break;
+      case 'drop-stale-previous':
+        deps.logger.info(`No version held '${request.alias}'; removing the stale alias '${move.alias}' (version ${move.version}).`);
+        changes.push(await deleteAlias(deps, request, move));
+        undo = { alias: move.alias, version: move.version };
+        break;
+      case 'guarded-set':
+        await setGuardedAlias(deps, request, move, undo);
+        changes.push({ alias: move.alias, operation: 'set', version: move.version, changed: true });
+        break;
+      case 'delete-restored':
+        deps.logger.info(`Deleting alias '${move.alias}' (version ${move.version}).`);
+        changes.push(await deleteAlias(deps, request, move));
+        break;
+      case 'remove-from-promoted': {
+        const change = await removeFromPromoted(deps, request, move);
+        if (change) changes.push(change);
+        break;
+      }
+    }
+  }
+  return changes;
+}
+
+async function deleteAlias(deps: PromotionDependencies, request: PromotionRequest, move: { alias: string; version: number }): Promise<AliasChange> {
+  const { deleted } = await deps.registry.deleteAlias(request.modelName, move.alias, { signal: deps.signal });
+  return { alias: move.alias, operation: 'delete', version: move.version, changed: deleted };
+}
+
+/** Re-reads the alias when it is reached: one that moved to another version since is left alone. */
+async function removeFromPromoted(deps: PromotionDependencies, request: PromotionRequest, move: { alias: string; version: number }): Promise<AliasChange | undefined> {
+  const holder = await holderOf(deps, request.modelName, move.alias);
+  if (holder !== move.version) {
+    if (holder !== undefined) deps.logger.info(`Alias '${move.alias}' points at version ${holder}, not ${move.version}; leaving it.`);
+    return undefined;
+  }
+  deps.logger.info(`Removing alias '${move.alias}' from version ${move.version}.`);
+  return deleteAlias(deps, request, move);
 }
 
 /**
@@ -270,12 +248,28 @@ async function undoPrevious(deps: PromotionDependencies, request: PromotionReque
 }
 
 /**
- * The guarded write of the alias itself, sent once (a client retry after a backoff would bypass
- * the read just before it). When it fails, a read tells whether it landed anyway (a lost
- * response); otherwise the previous alias is put back and the failure reported, and a re-run
- * starts again from fresh reads.
+ * The guarded write of the alias itself. With `unchangedFrom`, a last look right before the write:
+ * what is left unguarded is one round trip, since Unity Catalog has no conditional alias update.
+ * The write is sent once (a client retry after a backoff would bypass the read just before it).
+ * When it fails, a read tells whether it landed anyway (a lost response); otherwise the previous
+ * alias is put back and the failure reported, and a re-run starts again from fresh reads. A read
+ * after the write catches a writer that landed right after ours.
  */
-async function setGuardedAlias(deps: PromotionDependencies, request: PromotionRequest, alias: string, version: number, changes: AliasChange[], undo?: PreviousAliasUndo): Promise<void> {
+async function setGuardedAlias(deps: PromotionDependencies, request: PromotionRequest, move: Extract<AliasMove, { kind: 'guarded-set' }>, undo: PreviousAliasUndo | undefined): Promise<void> {
+  const { alias, version } = move;
+  if (move.unchangedFrom) {
+    const expected = move.unchangedFrom.holder;
+    const last = await holderOf(deps, request.modelName, alias);
+    if (last !== expected) {
+      const restored = await undoPrevious(deps, request, undo);
+      throw new PromotionRefusedError(
+        `Alias '${alias}' of ${request.modelName} moved from ${describeHolder(expected)} to ${describeHolder(last)} while this task was promoting: another pipeline or user changed it concurrently. ` +
+          `The task did not move it${restored}.`,
+        'concurrent-change',
+        last,
+      );
+    }
+  }
   deps.logger.info(`Pointing alias '${alias}' of ${request.modelName} at version ${version}.`);
   try {
     await deps.registry.setAlias(request.modelName, alias, version, { signal: deps.signal, singleAttempt: true });
@@ -288,182 +282,6 @@ async function setGuardedAlias(deps: PromotionDependencies, request: PromotionRe
     }
     deps.logger.info(`Alias '${alias}' points at version ${version} although the answer to the write was lost.`);
   }
-  changes.push({ alias, operation: 'set', version, changed: true });
-}
-
-/** Reads the alias after our write: a writer that landed right after ours shows up here. */
-async function verifyHolder(deps: PromotionDependencies, request: PromotionRequest, alias: string, version: number): Promise<void> {
   const now = await holderOf(deps, request.modelName, alias);
   if (now !== version) throw new AliasMovedAfterWriteError(request.modelName, alias, version, now);
-}
-
-async function promote(deps: PromotionDependencies, request: PromotionRequest, model: RegisteredModelInfo): Promise<PromotionResult> {
-  const version = request.version as number;
-  const { alias, previousAlias, expected } = request;
-  const seen = aliasVersion(model, alias);
-  await requireReadyVersion(deps, request.modelName, version, 'to promote');
-
-  // The pipeline's expectation is checked against a fresh read (and once more right before the
-  // write): this keeps two pipelines from overwriting each other.
-  const current = await holderOf(deps, request.modelName, alias);
-  const changes: AliasChange[] = [];
-  let previousVersion: number | undefined;
-
-  if (current === version && !matchesExpectation(expected, current, seen)) {
-    // Already promoted: a re-run after our own move, provided the previous holder was kept where
-    // the first run would have kept it. Otherwise someone else promoted this version.
-    const kept = previousAlias === undefined ? undefined : await holderOf(deps, request.modelName, previousAlias);
-    const rerun = expected.kind !== 'version' || previousAlias === undefined || kept === expected.version;
-    if (!rerun) {
-      throw new PromotionRefusedError(
-        `Alias '${alias}' of ${request.modelName} already points at version ${version}, but the pipeline expected ${expectationText(expected, seen)} and '${previousAlias ?? '(no previousAlias)'}' does not hold it: the alias was changed outside this pipeline. Nothing was moved.`,
-        'concurrent-change',
-        current,
-      );
-    }
-    previousVersion = expected.kind === 'version' ? expected.version : expected.kind === 'none' ? undefined : kept;
-    changes.push({ alias, operation: 'set', version, changed: false });
-    if (previousAlias !== undefined && previousVersion !== undefined) changes.push({ alias: previousAlias, operation: 'set', version: previousVersion, changed: false });
-    if (previousAlias !== undefined && expected.kind === 'none') await dropStalePrevious(deps, request, previousAlias, changes);
-    deps.logger.info(`Alias '${alias}' already points at version ${version}; finishing the remaining steps.`);
-  } else if (current === version) {
-    // The expectation is that the alias already holds this version: nothing to move.
-    previousVersion = previousAlias === undefined ? undefined : await holderOf(deps, request.modelName, previousAlias);
-    changes.push({ alias, operation: 'set', version, changed: false });
-    deps.logger.info(`Alias '${alias}' already points at version ${version}.`);
-  } else {
-    if (!matchesExpectation(expected, current, seen)) {
-      throw new PromotionRefusedError(
-        mismatchMessage(request.modelName, alias, current, expected, seen, 'Nothing was moved; re-run the comparison against the current holder.'),
-        'concurrent-change',
-        current,
-      );
-    }
-    previousVersion = current;
-    // Keep the old holder first: a failure between the two writes leaves the alias untouched and
-    // the re-run repeats the same harmless write.
-    let undo: PreviousAliasUndo | undefined;
-    if (previousAlias !== undefined && current !== undefined) {
-      const kept = await holderOf(deps, request.modelName, previousAlias);
-      if (kept === current) {
-        changes.push({ alias: previousAlias, operation: 'set', version: current, changed: false });
-      } else {
-        await setAlias(deps, request, previousAlias, current, changes);
-        undo = { alias: previousAlias, version: kept };
-      }
-    } else if (previousAlias !== undefined) {
-      const stale = await dropStalePrevious(deps, request, previousAlias, changes);
-      if (stale !== undefined) undo = { alias: previousAlias, version: stale };
-    }
-    // Last look right before the write: what is left unguarded is one round trip, since Unity
-    // Catalog has no conditional alias update.
-    const last = await holderOf(deps, request.modelName, alias);
-    if (last !== current) {
-      const restored = await undoPrevious(deps, request, undo);
-      throw new PromotionRefusedError(
-        `Alias '${alias}' of ${request.modelName} moved from ${describeHolder(current)} to ${describeHolder(last)} while this task was promoting: another pipeline or user changed it concurrently. ` +
-          `The task did not move it${restored}.`,
-        'concurrent-change',
-        last,
-      );
-    }
-    await setGuardedAlias(deps, request, alias, version, changes, undo);
-    await verifyHolder(deps, request, alias, version);
-  }
-
-  for (const removed of request.removeAliases) {
-    const holder = await holderOf(deps, request.modelName, removed);
-    if (holder !== version) {
-      if (holder !== undefined) deps.logger.info(`Alias '${removed}' points at version ${holder}, not ${version}; leaving it.`);
-      continue;
-    }
-    deps.logger.info(`Removing alias '${removed}' from version ${version}.`);
-    const { deleted } = await deps.registry.deleteAlias(request.modelName, removed, { signal: deps.signal });
-    changes.push({ alias: removed, operation: 'delete', version, changed: deleted });
-  }
-
-  return {
-    action: 'promote',
-    modelName: request.modelName,
-    alias,
-    previousVersion,
-    promotedVersion: version,
-    changes,
-    alreadyDone: changes.every((change) => !change.changed),
-    modelOwner: model.owner,
-  };
-}
-
-async function rollback(deps: PromotionDependencies, request: PromotionRequest, model: RegisteredModelInfo): Promise<PromotionResult> {
-  const { alias, expected } = request;
-  const previousAlias = request.previousAlias as string;
-  const seen = aliasVersion(model, alias);
-  const target = await holderOf(deps, request.modelName, previousAlias);
-  if (target !== undefined) await requireReadyVersion(deps, request.modelName, target, `to restore from '${previousAlias}'`);
-  // Read last, right before the write.
-  const current = await holderOf(deps, request.modelName, alias);
-  const changes: AliasChange[] = [];
-
-  if (target === undefined) {
-    // Re-run of a finished rollback: the previous alias is gone and the alias holds the restored version.
-    if (request.version !== undefined && current === request.version) {
-      deps.logger.info(`Alias '${previousAlias}' is gone and '${alias}' points at version ${current}: the rollback is already done.`);
-      return {
-        action: 'rollback',
-        modelName: request.modelName,
-        alias,
-        previousVersion: expected.kind === 'version' ? expected.version : undefined,
-        promotedVersion: current,
-        changes: [
-          { alias, operation: 'set', version: current, changed: false },
-          { alias: previousAlias, operation: 'delete', version: current, changed: false },
-        ],
-        alreadyDone: true,
-        modelOwner: model.owner,
-      };
-    }
-    throw new PromotionRefusedError(
-      `Nothing to roll back to: alias '${previousAlias}' of ${request.modelName} points at no version, and '${alias}' points at ${describeHolder(current)}. ` +
-        `If this re-runs a rollback that already finished, set 'version' to the restored version so the task can recognise it.`,
-      'nothing-to-roll-back',
-      current,
-    );
-  }
-  if (request.version !== undefined && request.version !== target) {
-    throw new PromotionRefusedError(
-      `Alias '${previousAlias}' of ${request.modelName} points at version ${target}, not at version ${request.version} given in 'version'. Nothing was moved.`,
-      'concurrent-change',
-      current,
-    );
-  }
-  let previousVersion: number | undefined = current;
-  if (current === target) {
-    // A re-run after the alias moved back but before the previous alias was deleted.
-    previousVersion = expected.kind === 'version' ? expected.version : undefined;
-    changes.push({ alias, operation: 'set', version: target, changed: false });
-  } else {
-    if (!matchesExpectation(expected, current, seen)) {
-      throw new PromotionRefusedError(
-        mismatchMessage(request.modelName, alias, current, expected, seen, 'Nothing was moved.'),
-        'concurrent-change',
-        current,
-      );
-    }
-    await setGuardedAlias(deps, request, alias, target, changes);
-    await verifyHolder(deps, request, alias, target);
-  }
-  deps.logger.info(`Deleting alias '${previousAlias}' (version ${target}).`);
-  const { deleted } = await deps.registry.deleteAlias(request.modelName, previousAlias, { signal: deps.signal });
-  changes.push({ alias: previousAlias, operation: 'delete', version: target, changed: deleted });
-
-  return {
-    action: 'rollback',
-    modelName: request.modelName,
-    alias,
-    previousVersion,
-    promotedVersion: target,
-    changes,
-    alreadyDone: changes.every((change) => !change.changed),
-    modelOwner: model.owner,
-  };
 }

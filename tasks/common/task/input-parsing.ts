@@ -91,12 +91,17 @@ export function parseKeyValueLines(name: string, value: string | undefined, key?
 }
 
 /** One side of an either/or pair of inputs (`rules`/`rulesFile`), with the selector choice that shows it. */
-export interface EitherInput {
+export interface EitherInput<Choice extends string = string> {
   /** The selector option that shows this input in the classic editor, e.g. `file`. */
-  choice: string;
+  choice: Choice;
   /** The input's YAML name. */
   name: string;
   value: string | undefined;
+}
+
+/** The side of an either/or pair that is used: its value is given. */
+export interface ChosenInput<Choice extends string = string> extends EitherInput<Choice> {
+  value: string;
 }
 
 /** A selector pick list in front of an either/or pair (`rulesSource: inline | file`). */
@@ -114,10 +119,13 @@ export interface EitherSelector {
  * editor may have kept the hidden one: a selector set to a choice other than its default decides;
  * at the default (as YAML leaves it) both is ambiguous and refused. Undefined when neither is given.
  */
-export function chooseEitherInput(selector: EitherSelector, pair: readonly [EitherInput, EitherInput]): EitherInput | undefined {
-  const choice = parseChoiceInput(selector.name, selector.value, pair.map((side) => side.choice), selector.defaultChoice);
-  const given = pair.filter((side) => side.value !== undefined);
+export function chooseEitherInput<Choice extends string>(
+  selector: EitherSelector,
+  pair: readonly [EitherInput<Choice>, EitherInput<Choice>],
+): ChosenInput<Choice> | undefined {
+  const choice = parseChoiceInput<string>(selector.name, selector.value, pair.map((side) => side.choice), selector.defaultChoice);
+  const given = pair.filter((side): side is ChosenInput<Choice> => side.value !== undefined);
   if (given.length < 2) return given[0];
-  if (choice !== selector.defaultChoice) return pair.find((side) => side.choice === choice);
+  if (choice !== selector.defaultChoice) return given.find((side) => side.choice === choice);
   throw new Error(`Set either '${pair[0].name}' or '${pair[1].name}', not both.`);
 }

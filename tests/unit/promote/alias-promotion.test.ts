@@ -5,11 +5,13 @@ import {
   AliasMovedAfterWriteError,
   PromotionRefusedError,
   promoteModel,
+  type PromoteRequest,
   type PromotionRequest,
+  type RollbackRequest,
 } from '../../../tasks/common/promote/alias-promotion';
 import { FakeRegistry, modelName } from './fake-registry';
 
-function promoteRequest(overrides: Partial<PromotionRequest> = {}): PromotionRequest {
+function promoteRequest(overrides: Partial<PromoteRequest> = {}): PromoteRequest {
   return {
     modelName,
     action: 'promote',
@@ -22,8 +24,8 @@ function promoteRequest(overrides: Partial<PromotionRequest> = {}): PromotionReq
   };
 }
 
-function rollbackRequest(overrides: Partial<PromotionRequest> = {}): PromotionRequest {
-  return promoteRequest({ action: 'rollback', version: undefined, expected: { kind: 'version', version: 5 }, removeAliases: [], ...overrides });
+function rollbackRequest(overrides: Partial<RollbackRequest> = {}): RollbackRequest {
+  return { ...promoteRequest(), action: 'rollback', version: undefined, previousAlias: 'previous_champion', expected: { kind: 'version', version: 5 }, removeAliases: [], ...overrides };
 }
 
 function run(registry: FakeRegistry, request: PromotionRequest): ReturnType<typeof promoteModel> {
