@@ -94,7 +94,11 @@ function trustedCas(extra: string | Buffer | undefined): (string | Buffer)[] | u
   return extra === undefined ? undefined : [...tls.rootCertificates, extra];
 }
 
-/** The HttpTransport over Node's http/https modules, through the agent's proxy (CONNECT tunnel for https) when set. */
+/**
+ * The HttpTransport over Node's http/https modules, through the agent's proxy (CONNECT tunnel for https) when set.
+ * Longer than our usual function: it is a closure over the agent's network settings whose inner
+ * functions (tunnel, request, response) each do one thing; splitting it would pass the settings around.
+ */
 export function createNodeTransport(options: NodeTransportOptions = {}): HttpTransport {
   const timeoutMs = options.timeoutMs ?? 120_000;
   const tlsOptions: tls.ConnectionOptions = {

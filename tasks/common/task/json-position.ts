@@ -3,6 +3,7 @@
  * a position ("Unexpected token ',', ..."x": ,}" is not valid JSON"), and an input error must say
  * where the cluster spec breaks.
  * @returns the offset of the first character that cannot continue valid JSON, or undefined if the text is valid.
+ * One function on purpose: a small recursive-descent reader whose inner rules share one cursor.
  */
 export function jsonErrorOffset(text: string): number | undefined {
   let i = 0;
