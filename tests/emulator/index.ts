@@ -16,6 +16,8 @@ export { startEmulator } from './server';
 export type { Emulator, EmulatorClock, EmulatorOptions, LoggedAuth, LoggedRequest } from './server';
 export type { FaultAction, FaultHandle, FaultRule, TableWriteFault } from './faults';
 export { FaultRegistry } from './faults';
+export { RateLimiter, defaultRateLimits, rateLimitFamily } from './rate-limits';
+export type { RateLimitFamily, RateLimits } from './rate-limits';
 export type * from './scenario';
 export { WorkspaceState, defaultOwner } from './state';
 export type { JobRecord, ModelRecord, ModelVersionRecord, StatementRecord, TableRecord, FileRecord } from './state';

@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { EmulatorApiError, type EmulatorRequest, type Reply, type Route } from './http-kit';
 import { FaultRegistry, type FaultAction } from './faults';
+import { RateLimiter, type RateLimits } from './rate-limits';
 import type { Scenario } from './scenario';
 import { WorkspaceState } from './state';
 import type { TokenKind, TokenRecord } from './tokens';
@@ -40,6 +41,11 @@ export interface EmulatorOptions {
   runStepMs?: number;
   /** TCP port on 127.0.0.1; default 0 (a free port), which tests should keep. */
   port?: number;
+  /**
+   * Enforce per-endpoint rate limits (see rate-limits.ts): `{}` for the published defaults, or
+   * requests per second for some route families. Off when omitted.
+   */
+  rateLimits?: RateLimits;
 }
 
 /** How a request authenticated, as the log shows it (never the secret itself). */
@@ -184,6 +190,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const runStepMs = options.runStepMs ?? 1000;
   const faults = new FaultRegistry();
   const requests: LoggedRequest[] = [];
+  const rateLimiter = options.rateLimits ? new RateLimiter(options.rateLimits, now) : undefined;
   const timers = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
   let state = new WorkspaceState(now);
   let url = '';
@@ -312,7 +319,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
     if (fault?.kind === 'delay') await sleep(fault.ms);
     let reply: Reply;
-    if (fault?.kind === 'status') {
+    const retryAfter = fault ? undefined : rateLimiter?.take(request.path);
+    if (retryAfter !== undefined) {
+      reply = faultReply({ kind: 'status', status: 429, retryAfter });
+    } else if (fault?.kind === 'status') {
       reply = faultReply(fault);
     } else if (fault?.kind === 'malformed') {
       reply = { status: 200, headers: { 'content-type': 'application/json' }, body: '{"run_id": 12, "state": {"life_cycle_state": "RUNN' };
@@ -373,6 +383,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       if (options.scenario) state.apply(options.scenario);
       requests.length = 0;
       faults.clear();
+      rateLimiter?.reset();
     },
     requestsTo: (method, path) =>
       requests.filter((r) => r.method === method.toUpperCase() && (typeof path === 'string' ? r.path === path : path.test(r.path))),

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import type { InProcessRun } from './in-process';
 import { authSchemes, effectsOf, taskCases, type AuthScheme } from './task-cases';
-import { callSitesOf, faults, runCase, startWorkspace, type CallSite, type Workspace } from './workspace-run';
+import { callSitesOf, faults, runCase, slowResponseTimeoutMs, startWorkspace, type CallSite, type Workspace } from './workspace-run';
 
 /** A failure a pipeline author can act on: a bounded text, not an object dump, a stack or a proxy page's markup. */
 export function assertClearFailure(run: InProcessRun, where: string): void {
@@ -35,6 +35,22 @@ function assertBackedOff(workspace: Workspace, site: CallSite, where: string): v
   assert.ok(times.length / minutes <= maxAttemptsPerMinute, `${where}: ${times.length} attempts in ${minutes.toFixed(1)} minutes`);
 }
 const maxAttemptsPerMinute = 20;
+
+/**
+ * After a response held past the client's timeout, the workspace has acted although the client saw
+ * no answer. A write that sets a value (an alias, a tag, a comment: idempotent by design) may then be
+ * sent once more and changes nothing; counted per request, it shows twice, so one resend at the
+ * faulted call is forgiven. Job runs and table rows are counted from the state and never forgiven:
+ * a second run or record stays a failure, as does any other repeated write.
+ */
+function forgiveOneResend(effects: Record<string, number>, baseline: Record<string, number>, site: CallSite): void {
+  for (const [effect, count] of Object.entries(effects)) {
+    const [method, ...rest] = effect.split(' ');
+    const path = rest.join(' ');
+    const atSite = method === site.method && (typeof site.path === 'string' ? path === site.path : site.path.test(path));
+    if (atSite && count === (baseline[effect] ?? 0) + 1) effects[effect] = count - 1;
+  }
+}
 
 function pick(values: Record<string, string>, names: string[]): Record<string, string> {
   return Object.fromEntries(Object.entries(values).filter(([name]) => names.includes(name)));
@@ -97,10 +113,14 @@ describe('reliability: fault matrix', function () {
             const where = `${site.label} (${scheme.name}) under ${fault.name}`;
             workspace.emulator.reset();
             const handle = workspace.emulator.faults.add({ ...fault.action, method: site.method, path: site.path, times: fault.times });
-            const run = await runCase(workspace, taskCase, { scheme });
+            const slow = fault.action.kind === 'delay' ? fault.action.ms : undefined;
+            const run = await runCase(workspace, taskCase, { scheme, requestTimeoutMs: slow === undefined ? undefined : slowResponseTimeoutMs });
+            // The held request is acted on once its delay is over: let that happen before counting effects.
+            if (slow !== undefined) await new Promise((resolve) => setTimeout(resolve, slow));
             assert.ok(handle.hits >= 1, `${where}: the fault was applied`);
             assertBackedOff(workspace, site, where);
             const effects = effectsOf(workspace.emulator);
+            if (slow !== undefined) forgiveOneResend(effects, baselineEffects, site);
             for (const [effect, count] of Object.entries(effects)) {
               assert.ok(count <= (baselineEffects[effect] ?? 0), `${where}: ${effect} ${count} times, ${baselineEffects[effect] ?? 0} without faults`);
             }

@@ -35,6 +35,8 @@ export interface InProcessOptions {
   variables?: Record<string, string>;
   endpoints?: Record<string, EndpointFixture>;
   clock: FakeClock;
+  /** The transport's per-request (socket inactivity) timeout; the agent's default when omitted. */
+  requestTimeoutMs?: number;
   /** Wraps the real transport (e.g. to echo requests back). */
   transport?: (inner: HttpTransport) => HttpTransport;
 }
@@ -53,7 +55,7 @@ export async function runInProcess(run: (context: TaskContext) => Promise<TaskOu
   const secrets: string[] = [];
   const log: string[] = [];
   const files: string[] = [];
-  const transport = createNodeTransport();
+  const transport = createNodeTransport({ timeoutMs: options.requestTimeoutMs });
   const nodeFiles = createTaskFiles(tempDirectory);
   const context: TaskContext = {
     inputs: {

@@ -24,7 +24,7 @@ export async function startWorkspace(): Promise<Workspace> {
 export function runCase(
   workspace: Workspace,
   taskCase: TaskCase,
-  options: { scheme?: AuthScheme; transport?: (inner: HttpTransport) => HttpTransport } = {},
+  options: { scheme?: AuthScheme; transport?: (inner: HttpTransport) => HttpTransport; requestTimeoutMs?: number } = {},
 ): Promise<InProcessRun> {
   const scheme = options.scheme ?? authSchemes[0];
   const { emulator } = workspace;
@@ -34,6 +34,7 @@ export function runCase(
     endpoints: scheme.endpoints(emulator),
     clock: workspace.clock,
     transport: options.transport,
+    requestTimeoutMs: options.requestTimeoutMs,
   });
 }
 
@@ -59,6 +60,13 @@ export function callSitesOf(emulator: Emulator): CallSite[] {
   return [...sites.values()];
 }
 
+/**
+ * The per-request timeout of runs under the slow-response fault, shortened from the agent's two
+ * minutes so that a response held past it costs a fraction of a second. Only those runs use it: a
+ * loaded machine can pause a healthy loopback request for longer.
+ */
+export const slowResponseTimeoutMs = 150;
+
 /** The faults every call site is put under. */
 export const faults: Array<{ name: string; action: FaultAction }> = [
   { name: '429 with Retry-After', action: { kind: 'status', status: 429, retryAfter: 20 } },
@@ -66,6 +74,8 @@ export const faults: Array<{ name: string; action: FaultAction }> = [
   { name: '500', action: { kind: 'status', status: 500 } },
   { name: '503', action: { kind: 'status', status: 503 } },
   { name: 'dropped connection', action: { kind: 'drop' } },
+  // Held past the client's timeout, then answered and acted on: the client has given up, the server has not.
+  { name: 'slow response beyond the client timeout', action: { kind: 'delay', ms: slowResponseTimeoutMs + 250 } },
   { name: 'malformed JSON', action: { kind: 'malformed' } },
   { name: 'HTML error page from a proxy', action: { kind: 'status', status: 502 } },
   {
