@@ -59,7 +59,7 @@ export async function run(context: TaskContext): Promise<TaskOutcome> {
 
   let result: PromotionResult;
   try {
-    result = await promoteModel({ registry, logger: context.logger, signal: context.signal }, request);
+    result = await promoteModel({ registry, logger: context.logger, signal: context.signal, clock: context.clock }, request);
   } catch (thrown) {
     if (thrown instanceof AliasMovedAfterWriteError) {
       // Our write did happen before another writer's: record it, or the registry holds a move

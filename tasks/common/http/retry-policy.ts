@@ -145,9 +145,9 @@ function isRetryable(call: FailedCall): { retryable: boolean; reason: string } {
  * Honours `Retry-After`; otherwise exponential backoff with full jitter, capped; never past the deadline.
  */
 export function decideRetry(call: FailedCall, options: RetryOptions = defaultRetryOptions): RetryDecision {
-  // 429 is the workspace refusing at the gate, before acting: repeating it repeats nothing, and
-  // a write sent "exactly once" must not fail only because the workspace is busy.
-  if (call.maxRetries !== undefined && call.attempt > call.maxRetries && call.error.status !== 429) {
+  // Also after a 429: the call did nothing, but a repeat after the wait would land past the caller's
+  // last read (a guarded write). The caller reads again and decides (see promote's guarded write).
+  if (call.maxRetries !== undefined && call.attempt > call.maxRetries) {
     return { retry: false, delayMs: 0, reason: call.maxRetries === 0 ? 'the call is sent exactly once' : `the call allows ${call.maxRetries} retries` };
   }
   const { retryable, reason } = isRetryable(call);

@@ -4,8 +4,9 @@
  * points where the pipeline saw it, and reads it again afterwards. Every step is idempotent: a
  * re-run after a lost response finds the moves already made and finishes the rest.
  */
-import { toError } from '../http/errors';
-import type { Logger } from '../ports';
+import { ApiError, toError } from '../http/errors';
+import { parseRetryAfter } from '../http/retry-policy';
+import type { Clock, Logger } from '../ports';
 import {
   aliasVersion,
   explainOwnershipRefusal,
@@ -88,6 +89,17 @@ export interface PromotionDependencies {
   registry: AliasRegistry;
   logger: Logger;
   signal?: AbortSignal;
+  /** For waiting out a throttled (429) guarded write; without it such a write fails at once. */
+  clock?: Clock;
+}
+
+/** Attempts of the guarded write when the workspace throttles it (each preceded by its own last look). */
+const guardedWriteAttempts = 5;
+
+/** How long to wait before writing again after a 429: the server's `Retry-After`, else a doubling second. */
+function throttleDelayMs(error: ApiError, attempt: number, nowMs: number): number {
+  const asked = parseRetryAfter(error.details.retryAfter, nowMs);
+  return asked !== undefined && asked > 0 ? Math.min(asked, 120_000) : 1_000 * 2 ** (attempt - 1);
 }
 
 /** Reads the version and refuses anything but an existing READY version. */
@@ -247,40 +259,55 @@ async function undoPrevious(deps: PromotionDependencies, request: PromotionReque
   }
 }
 
+/** With `unchangedFrom`, the read right before the write: the alias must still be where the plan found it. */
+async function lastLook(deps: PromotionDependencies, request: PromotionRequest, move: Extract<AliasMove, { kind: 'guarded-set' }>, undo: PreviousAliasUndo | undefined): Promise<void> {
+  if (!move.unchangedFrom) return;
+  const expected = move.unchangedFrom.holder;
+  const last = await holderOf(deps, request.modelName, move.alias);
+  if (last === expected) return;
+  const restored = await undoPrevious(deps, request, undo);
+  throw new PromotionRefusedError(
+    `Alias '${move.alias}' of ${request.modelName} moved from ${describeHolder(expected)} to ${describeHolder(last)} while this task was promoting: another pipeline or user changed it concurrently. ` +
+      `The task did not move it${restored}.`,
+    'concurrent-change',
+    last,
+  );
+}
+
 /**
  * The guarded write of the alias itself. With `unchangedFrom`, a last look right before the write:
  * what is left unguarded is one round trip, since Unity Catalog has no conditional alias update.
- * The write is sent once (a client retry after a backoff would bypass the read just before it).
+ * The write is sent once (a client retry after a backoff would bypass the read just before it); a
+ * throttled write (429, which did nothing) is written again only after a new last look.
  * When it fails, a read tells whether it landed anyway (a lost response); otherwise the previous
  * alias is put back and the failure reported, and a re-run starts again from fresh reads. A read
  * after the write catches a writer that landed right after ours.
  */
 async function setGuardedAlias(deps: PromotionDependencies, request: PromotionRequest, move: Extract<AliasMove, { kind: 'guarded-set' }>, undo: PreviousAliasUndo | undefined): Promise<void> {
   const { alias, version } = move;
-  if (move.unchangedFrom) {
-    const expected = move.unchangedFrom.holder;
-    const last = await holderOf(deps, request.modelName, alias);
-    if (last !== expected) {
-      const restored = await undoPrevious(deps, request, undo);
-      throw new PromotionRefusedError(
-        `Alias '${alias}' of ${request.modelName} moved from ${describeHolder(expected)} to ${describeHolder(last)} while this task was promoting: another pipeline or user changed it concurrently. ` +
-          `The task did not move it${restored}.`,
-        'concurrent-change',
-        last,
-      );
+  for (let attempt = 1; ; attempt++) {
+    await lastLook(deps, request, move, undo);
+    deps.logger.info(`Pointing alias '${alias}' of ${request.modelName} at version ${version}.`);
+    try {
+      await deps.registry.setAlias(request.modelName, alias, version, { signal: deps.signal, singleAttempt: true });
+      break;
+    } catch (error) {
+      // A 429 did nothing: wait, then look at the alias again before the next single write.
+      if (error instanceof ApiError && error.status === 429 && deps.clock && attempt < guardedWriteAttempts) {
+        const delayMs = throttleDelayMs(error, attempt, deps.clock.now());
+        deps.logger.warn(`The workspace throttled the write of '${alias}' (429); looking at it again and writing once more in ${Math.ceil(delayMs / 1000)} s.`);
+        await deps.clock.sleep(delayMs, deps.signal);
+        continue;
+      }
+      const now = await holderOf(deps, request.modelName, alias).catch(() => Promise.reject(error));
+      if (now !== version) {
+        const restored = await undoPrevious(deps, request, undo);
+        if (restored) deps.logger.warn(`Setting '${alias}' failed; the task did not move it${restored}.`);
+        throw error;
+      }
+      deps.logger.info(`Alias '${alias}' points at version ${version} although the answer to the write was lost.`);
+      break;
     }
-  }
-  deps.logger.info(`Pointing alias '${alias}' of ${request.modelName} at version ${version}.`);
-  try {
-    await deps.registry.setAlias(request.modelName, alias, version, { signal: deps.signal, singleAttempt: true });
-  } catch (error) {
-    const now = await holderOf(deps, request.modelName, alias).catch(() => Promise.reject(error));
-    if (now !== version) {
-      const restored = await undoPrevious(deps, request, undo);
-      if (restored) deps.logger.warn(`Setting '${alias}' failed; the task did not move it${restored}.`);
-      throw error;
-    }
-    deps.logger.info(`Alias '${alias}' points at version ${version} although the answer to the write was lost.`);
   }
   const now = await holderOf(deps, request.modelName, alias);
   if (now !== version) throw new AliasMovedAfterWriteError(request.modelName, alias, version, now);

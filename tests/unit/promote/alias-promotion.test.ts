@@ -9,6 +9,7 @@ import {
   type PromotionRequest,
   type RollbackRequest,
 } from '../../../tasks/common/promote/alias-promotion';
+import { FakeClock } from '../http/fakes';
 import { FakeRegistry, modelName } from './fake-registry';
 
 function promoteRequest(overrides: Partial<PromoteRequest> = {}): PromoteRequest {
@@ -150,6 +151,35 @@ describe('alias promotion', () => {
       assert.equal(puts, 1);
       // The other writer's move stands, and the previous alias this run set is gone again.
       assert.deepEqual(registry.state(), { challenger: 5, champion: 3 });
+    });
+
+    it('writes a throttled (429) guarded write again only after looking at the alias again', async () => {
+      const registry = new FakeRegistry({ champion: 4, challenger: 5 });
+      const clock = new FakeClock();
+      let puts = 0;
+      registry.transport.on('PUT', /\/aliases\/champion$/, (request) => {
+        if (++puts === 1) return { status: 429, body: { error_code: 'REQUEST_LIMIT_EXCEEDED', message: 'Too many requests.' }, headers: { 'retry-after': '3' } };
+        registry.aliases.set('champion', (request.body as { version_num: number }).version_num);
+        return { status: 200, body: {} };
+      });
+      const result = await promoteModel({ registry: registry.client(), logger: silentLogger, clock }, promoteRequest());
+      assert.equal(result.promotedVersion, 5);
+      assert.equal(puts, 2);
+      assert.deepEqual(clock.sleeps, [3000], "the server's Retry-After");
+      assert.deepEqual(registry.state(), { champion: 5, previous_champion: 4 });
+    });
+
+    it('refuses after a 429 when another writer moved the alias during the wait, and writes nothing more', async () => {
+      const registry = new FakeRegistry({ champion: 4, challenger: 5 });
+      let puts = 0;
+      registry.transport.on('PUT', /\/aliases\/champion$/, () => {
+        puts++;
+        registry.aliases.set('champion', 3);
+        return { status: 429, body: { error_code: 'REQUEST_LIMIT_EXCEEDED', message: 'Too many requests.' } };
+      });
+      await assert.rejects(promoteModel({ registry: registry.client(), logger: silentLogger, clock: new FakeClock() }, promoteRequest()), refused('concurrent-change'));
+      assert.equal(puts, 1);
+      assert.equal(registry.state().champion, 3);
     });
 
     it('goes on when the guarded write landed but its answer was lost', async () => {
