@@ -5,6 +5,7 @@
  * Retry-After, 5xx, dropped connections) and explains 401/403 with the permission the build service
  * identity lacks.
  */
+import { abortable } from '../http/abortable';
 import { BearerCredentialHandler } from 'azure-devops-node-api/handlers/bearertoken';
 import type { IRequestHandler, IRequestOptions } from 'azure-devops-node-api/interfaces/common/VsoBaseInterfaces';
 import { GitApi } from 'azure-devops-node-api/GitApi';
@@ -85,25 +86,6 @@ export function apiErrorFromNodeApi(call: Pick<AdoCall, 'method' | 'what'>, thro
   if (error.code !== undefined) return apiErrorFromConnection(call.method, call.what, error);
   // node-api's own failures (no location for a resource, unreadable areas): nothing a retry changes.
   return new ApiError(`${call.what} failed: ${error.message}`, { errorCode: 'CLIENT_ERROR', method: call.method, path: call.what, status: 0 });
-}
-
-function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 /** The node-api clients of one collection, created after resource-area discovery, and the retrying call. */

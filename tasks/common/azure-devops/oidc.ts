@@ -1,3 +1,4 @@
+import { abortable } from '../http/abortable';
 import { toError } from '../http/errors';
 import { TaskApi } from 'azure-devops-node-api/TaskApi';
 import { BearerCredentialHandler } from 'azure-devops-node-api/handlers/bearertoken';
@@ -85,28 +86,6 @@ async function withRetry(
     options.logger.debug(`OIDC token for ${audience.description}: ${decision.reason}; retry ${attempt} in ${decision.delayMs} ms`);
     await options.clock.sleep(decision.delayMs, signal);
   }
-}
-
-function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    if (signal.aborted) {
-      onAbort();
-      return;
-    }
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 /**
