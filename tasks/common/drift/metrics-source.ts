@@ -164,29 +164,48 @@ function readWindow(row: (string | null)[], indexes: WindowIndexes, source: stri
   return { start, end };
 }
 
+/** Where the optional series columns are (-1 when absent): granularity, slice and drift type. */
+interface SeriesIndexes {
+  granularity: number;
+  sliceKey: number;
+  sliceValue: number;
+  driftType: number;
+}
+
+function seriesIndexes(result: SqlResult, withDriftType: boolean): SeriesIndexes {
+  return {
+    granularity: optionalIndex(result, 'granularity'),
+    sliceKey: optionalIndex(result, 'slice_key'),
+    sliceValue: optionalIndex(result, 'slice_value'),
+    driftType: withDriftType ? optionalIndex(result, 'drift_type') : -1,
+  };
+}
+
+/** What identifies a row's series besides its metric: window, column, granularity, slice, drift type. */
+function seriesOf(row: SqlResult['rows'][number], indexes: SeriesIndexes, window: { start: number; end: number }, column: number): Omit<MetricRow, 'metric' | 'value'> {
+  const optional = (index: number): string | null => (index >= 0 ? row[index] : null);
+  return {
+    windowStart: window.start,
+    windowEnd: window.end,
+    granularity: optional(indexes.granularity),
+    column: row[column] ?? '',
+    sliceKey: optional(indexes.sliceKey),
+    sliceValue: optional(indexes.sliceValue),
+    driftType: optional(indexes.driftType),
+  };
+}
+
 /** Rows of a monitor output table, one {@link MetricRow} per row and requested metric. */
 export function monitorRows(result: SqlResult, kind: MetricTable, metrics: readonly string[], source: string): MetricRow[] {
   const [window, column] = columnIndexes(result, source, [['window'], ['column_name']]);
-  const granularity = optionalIndex(result, 'granularity');
-  const sliceKey = optionalIndex(result, 'slice_key');
-  const sliceValue = optionalIndex(result, 'slice_value');
-  const driftType = kind === 'drift' ? optionalIndex(result, 'drift_type') : -1;
+  const series = seriesIndexes(result, kind === 'drift');
   const metricIndexes = metrics.map((metric) => {
     const [name, field] = metric.split('.');
     return { metric, field, index: columnIndexes(result, source, [[name.toLowerCase()]])[0] };
   });
   const rows: MetricRow[] = [];
   for (const row of result.rows) {
-    const { start, end } = readWindow(row, { window }, source);
-    const base = {
-      windowStart: start,
-      windowEnd: end,
-      granularity: granularity >= 0 ? row[granularity] : null,
-      column: row[column] ?? '',
-      sliceKey: sliceKey >= 0 ? row[sliceKey] : null,
-      sliceValue: sliceValue >= 0 ? row[sliceValue] : null,
-      driftType: driftType >= 0 ? row[driftType] : null,
-    };
+    const base = seriesOf(row, series, readWindow(row, { window }, source), column);
     for (const { metric, field, index } of metricIndexes) {
       const raw = row[index];
       const value = field === undefined ? parseNumber(raw) : parseNumber(parseStruct(raw)?.[field]);
@@ -205,24 +224,12 @@ export function customRows(result: SqlResult, source: string): MetricRow[] {
     windowIndexes = { start, end };
   }
   const [column, metric, value] = columnIndexes(result, source, [['column_name', 'column'], ['metric'], ['value']]);
-  const granularity = optionalIndex(result, 'granularity');
-  const sliceKey = optionalIndex(result, 'slice_key');
-  const sliceValue = optionalIndex(result, 'slice_value');
-  const driftType = optionalIndex(result, 'drift_type');
-  return result.rows.map((row) => {
-    const { start, end } = readWindow(row, windowIndexes, source);
-    return {
-      windowStart: start,
-      windowEnd: end,
-      granularity: granularity >= 0 ? row[granularity] : null,
-      column: row[column] ?? '',
-      sliceKey: sliceKey >= 0 ? row[sliceKey] : null,
-      sliceValue: sliceValue >= 0 ? row[sliceValue] : null,
-      driftType: driftType >= 0 ? row[driftType] : null,
-      metric: row[metric] ?? '',
-      value: parseNumber(row[value]),
-    };
-  });
+  const series = seriesIndexes(result, true);
+  return result.rows.map((row) => ({
+    ...seriesOf(row, series, readWindow(row, windowIndexes, source), column),
+    metric: row[metric] ?? '',
+    value: parseNumber(row[value]),
+  }));
 }
 
 /**
