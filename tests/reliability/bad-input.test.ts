@@ -11,8 +11,9 @@ import { run as runBundleDeploy } from '../../tasks/DatabricksBundleDeployV1/run
 import { run as runReleaseBundle } from '../../tasks/DatabricksReleaseBundleV1/run';
 import { run as runModelSignOff } from '../../tasks/DatabricksModelSignOffV1/run';
 import { repoRoot } from '../support/task-bundle';
-import { FakeClock, FakeTransport } from '../unit/http/fakes';
-import { runInProcess } from './in-process';
+import { FakeClock } from '../fakes/clock';
+import { FakeTransport } from '../fakes/transport';
+import { runInProcess } from '../fakes/task-run';
 import { authSchemes, taskCases, variables } from './task-cases';
 
 interface BadInput {

@@ -7,7 +7,7 @@
  * simulated clock, so the retry back-off costs no wall time.
  */
 import assert from 'node:assert/strict';
-import type { InProcessRun } from './in-process';
+import type { InProcessRun } from '../fakes/task-run';
 import { authSchemes, effectsOf, taskCases, type AuthScheme } from './task-cases';
 import { callSitesOf, faults, runCase, slowResponseTimeoutMs, startWorkspace, type CallSite, type Workspace } from './workspace-run';
 

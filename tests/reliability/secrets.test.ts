@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import type { HttpRequest, HttpResponse, HttpTransport } from '../../tasks/common/http/transport';
 import type { FaultAction } from '../emulator';
 import { runTaskBundle, type TaskRun } from '../support/task-bundle';
-import type { InProcessRun } from './in-process';
+import type { InProcessRun } from '../fakes/task-run';
 import { authSchemes, taskCases, variables, type AuthScheme } from './task-cases';
 import { runCase, startWorkspace, type Workspace } from './workspace-run';
 

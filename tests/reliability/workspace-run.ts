@@ -5,8 +5,8 @@
 import type { Emulator, FaultAction } from '../emulator';
 import { startEmulator } from '../emulator';
 import type { HttpTransport } from '../../tasks/common/http/transport';
-import { FakeClock } from '../unit/http/fakes';
-import { runInProcess, type InProcessRun } from './in-process';
+import { FakeClock } from '../fakes/clock';
+import { runInProcess, type InProcessRun } from '../fakes/task-run';
 import { authSchemes, scenario, variables, type AuthScheme, type TaskCase } from './task-cases';
 
 /** A workspace emulator whose clock is the tasks' simulated clock. */

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { connectWorkspace, parseConnectionInputs, parseWorkspaceUrl, resolveWorkspaceAccess, type ConnectionSettings } from '../../../tasks/common/azure-devops/connection';
 import { ApiError } from '../../../tasks/common/http/errors';
-import { FakeTransport, form, json, type Scripted } from '../http/fakes';
-import { fakeContext, type FakeContextOptions } from './fake-context';
+import { FakeTransport, form, json, type Scripted } from '../../fakes/transport';
+import { fakeContext, type FakeContextOptions } from '../../fakes/context';
 
 const workspace = 'https://adb-1234567890123456.7.azuredatabricks.net';
 

@@ -3,7 +3,8 @@ import type * as http from 'node:http';
 import { createRequestUriOidcSource, createTaskApiOidcSource, type OidcJob } from '../../../tasks/common/azure-devops/oidc';
 import { ApiError } from '../../../tasks/common/http/errors';
 import { silentLogger } from '../../../tasks/common/ports';
-import { FakeClock, FakeTransport, json, reset, text } from '../http/fakes';
+import { FakeClock } from '../../fakes/clock';
+import { FakeTransport, json, reset, text } from '../../fakes/transport';
 import { startProxy, startTarget, type Server } from '../http/loopback';
 
 /** Location id of the `oidctoken` resource in the distributedtask area (azure-devops-node-api TaskApi). */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { Run, RunOutput } from '@databricks/sdk-experimental/dist/apis/jobs/model';
 import { createEvaluationJobRunner, evaluationIdempotencyToken, type EvaluationJobDependencies } from '../../../tasks/common/compare/evaluation-job';
 import { silentLogger } from '../../../tasks/common/ports';
-import { FakeClock } from '../http/fakes';
+import { FakeClock } from '../../fakes/clock';
 
 function terminated(result: string, tasks: Run['tasks'] = [{ task_key: 'evaluate', run_id: 11 }]): Run {
   return { run_id: 10, run_page_url: 'https://ws/run/10', state: { life_cycle_state: 'TERMINATED', result_state: result as never }, tasks };

@@ -5,7 +5,8 @@ import { ApiError } from '../../../tasks/common/http/errors';
 import { defaultRetryOptions } from '../../../tasks/common/http/retry-policy';
 import { TransportError } from '../../../tasks/common/http/transport';
 import { silentLogger } from '../../../tasks/common/ports';
-import { FakeClock, FakeTransport, json, reset, text, type Scripted } from '../http/fakes';
+import { FakeClock } from '../../fakes/clock';
+import { FakeTransport, json, reset, text, type Scripted } from '../../fakes/transport';
 
 const host = 'https://adb-1234567890123456.7.azuredatabricks.net';
 const userAgent = 'databricks-mlops-azure-devops/1.2.3 DatabricksModelCompare/1.0.0 node/20';

@@ -5,7 +5,8 @@ import { decideRetry, defaultRetryOptions, maxResolverRetries } from '../../../t
 import { TransportError } from '../../../tasks/common/http/transport';
 import { silentLogger } from '../../../tasks/common/ports';
 import { StaticTokenProvider } from '../../support/static-token-provider';
-import { FakeClock, FakeTransport } from '../http/fakes';
+import { FakeClock } from '../../fakes/clock';
+import { FakeTransport } from '../../fakes/transport';
 
 const host = 'https://adb-1234567890123456.7.azuredatabricks.nett';
 

@@ -4,7 +4,8 @@ import { MlflowClient, runTags } from '../../../tasks/common/databricks/mlflow';
 import { StaticTokenProvider } from '../../support/static-token-provider';
 import { ApiError } from '../../../tasks/common/http/errors';
 import { silentLogger } from '../../../tasks/common/ports';
-import { FakeClock, FakeTransport, json } from '../http/fakes';
+import { FakeClock } from '../../fakes/clock';
+import { FakeTransport, json } from '../../fakes/transport';
 
 function mlflow(transport: FakeTransport): MlflowClient {
   return new MlflowClient(

@@ -11,7 +11,7 @@ import { silentLogger } from '../../../tasks/common/ports';
 import { startEmulator, type Emulator } from '../../emulator';
 import { driftMetricsTable, windowsEndingAt } from '../../emulator/monitoring-tables';
 import { StaticTokenProvider } from '../../support/static-token-provider';
-import { FakeClock } from '../http/fakes';
+import { FakeClock } from '../../fakes/clock';
 
 const now = Date.parse('2026-12-05T06:00:00Z');
 const midnight = Date.parse('2026-12-05T00:00:00Z');

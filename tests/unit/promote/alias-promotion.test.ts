@@ -9,7 +9,7 @@ import {
   type PromotionRequest,
   type RollbackRequest,
 } from '../../../tasks/common/promote/alias-promotion';
-import { FakeClock } from '../http/fakes';
+import { FakeClock } from '../../fakes/clock';
 import { FakeRegistry, modelName } from './fake-registry';
 
 function promoteRequest(overrides: Partial<PromoteRequest> = {}): PromoteRequest {

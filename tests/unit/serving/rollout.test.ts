@@ -14,7 +14,7 @@ import { startEmulator, type Emulator } from '../../emulator';
 import type { Scenario } from '../../emulator/scenario';
 import type { ScenarioServingEndpoint } from '../../emulator/serving-state';
 import { StaticTokenProvider } from '../../support/static-token-provider';
-import { FakeClock } from '../http/fakes';
+import { FakeClock } from '../../fakes/clock';
 
 const model = 'main.ml.churn';
 const token = 'dapi-serving-owner';

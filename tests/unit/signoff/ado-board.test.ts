@@ -4,7 +4,7 @@ import { AzureBoardsSignOff, IdentityDirectory, PullRequestComments } from '../.
 import { ApiError } from '../../../tasks/common/http/errors';
 import { silentLogger } from '../../../tasks/common/ports';
 import { startAdoEmulator, type AdoEmulator } from '../../emulator/ado';
-import { FakeClock } from '../http/fakes';
+import { FakeClock } from '../../fakes/clock';
 
 const token = 'system-access-token';
 const draft = {

@@ -6,7 +6,7 @@ import { tagDecision, signOffTagNames } from '../../../tasks/common/signoff/deci
 import { evidenceDescription } from '../../../tasks/common/signoff/evidence';
 import { checkWorkItemType, requestSignOff, requestTag } from '../../../tasks/common/signoff/request';
 import { waitForSignOff, type WaitSpec } from '../../../tasks/common/signoff/wait';
-import { FakeClock } from '../http/fakes';
+import { FakeClock } from '../../fakes/clock';
 import { FakeBoard, FakeDirectory } from './fake-board';
 
 const tag = requestTag('main.ml.churn', 7, 'build-12');

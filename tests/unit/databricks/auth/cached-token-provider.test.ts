@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { CachedTokenProvider, minimumRefreshMarginMs, type IssuedToken } from '../../../../tasks/common/databricks/auth/cached-token-provider';
-import { FakeClock } from '../../http/fakes';
+import { FakeClock } from '../../../fakes/clock';
 
 /** A token source whose fetches the test resolves by hand. */
 class ManualSource {

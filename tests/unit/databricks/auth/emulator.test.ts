@@ -7,8 +7,8 @@ import { connectWorkspace, resolveWorkspaceAccess, type ConnectionSettings } fro
 import { ApiError } from '../../../../tasks/common/http/errors';
 import { createNodeTransport } from '../../../../tasks/common/http/node-transport';
 import { startEmulator, type Emulator, type TokenKind } from '../../../emulator';
-import { fakeContext, type EndpointSpec, type FakeContext } from '../../azure-devops/fake-context';
-import { FakeClock } from '../../http/fakes';
+import { fakeContext, type EndpointSpec, type FakeContext } from '../../../fakes/context';
+import { FakeClock } from '../../../fakes/clock';
 
 const lifetimeSeconds = 3600;
 const systemToken = 'system-access-token-for-tests';

@@ -7,7 +7,8 @@ import { PersonalAccessTokenProvider } from '../../../../tasks/common/databricks
 import { requestToken, type TokenHttp } from '../../../../tasks/common/databricks/auth/token-endpoint';
 import { ApiError } from '../../../../tasks/common/http/errors';
 import { silentLogger } from '../../../../tasks/common/ports';
-import { FakeClock, FakeTransport, form, json, reset, text, type Scripted } from '../../http/fakes';
+import { FakeClock } from '../../../fakes/clock';
+import { FakeTransport, form, json, reset, text, type Scripted } from '../../../fakes/transport';
 
 const host = 'https://adb-1.2.azuredatabricks.net';
 const secret = 'dose-super-secret-value';

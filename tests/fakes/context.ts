@@ -1,9 +1,10 @@
 /** A TaskContext made of fakes, for tests of code that reads inputs, variables and connections. */
-import type { ServiceEndpoint, TaskContext } from '../../../tasks/common/task/task-context';
-import type { AgentNetworkSettings } from '../../../tasks/common/http/node-transport';
-import type { HttpTransport } from '../../../tasks/common/http/transport';
-import { silentLogger, type Clock } from '../../../tasks/common/ports';
-import { FakeClock, FakeTransport } from '../http/fakes';
+import type { ServiceEndpoint, TaskContext } from '../../tasks/common/task/task-context';
+import type { AgentNetworkSettings } from '../../tasks/common/http/node-transport';
+import type { HttpTransport } from '../../tasks/common/http/transport';
+import { silentLogger, type Clock } from '../../tasks/common/ports';
+import { FakeClock } from './clock';
+import { FakeTransport } from './transport';
 
 /** A service connection as a test describes it. */
 export interface EndpointSpec {

@@ -1,28 +1,5 @@
-/** Test doubles for the HTTP port and the clock: scripted responses, a request log, simulated time. */
-import type { Clock } from '../../../tasks/common/ports';
-import { TransportError, type HttpRequest, type HttpResponse, type HttpTransport } from '../../../tasks/common/http/transport';
-
-/** A clock whose time moves only when something sleeps or the test advances it. */
-export class FakeClock implements Clock {
-  readonly sleeps: number[] = [];
-
-  constructor(public nowMs = Date.parse('2026-11-28T04:00:00Z')) {}
-
-  now(): number {
-    return this.nowMs;
-  }
-
-  sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    this.sleeps.push(ms);
-    this.nowMs += ms;
-    return Promise.resolve();
-  }
-
-  advance(ms: number): void {
-    this.nowMs += ms;
-  }
-}
+/** The fake HTTP port: scripted responses and a request log, with helpers to build responses. */
+import { TransportError, type HttpRequest, type HttpResponse, type HttpTransport } from '../../tasks/common/http/transport';
 
 /** What the fake answers with: a response, a thrown error, or a function of the request. */
 export type Scripted = HttpResponse | Error | ((request: HttpRequest) => HttpResponse | Promise<HttpResponse>);

@@ -13,7 +13,7 @@ import { createTaskFiles } from '../../tasks/common/node/task-files';
 import { toError } from '../../tasks/common/http/errors';
 import type { HttpTransport } from '../../tasks/common/http/transport';
 import type { EndpointFixture } from '../support/task-bundle';
-import { FakeClock } from '../unit/http/fakes';
+import type { FakeClock } from './clock';
 
 /** What one in-process run of a task showed. */
 export interface InProcessRun {
