@@ -26,6 +26,8 @@ export interface InProcessRun {
   log: string[];
   /** Contents of every file the task handed to the agent (summaries, test results, attachments). */
   files: string[];
+  /** Every `addAttachment`, with its type and name. */
+  attachments: Array<{ type: string; name: string; content: Buffer }>;
   /** The error the run threw, if any. */
   error?: Error;
 }
@@ -55,6 +57,7 @@ export async function runInProcess(run: (context: TaskContext) => Promise<TaskOu
   const secrets: string[] = [];
   const log: string[] = [];
   const files: string[] = [];
+  const attachments: InProcessRun['attachments'] = [];
   const transport = createNodeTransport({ timeoutMs: options.requestTimeoutMs });
   const nodeFiles = createTaskFiles(tempDirectory);
   const context: TaskContext = {
@@ -70,7 +73,11 @@ export async function runInProcess(run: (context: TaskContext) => Promise<TaskOu
       uploadSummary: (file) => void files.push(fs.readFileSync(file, 'utf8')),
       publishTestResults: (publication) => void files.push(...publication.files.map((file) => fs.readFileSync(file, 'utf8'))),
       uploadArtifact: () => undefined,
-      addAttachment: (_type, _name, file) => void files.push(fs.readFileSync(file, 'utf8')),
+      addAttachment: (type, name, file) => {
+        const content = fs.readFileSync(file);
+        files.push(content.toString('utf8'));
+        attachments.push({ type, name, content });
+      },
     },
     logger: {
       debug: (message) => void log.push(`debug ${message}`),
@@ -94,10 +101,10 @@ export async function runInProcess(run: (context: TaskContext) => Promise<TaskOu
   };
   try {
     const outcome = await run(context);
-    return { result: outcome?.result ?? 'Succeeded', message: outcome?.message ?? '', outputs, secrets, log, files };
+    return { result: outcome?.result ?? 'Succeeded', message: outcome?.message ?? '', outputs, secrets, log, files, attachments };
   } catch (thrown) {
     const error = toError(thrown);
-    return { result: 'Failed', message: error.message, outputs, secrets, log, files, error };
+    return { result: 'Failed', message: error.message, outputs, secrets, log, files, attachments, error };
   } finally {
     fs.rmSync(tempDirectory, { recursive: true, force: true });
   }
