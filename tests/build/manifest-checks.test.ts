@@ -65,6 +65,14 @@ describe('manifest checks', () => {
       assert.deepEqual(failedChecks(checkTaskSchemas(extension.tasks, schema)), ['task-schema']);
     });
 
+    it("rejects an input 'validation' expression, so numeric bounds are enforced by the tasks' parsers (ADR 0015)", () => {
+      const extension = validExtension();
+      inputs(agent(extension))[0].validation = { expression: 'isInRange(value, 1, 99)', message: 'Between 1 and 99.' };
+      const problems = checkTaskSchemas(extension.tasks, schema);
+      assert.deepEqual(failedChecks(problems), ['task-schema']);
+      assert.match(problems[0].message, /additional properties.*validation/);
+    });
+
     it('fails an agent handler name the agent does not know (Node20 instead of Node20_1)', () => {
       const extension = validExtension();
       agent(extension).execution = { Node20: { target: 'index.js' }, Node24: { target: 'index.js' } };
