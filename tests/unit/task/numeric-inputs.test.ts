@@ -56,6 +56,7 @@ interface ManifestInput {
   name: string;
   type: string;
   defaultValue?: string;
+  helpMarkDown?: string;
 }
 
 function manifestInputs(folder: string): ManifestInput[] {
@@ -76,6 +77,13 @@ describe('numeric task inputs', () => {
         .map((input) => `${folder}.${input.name}`),
     );
     assert.deepEqual(found.sort(), numericInputs.map((entry) => `${entry.folder}.${entry.input}`).sort());
+  });
+
+  it('each help text states the upper bound the parser enforces', () => {
+    for (const entry of numericInputs.filter((candidate) => candidate.max !== undefined)) {
+      const help = manifestInputs(entry.folder).find((input) => input.name === entry.input)?.helpMarkDown ?? '';
+      assert.ok(help.includes(String(entry.max)), `${entry.folder} ${entry.input}: '${help}' does not mention ${entry.max}`);
+    }
   });
 
   for (const entry of numericInputs) {
