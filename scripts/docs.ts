@@ -34,8 +34,8 @@ function describeType(input: JsonObject): string {
   const type = String(input.type ?? '');
   const options = input.options && typeof input.options === 'object' ? Object.keys(input.options as JsonObject) : [];
   if ((type === 'pickList' || type === 'radio') && options.length > 0) return `${type}: ${options.map(code).join(', ')}`;
-  const service = /^connectedService:(.+)$/.exec(type);
-  if (service) return `service connection (${code(service[1])})`;
+  const service = /^connectedService:([^:]+)(?::(.+))?$/.exec(type);
+  if (service) return `service connection (${code(service[1])}${service[2] ? `, scheme ${service[2].split(',').map(code).join(', ')}` : ''})`;
   return type;
 }
 

@@ -54,7 +54,7 @@ export async function demoModelCompliance(env: DemoEnvironment): Promise<void> {
   console.log(`  tags: version ${candidate} compliance.status=${complianceTag(env, candidate)}, version 1 compliance.status=${complianceTag(env, 1)}`);
 
   const gate = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'tasks', 'DatabricksModelVersionGateV1', 'task.json'), 'utf8'));
-  const endpoint = { url: env.emulator.url, type: 'databricks-workspace', scheme: 'ms.vss-endpoint.endpoint-auth-scheme-token', parameters: { apitoken: demo.pat } };
+  const endpoint = { url: env.emulator.url, type: 'databricks-workspace', scheme: 'Token', parameters: { apitoken: demo.pat } };
   const gatePasses = await evaluateGate(gate, { databricksConnection: 'demo', modelName: demo.model, alias: 'challenger', requireCompliance: 'true' }, endpoint);
   console.log(`  release gate (requireCompliance) on challenger: ${gatePasses.passed ? 'passes' : 'waits'}`);
   expect(gatePasses.passed, 'the gate should pass the compliant challenger');

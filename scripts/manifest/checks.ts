@@ -52,7 +52,8 @@ export type CheckName =
   | 'input-help'
   | 'input-groups'
   | 'restrictions'
-  | 'connection-inputs';
+  | 'connection-inputs'
+  | 'connection-schemes';
 
 /** One failed check. */
 export interface Problem {
@@ -465,6 +466,80 @@ export function checkConnectionInputs(tasks: readonly TaskUnderCheck[], common: 
   return problems;
 }
 
+/**
+ * The name an endpoint's `authorization.scheme` carries for each built-in scheme type: what
+ * `ENDPOINT_AUTH_SCHEME_<id>` holds on the agent and what an input type `connectedService:<type>:<names>`
+ * lists (MicrosoftDocs azure-devops-docs `extend/develop/auth-schemes.md`).
+ */
+export const authSchemeNames: Readonly<Record<string, string>> = {
+  'ms.vss-endpoint.endpoint-auth-scheme-token': 'Token',
+  'ms.vss-endpoint.endpoint-auth-scheme-basic': 'UsernamePassword',
+};
+
+/** A `connectedService:` input type split into endpoint type and the schemes it accepts (empty: any). */
+export function parseConnectedServiceType(type: unknown): { endpointType: string; schemes: string[] } | undefined {
+  const match = typeof type === 'string' ? /^connectedService:([^:]+)(?::(.*))?$/.exec(type) : null;
+  if (!match) return undefined;
+  const schemes = (match[2] ?? '').split(',').map((scheme) => scheme.trim()).filter(Boolean);
+  return { endpointType: match[1], schemes };
+}
+
+interface EndpointScheme {
+  name: string | undefined;
+  type: string;
+  hasHeaders: boolean;
+}
+
+/** The schemes each contributed endpoint type declares, by endpoint type name. */
+function endpointSchemes(manifest: JsonObject): Map<string, EndpointScheme[]> {
+  const result = new Map<string, EndpointScheme[]>();
+  for (const contribution of contributionsOf(manifest).filter((candidate) => candidate.type === 'ms.vss-endpoint.service-endpoint-type')) {
+    const properties = isObject(contribution.properties) ? contribution.properties : {};
+    const name = text(properties.name);
+    if (!name) continue;
+    const schemes = asArray(properties.authenticationSchemes)
+      .filter(isObject)
+      .map((scheme) => ({ name: authSchemeNames[String(scheme.type)], type: String(scheme.type), hasHeaders: asArray(scheme.headers).length > 0 }));
+    result.set(name, schemes);
+  }
+  return result;
+}
+
+/**
+ * Connection inputs name schemes their endpoint type has. A server task (gate) must list the schemes
+ * it can use, and each must declare the headers the server sends: the server only adds a scheme's
+ * headers and cannot run a token exchange, so an OAuth client id and secret would reach the API as a
+ * Basic header and come back as a bare 401. The list keeps such connections out of the task's picker.
+ */
+export function checkConnectionSchemes(extension: ExtensionUnderCheck): Problem[] {
+  const declared = endpointSchemes(extension.manifest);
+  const problems: Problem[] = [];
+  for (const task of extension.tasks) {
+    const server = isServerTask(task.manifest);
+    inputsOf(task.manifest).forEach((input, index) => {
+      const service = parseConnectedServiceType(input.type);
+      const schemes = service ? declared.get(service.endpointType) : undefined;
+      if (!service || !schemes) return;
+      const add = (message: string) => problems.push({ check: 'connection-schemes', subject: task.folder, message: `input '${inputName(input, index)}' ${message}` });
+      for (const name of service.schemes) {
+        if (!schemes.some((scheme) => scheme.name === name)) {
+          const known = schemes.map((scheme) => scheme.name ?? scheme.type).join(', ');
+          add(`lists scheme '${name}', which endpoint type '${service.endpointType}' does not declare (it has ${known})`);
+        }
+      }
+      if (!server) return;
+      if (service.schemes.length === 0) {
+        add(`must list the schemes a server task can use, e.g. 'connectedService:${service.endpointType}:Token'`);
+        return;
+      }
+      for (const scheme of schemes.filter((candidate) => candidate.name && service.schemes.includes(candidate.name) && !candidate.hasHeaders)) {
+        add(`lists scheme '${String(scheme.name)}', whose endpoint scheme declares no headers for the server to send`);
+      }
+    });
+  }
+  return problems;
+}
+
 /** Options for {@link checkExtension}. */
 export interface CheckOptions {
   /** The parsed task schema; without it the schema check is skipped (the caller decides whether that is allowed). */
@@ -492,6 +567,7 @@ export function checkExtension(extension: ExtensionUnderCheck, options: CheckOpt
     ...checkInputGroups(tasks),
     ...checkRestrictions(tasks),
     ...(options.connectionInputs ? checkConnectionInputs(tasks, options.connectionInputs) : []),
+    ...checkConnectionSchemes(extension),
   ];
 }
 

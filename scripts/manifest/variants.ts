@@ -87,9 +87,10 @@ export function variantEndpointTypeName(name: string, variant: Variant): string 
 /** Task inputs whose `connectedService:<type>` names one of our endpoint types, pointed at the variant's type. */
 export function applyVariantToInputs(inputs: readonly JsonObject[], variant: Variant, endpointTypes: readonly string[]): JsonObject[] {
   return inputs.map((input) => {
-    const service = typeof input.type === 'string' ? /^connectedService:(.+)$/.exec(input.type) : null;
+    // The type may end in the schemes the input accepts (`connectedService:<type>:Token`); keep them.
+    const service = typeof input.type === 'string' ? /^connectedService:([^:]+)(:.*)?$/.exec(input.type) : null;
     if (!service || !endpointTypes.includes(service[1])) return structuredClone(input);
-    return { ...structuredClone(input), type: `connectedService:${variantEndpointTypeName(service[1], variant)}` };
+    return { ...structuredClone(input), type: `connectedService:${variantEndpointTypeName(service[1], variant)}${service[2] ?? ''}` };
   });
 }
 

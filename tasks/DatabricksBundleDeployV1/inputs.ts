@@ -46,9 +46,11 @@ export function parseInputs(inputs: TaskInputs, baseDirectory: string): DeploySe
   const connection = parseConnectionInputs(inputs);
 
   let bundlePath = inputs.get(inputNames.bundlePath);
-  const bundleRoot = inputs.get(inputNames.bundleRoot);
   let expectedDigest = inputs.get(inputNames.expectedDigest);
   const bundleSource = parseChoiceInput(inputNames.bundleSource, inputs.get(inputNames.bundleSource), ['releaseBundle', 'folder'] as const, defaults.bundleSource);
+  // bundleRoot is a filePath input: the agent fills an empty one with the repository folder, which
+  // then reads as not set. With the selector on `folder`, that folder is what the editor showed.
+  const bundleRoot = inputs.get(inputNames.bundleRoot) ?? (bundleSource === 'folder' && bundlePath === undefined ? '.' : undefined);
   // The classic editor keeps the values of the inputs its selector hides: a selector moved off its
   // default says which are meant. YAML leaves the selector at its default and sets one input.
   if (bundleSource === 'folder' && bundleRoot !== undefined) [bundlePath, expectedDigest] = [undefined, undefined];
@@ -63,7 +65,9 @@ export function parseInputs(inputs: TaskInputs, baseDirectory: string): DeploySe
     }
     source = { kind: 'folder', bundleRoot: path.resolve(baseDirectory, bundleRoot) };
   } else {
-    throw new Error(`Input '${inputNames.bundlePath}' (a release bundle zip) or '${inputNames.bundleRoot}' (a bundle folder) is required.`);
+    throw new Error(
+      `Input '${inputNames.bundlePath}' (a release bundle zip) or '${inputNames.bundleRoot}' (a bundle folder) is required. To deploy the repository folder itself, set '${inputNames.bundleSource}: folder'.`,
+    );
   }
 
   const target = inputs.get(inputNames.target);

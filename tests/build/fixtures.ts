@@ -52,7 +52,7 @@ export function serverTaskJson(): JsonObject {
     instanceNameFormat: 'Gate on $(modelName)',
     groups: [{ name: 'main', displayName: 'Main', isExpanded: true }],
     inputs: [
-      { name: 'connection', type: 'connectedService:databricks-workspace', label: 'Connection', required: true, groupName: 'main', helpMarkDown: 'The workspace.' },
+      { name: 'connection', type: 'connectedService:databricks-workspace:Token', label: 'Connection', required: true, groupName: 'main', helpMarkDown: 'The workspace.' },
       { name: 'modelName', type: 'string', label: 'Model', required: true, groupName: 'main', helpMarkDown: 'catalog.schema.model' },
     ],
     execution: {
@@ -93,7 +93,7 @@ export function extensionManifest(): JsonObject {
         id: 'fixture-endpoint',
         type: 'ms.vss-endpoint.service-endpoint-type',
         targets: ['ms.vss-endpoint.endpoint-types'],
-        properties: { name: 'databricks-workspace', displayName: 'Fixture workspace', url: { displayName: 'URL', required: true }, authenticationSchemes: [{ type: 'ms.vss-endpoint.endpoint-auth-scheme-token' }] },
+        properties: { name: 'databricks-workspace', displayName: 'Fixture workspace', url: { displayName: 'URL', required: true }, authenticationSchemes: [{ type: 'ms.vss-endpoint.endpoint-auth-scheme-token', headers: [{ name: 'Authorization', value: 'Bearer {{endpoint.apitoken}}' }] }, { type: 'ms.vss-endpoint.endpoint-auth-scheme-basic' }] },
       },
       { id: 'fixture-agent-task', type: 'ms.vss-distributed-task.task', targets: ['ms.vss-distributed-task.tasks'], properties: { name: 'tasks/FixtureAgentV1' } },
       { id: 'fixture-gate-task', type: 'ms.vss-distributed-task.task', targets: ['ms.vss-distributed-task.tasks'], properties: { name: 'tasks/FixtureGateV1' } },

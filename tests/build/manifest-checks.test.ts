@@ -3,6 +3,7 @@ import {
   checkConnectionInputs,
   checkExtension,
   checkTaskSchemas,
+  parseConnectedServiceType,
   relaxedServerTaskSchema,
   taskSchemaValidators,
   type CheckName,
@@ -62,6 +63,14 @@ describe('manifest checks', () => {
       const extension = validExtension();
       inputs(agent(extension))[0].type = 'text';
       assert.deepEqual(failedChecks(checkTaskSchemas(extension.tasks, schema)), ['task-schema']);
+    });
+
+    it("rejects an input 'validation' expression, so numeric bounds are enforced by the tasks' parsers (ADR 0015)", () => {
+      const extension = validExtension();
+      inputs(agent(extension))[0].validation = { expression: 'isInRange(value, 1, 99)', message: 'Between 1 and 99.' };
+      const problems = checkTaskSchemas(extension.tasks, schema);
+      assert.deepEqual(failedChecks(problems), ['task-schema']);
+      assert.match(problems[0].message, /additional properties.*validation/);
     });
 
     it('fails an agent handler name the agent does not know (Node20 instead of Node20_1)', () => {
@@ -203,6 +212,12 @@ describe('manifest checks', () => {
       expectOnly('extension-manifest', (extension) => (extension.manifest.description = 'd'.repeat(201)), /201 characters/);
     });
 
+    it('a gate connection that does not restrict its schemes, or lists one the server cannot use or the endpoint lacks', () => {
+      expectOnly('connection-schemes', (extension) => (inputs(gate(extension))[0].type = 'connectedService:databricks-workspace'), /must list the schemes/);
+      expectOnly('connection-schemes', (extension) => (inputs(gate(extension))[0].type = 'connectedService:databricks-workspace:Token,UsernamePassword'), /'UsernamePassword'.*no headers/);
+      expectOnly('connection-schemes', (extension) => (inputs(agent(extension))[0].type = 'connectedService:databricks-workspace:PersonalAccessToken'), /'PersonalAccessToken'.*does not declare.*Token, UsernamePassword/);
+    });
+
     it('duplicate contribution ids, and a manifestVersion other than 1', () => {
       expectOnly('extension-manifest', (extension) => (contributions(extension)[2].id = 'fixture-agent-task'), /not unique/);
       expectOnly('extension-manifest', (extension) => (extension.manifest.manifestVersion = 2));
@@ -244,6 +259,14 @@ describe('connection-inputs check', () => {
     const regrouped = withCommonInputs();
     (agent(regrouped).groups as JsonObject[])[1].isExpanded = false;
     assert.match(checkConnectionInputs(regrouped.tasks, common)[0].message, /group 'connection'/);
+  });
+});
+
+describe('parseConnectedServiceType', () => {
+  it('splits the endpoint type from the scheme list first-party tasks use (connectedService:github:OAuth,Token)', () => {
+    assert.deepEqual(parseConnectedServiceType('connectedService:databricks-workspace'), { endpointType: 'databricks-workspace', schemes: [] });
+    assert.deepEqual(parseConnectedServiceType('connectedService:github:OAuth,PersonalAccessToken'), { endpointType: 'github', schemes: ['OAuth', 'PersonalAccessToken'] });
+    assert.equal(parseConnectedServiceType('string'), undefined);
   });
 });
 

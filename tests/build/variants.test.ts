@@ -62,6 +62,13 @@ describe('variants', () => {
       const types = (applyVariantToTask(task, 'dev', endpointTypeNames(manifest)).inputs as Record<string, unknown>[]).map((input) => input.type);
       assert.deepEqual(types, ['string', 'connectedService:databricks-workspace-dev', 'connectedService:AzureRM']);
     });
+
+    it('keeps the schemes a connection input accepts when it renames the endpoint type', () => {
+      const task = agentTaskJson();
+      (task.inputs as Record<string, unknown>[]).push({ name: 'gateConnection', type: 'connectedService:databricks-workspace:Token', label: 'Gate', groupName: 'main', helpMarkDown: 'h' });
+      const types = (applyVariantToTask(task, 'dev', ['databricks-workspace']).inputs as Record<string, unknown>[]).map((input) => input.type);
+      assert.equal(types.at(-1), 'connectedService:databricks-workspace-dev:Token');
+    });
   });
 
   describe('applyVariantToManifest', () => {

@@ -1,13 +1,15 @@
 /**
  * Evaluates an agentless `HttpRequest` task (a release gate) the way the Azure DevOps server does, for
- * tests: expands `$(input)` and `$(endpoint.url)` macros, adds the service connection's headers as its
- * endpoint type declares them (vss-extension.json), sends the request, and applies the task's success
+ * tests: offers only a connection whose scheme the input type accepts (`connectedService:<type>:<schemes>`,
+ * as the connection picker does), expands `$(input)` and `$(endpoint.url)` macros, adds the service
+ * connection's headers as its endpoint type declares them (vss-extension.json), sends the request, and applies the task's success
  * `Expression` to the JSON response. The expression language is the task-condition one; this covers
  * the subset gates use (and, or, not, xor, eq, ne, gt, ge, lt, le, isNullOrEmpty, count, root['x'], and
  * jsonpath with member steps and `[?(@.a == 'x' && @.b == 'y')]` filters).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { authSchemeNames, parseConnectedServiceType } from '../../scripts/manifest/checks';
 import { repoRoot } from './task-bundle';
 
 interface HttpRequestExecution {
@@ -20,7 +22,7 @@ interface HttpRequestExecution {
 }
 
 interface ServerTaskManifest {
-  inputs?: Array<{ name: string; defaultValue?: string }>;
+  inputs?: Array<{ name: string; type?: string; defaultValue?: string }>;
   execution: { HttpRequest: { Execute: HttpRequestExecution } };
 }
 
@@ -29,6 +31,10 @@ export interface ServerEndpoint {
   url: string;
   /** Endpoint type name in vss-extension.json, e.g. `databricks-workspace`. */
   type: string;
+  /**
+   * The endpoint's `authorization.scheme` name: `Token` (personal access token) or `UsernamePassword`
+   * (OAuth M2M). The scheme's type id (`ms.vss-endpoint.endpoint-auth-scheme-token`) is read as its name.
+   */
   scheme: string;
   parameters: Record<string, string>;
 }
@@ -46,6 +52,10 @@ export function expandMacros(text: string, values: Record<string, string>): stri
   return text.replace(/\$\(([^)]+)\)/g, (_, name: string) => values[name] ?? '');
 }
 
+function schemeName(endpoint: ServerEndpoint): string {
+  return authSchemeNames[endpoint.scheme] ?? endpoint.scheme;
+}
+
 /** The headers an endpoint type's authentication scheme adds (`{{endpoint.x}}` substituted). */
 function schemeHeaders(endpoint: ServerEndpoint): Record<string, string> {
   const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'vss-extension.json'), 'utf8')) as {
@@ -53,7 +63,7 @@ function schemeHeaders(endpoint: ServerEndpoint): Record<string, string> {
   };
   const type = manifest.contributions.find((c) => c.type === 'ms.vss-endpoint.service-endpoint-type' && c.properties.name === endpoint.type);
   if (!type) throw new Error(`vss-extension.json declares no endpoint type '${endpoint.type}'`);
-  const scheme = type.properties.authenticationSchemes?.find((s) => s.type === endpoint.scheme);
+  const scheme = type.properties.authenticationSchemes?.find((s) => authSchemeNames[s.type] === schemeName(endpoint));
   if (!scheme) throw new Error(`endpoint type '${endpoint.type}' has no scheme '${endpoint.scheme}'`);
   const headers: Record<string, string> = {};
   for (const header of scheme.headers ?? []) {
@@ -62,8 +72,25 @@ function schemeHeaders(endpoint: ServerEndpoint): Record<string, string> {
   return headers;
 }
 
-/** Runs a server task's HttpRequest against `endpoint` with `inputs`. */
+/**
+ * Why the connection picker would not offer `endpoint` for the task's connection input, or undefined
+ * when it would: the input type names another endpoint type, or schemes that exclude this one.
+ */
+export function connectionRefusal(task: ServerTaskManifest, endpoint: ServerEndpoint): string | undefined {
+  const input = (task.inputs ?? []).find((candidate) => parseConnectedServiceType(candidate.type));
+  const service = input && parseConnectedServiceType(input.type);
+  if (!input || !service) return undefined;
+  if (service.endpointType !== endpoint.type) return `input '${input.name}' takes a '${service.endpointType}' connection, not '${endpoint.type}'`;
+  if (service.schemes.length > 0 && !service.schemes.includes(schemeName(endpoint))) {
+    return `input '${input.name}' accepts connections with scheme ${service.schemes.join(', ')}, not ${schemeName(endpoint)}`;
+  }
+  return undefined;
+}
+
+/** Runs a server task's HttpRequest against `endpoint` with `inputs`; throws when the task could not be given that connection. */
 export async function evaluateGate(task: ServerTaskManifest, inputs: Record<string, string>, endpoint: ServerEndpoint): Promise<GateEvaluation> {
+  const refusal = connectionRefusal(task, endpoint);
+  if (refusal) throw new Error(`The connection cannot be used with this task: ${refusal}.`);
   const values: Record<string, string> = {};
   for (const input of task.inputs ?? []) values[input.name] = inputs[input.name] ?? input.defaultValue ?? '';
   values['endpoint.url'] = endpoint.url;

@@ -103,6 +103,23 @@ export function agentEnvironment(options: TaskRunOptions, tempDirectory: string)
   return { ...env, ...(options.env ?? {}) };
 }
 
+/**
+ * The inputs as the agent passes them: an empty or omitted `filePath` input without a default holds the
+ * repository folder (`Build.SourcesDirectory`, else `System.DefaultWorkingDirectory`) when the run
+ * has one (azure-pipelines-agent `TaskRunner.TranslateFilePathInput`).
+ */
+export function agentInputValues(task: string, options: TaskRunOptions): Record<string, string> {
+  const inputs = { ...(options.inputs ?? {}) };
+  const folder = options.variables?.['Build.SourcesDirectory'] ?? options.variables?.['System.DefaultWorkingDirectory'];
+  const manifest = path.join(repoRoot, 'tasks', task, 'task.json');
+  if (!folder || !fs.existsSync(manifest)) return inputs;
+  const declared = (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { inputs?: Array<{ name: string; type: string; defaultValue?: string }> }).inputs ?? [];
+  for (const input of declared) {
+    if (input.type === 'filePath' && !input.defaultValue && !inputs[input.name]?.trim()) inputs[input.name] = folder;
+  }
+  return inputs;
+}
+
 /** Parses one `##vso[...]` line (message and properties unescaped). */
 export function parseCommandLine(line: string): VsoCommand {
   return commandFromString(line);
@@ -146,7 +163,8 @@ export async function runTaskBundle(task: string, options: TaskRunOptions = {}):
   const tempDirectory = fs.mkdtempSync(path.join(options.tempRoot ?? os.tmpdir(), `${task}-agent-`));
   const cwd = options.cwd ?? fs.mkdtempSync(path.join(os.tmpdir(), `${task}-work-`));
   const started = Date.now();
-  const child = spawn(process.execPath, [entry], { cwd, env: agentEnvironment(options, tempDirectory), stdio: ['ignore', 'pipe', 'pipe'] });
+  const env = agentEnvironment({ ...options, inputs: agentInputValues(task, options) }, tempDirectory);
+  const child = spawn(process.execPath, [entry], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   options.onSpawn?.(child);
   let stdout = '';
   let stderr = '';

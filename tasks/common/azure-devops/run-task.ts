@@ -1,6 +1,7 @@
 import * as tl from 'azure-pipelines-task-lib/task';
 import { toError } from '../http/errors';
 import { explainFailure, type LabelledInput } from '../task/failure-hints';
+import { agentFilledFilePathInputs, withUnsuppliedFilePaths } from '../task/input-parsing';
 import { neutralizeLoggingCommands } from '../logging-commands';
 import { createTaskLibContext, neutralizeConsole } from './task-lib-context';
 import type { TaskContext, TaskOutcome } from '../task/task-context';
@@ -17,8 +18,11 @@ export class CancelledError extends Error {
 export interface TaskIdentity {
   name: string;
   version: { Major: number; Minor: number; Patch: number };
-  /** The inputs, so a failure naming one also gives the label the classic editor shows. */
-  inputs?: readonly LabelledInput[];
+  /**
+   * The inputs, so a failure naming one also gives the label the classic editor shows, and a
+   * `filePath` input the agent filled with its default folder reads as not set.
+   */
+  inputs?: readonly (LabelledInput & { type?: string; defaultValue?: unknown })[];
 }
 
 /** How long a cancelled task may spend cleaning up (cancelling a Databricks run) before it exits anyway. */
@@ -84,7 +88,8 @@ export async function runTask(
   process.on('SIGTERM', onSignal);
   try {
     const { Major, Minor, Patch } = task.version;
-    const outcome = await run(createTaskLibContext(task.name, `${Major}.${Minor}.${Patch}`, controller.signal));
+    const context = createTaskLibContext(task.name, `${Major}.${Minor}.${Patch}`, controller.signal);
+    const outcome = await run({ ...context, inputs: withUnsuppliedFilePaths(context.inputs, agentFilledFilePathInputs(task.inputs ?? [])) });
     if (controller.signal.aborted) {
       // The work stopped because the step was cancelled; whatever it returned, success is not what happened.
       settle(tl.TaskResult.Cancelled, [toError(controller.signal.reason).message, outcome?.message].filter(Boolean).join(' '));

@@ -4,6 +4,8 @@
  * is expected, e.g. `Invalid 'timeoutMinutes' 'soon': expected a number greater than 0`.
  */
 
+import type { TaskInputs } from './task-context';
+
 /** The error for a value that does not parse. */
 export function invalidInput(name: string, value: string, expected: string): Error {
   return new Error(`Invalid '${name}' '${value}': expected ${expected}`);
@@ -128,4 +130,48 @@ export function chooseEitherInput<Choice extends string>(
   if (given.length < 2) return given[0];
   if (choice !== selector.defaultChoice) return given.find((side) => side.choice === choice);
   throw new Error(`Set either '${pair[0].name}' or '${pair[1].name}', not both.`);
+}
+
+/**
+ * Variables naming the folders the agent writes into an EMPTY `filePath` input. The agent roots every
+ * filePath value, an empty one included: at the repository folder (one checkout),
+ * `System.DefaultWorkingDirectory` (several checkouts) or `Release.ArtifactsDirectory` (classic
+ * release), see azure-pipelines-agent `TaskRunner.TranslateFilePathInput` and the job extensions'
+ * `GetRootedPath`. task-lib's `filePathSupplied` compares with the first of these for the same reason.
+ */
+export const filePathDefaultFolderVariables = ['Build.SourcesDirectory', 'Build.Repository.LocalPath', 'System.DefaultWorkingDirectory', 'Release.ArtifactsDirectory'] as const;
+
+/** One spelling of a folder path for comparison: forward slashes, no trailing or doubled separator, Windows drive paths in lower case. */
+function folderKey(value: string): string {
+  const slashed = value.trim().replace(/^"(.*)"$/, '$1').replace(/\\/g, '/').replace(/\/{2,}/g, '/').replace(/\/+$/, '');
+  return /^[A-Za-z]:/.test(slashed) ? slashed.toLowerCase() : slashed;
+}
+
+/**
+ * `inputs` in which each of `filePathInputs` reads as not set (undefined) when its value is one of the
+ * folders the agent substitutes for an empty filePath input ({@link filePathDefaultFolderVariables}).
+ * Either/or pairs (`rules` or `rulesFile`) and optional files then behave in YAML and the classic
+ * editor as written: an omitted file input is not a folder the user named. Pass only filePath inputs
+ * without a `defaultValue` (the agent never leaves the others empty). The price is task-lib's: a
+ * filePath input deliberately set to the repository folder itself also reads as not set.
+ */
+export function withUnsuppliedFilePaths(inputs: TaskInputs, filePathInputs: readonly string[]): TaskInputs {
+  const names = new Set(filePathInputs);
+  if (names.size === 0) return inputs;
+  const defaultFolders = (): Set<string> =>
+    new Set(filePathDefaultFolderVariables.map((variable) => inputs.variable(variable)).filter((value): value is string => value !== undefined && value.trim() !== '').map(folderKey));
+  return {
+    get(name) {
+      const value = inputs.get(name);
+      if (value === undefined || !names.has(name)) return value;
+      return defaultFolders().has(folderKey(value)) ? undefined : value;
+    },
+    variable: (name) => inputs.variable(name),
+    endpoint: (id) => inputs.endpoint(id),
+  };
+}
+
+/** The names of a task.json's `filePath` inputs without a default value: those the agent fills when they are empty. */
+export function agentFilledFilePathInputs(inputs: readonly { name: string; type?: string; defaultValue?: unknown }[]): string[] {
+  return inputs.filter((input) => input.type === 'filePath' && (input.defaultValue === undefined || input.defaultValue === '')).map((input) => input.name);
 }

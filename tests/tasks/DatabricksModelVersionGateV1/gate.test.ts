@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startEmulator, type Emulator } from '../../emulator';
-import { evaluateExpression, evaluateGate, type ServerEndpoint } from '../../support/server-task';
+import { connectionRefusal, evaluateExpression, evaluateGate, type ServerEndpoint } from '../../support/server-task';
 import { repoRoot } from '../../support/task-bundle';
 
 const task = JSON.parse(fs.readFileSync(path.join(repoRoot, 'tasks', 'DatabricksModelVersionGateV1', 'task.json'), 'utf8'));
@@ -36,7 +36,7 @@ describe('DatabricksModelVersionGate@1', () => {
         ],
       },
     });
-    endpoint = { url: emulator.url, type: 'databricks-workspace', scheme: 'ms.vss-endpoint.endpoint-auth-scheme-token', parameters: { apitoken: pat } };
+    endpoint = { url: emulator.url, type: 'databricks-workspace', scheme: 'Token', parameters: { apitoken: pat } };
   });
 
   after(() => emulator.close());
@@ -93,6 +93,23 @@ describe('DatabricksModelVersionGate@1', () => {
     assert.equal((await evaluateGate(task, { ...inputs, alias: 'untagged' }, endpoint)).passed, false, 'no sign-off');
     assert.equal((await evaluateGate(task, { ...inputs, alias: 'refused', requireCompliance: 'true' }, endpoint)).passed, false);
     assert.equal((await evaluateGate(task, { ...inputs, alias: 'challenger', requireCompliance: 'true', expectedVersion: '4' }, endpoint)).passed, true);
+  });
+
+  it('is given only personal access token connections: an OAuth (UsernamePassword) connection is refused before any request', async () => {
+    const before = emulator.requestsTo('GET', '/api/2.0/mlflow/unity-catalog/registered-models/alias').length;
+    const oauth: ServerEndpoint = { url: emulator.url, type: 'databricks-workspace', scheme: 'UsernamePassword', parameters: { username: 'sp-client-id', password: 'oauth-secret' } };
+    await assert.rejects(evaluateGate(task, { databricksConnection: 'c', modelName: 'main.ml.churn' }, oauth), /scheme Token, not UsernamePassword/);
+    assert.equal(emulator.requestsTo('GET', '/api/2.0/mlflow/unity-catalog/registered-models/alias').length, before, 'no request was sent');
+    assert.equal(connectionRefusal(task, endpoint), undefined);
+  });
+
+  it('without the scheme list, an OAuth connection would reach the workspace as Basic client credentials and get a bare 401', async () => {
+    const unrestricted = structuredClone(task);
+    unrestricted.inputs[0].type = 'connectedService:databricks-workspace';
+    const oauth: ServerEndpoint = { url: emulator.url, type: 'databricks-workspace', scheme: 'UsernamePassword', parameters: { username: 'sp-client-id', password: 'oauth-secret' } };
+    const result = await evaluateGate(unrestricted, { databricksConnection: 'c', modelName: 'main.ml.churn' }, oauth);
+    assert.equal(result.status, 401);
+    assert.equal(result.passed, false);
   });
 
   it('does not pass with a token the workspace rejects', async () => {

@@ -13,9 +13,9 @@ interface Finished {
 }
 
 /** Runs the fixture in its own process (runTask owns process signals and exit) and collects its `task.complete` results. */
-function runFixture(scenario: string, signal?: NodeJS.Signals): Promise<Finished> {
+function runFixture(scenario: string, signal?: NodeJS.Signals, env: Record<string, string> = {}): Promise<Finished> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fixture, scenario], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', fixture, scenario], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let stdout = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk;
@@ -40,6 +40,15 @@ describe('runTask', function () {
     assert.deepEqual(foreignCommandLines(finished, { outputs: ['said'] }), []);
     assert.match(finished.stdout, /^##\[error\]x$/m, "the logger's own error formatting stays");
     assert.match(finished.stdout + finished.stderr, /##_vso\[task\.prependpath\]/, 'the text is still shown');
+  });
+
+  it('hands run a filePath input the agent filled with the repository folder as not set (task.json types decide)', async () => {
+    const sources = '/agent/_work/1/s';
+    const finished = await runFixture('file-path-inputs', undefined, { BUILD_SOURCESDIRECTORY: sources, INPUT_RULESFILE: sources, INPUT_OUTPUTDIRECTORY: sources });
+    assert.deepEqual(finished.results, ['Succeeded']);
+    assert.match(finished.stdout, /rulesFile=<not set> outputDirectory=\/agent\/_work\/1\/s/, 'an input with a default keeps the folder it was set to');
+    const given = await runFixture('file-path-inputs', undefined, { BUILD_SOURCESDIRECTORY: sources, INPUT_RULESFILE: `${sources}/rules.yml` });
+    assert.match(given.stdout, /rulesFile=\/agent\/_work\/1\/s\/rules\.yml/);
   });
 
   it('sets the outcome run returns, once', async () => {
