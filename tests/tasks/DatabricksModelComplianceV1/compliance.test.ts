@@ -245,7 +245,7 @@ describe('DatabricksModelCompliance@1', function () {
   });
 
   it('bundle: reads its inputs and connection from the environment and reports through the agent commands', async () => {
-    const run = await runTaskBundle('DatabricksModelComplianceV1', { inputs: { ...baseInputs, modelVersion: '7' }, endpoints: setup.endpoints, variables, timeoutMs: 30_000 });
+    const run = await runTaskBundle(task, { inputs: { ...baseInputs, modelVersion: '7' }, endpoints: setup.endpoints, variables, timeoutMs: 30_000 });
     assert.equal(run.result, 'Succeeded', run.resultMessage);
     assert.deepEqual(run.outputs, { compliant: 'true', violations: '0' });
     assert.ok(run.secrets.includes(token), 'the PAT is registered as a secret');
