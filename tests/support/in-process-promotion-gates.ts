@@ -9,7 +9,9 @@ import assert from 'node:assert/strict';
 import type { TaskContext, TaskOutcome } from '../../tasks/common/task/task-context';
 import { modelReportAttachmentType, type ModelReport } from '../../tasks/common/report/model-report';
 import { validateModelReport } from '../../tasks/common/report/validate';
+import { run as signOffRun } from '../../tasks/DatabricksModelSignOffV1/run';
 import { startEmulator, type Emulator, type Scenario } from '../emulator';
+import type { AdoEmulator } from '../emulator/ado';
 import { FakeClock } from '../fakes/clock';
 import { runInProcess, type InProcessOptions, type InProcessRun } from '../fakes/task-run';
 import type { EndpointFixture } from './task-bundle';
@@ -37,9 +39,26 @@ export interface GateTaskSetup {
   variables: Record<string, string>;
 }
 
+/** What DatabricksModelSignOff@1's tests share: the task's connections to both emulators and its pipeline (requested by Rita). */
+export function signOffSetup(databricks: Emulator, ado: AdoEmulator, parts: { token: string; systemToken: string; inputs: Record<string, string> }): GateTaskSetup {
+  return {
+    run: signOffRun,
+    inputs: { connectionType: 'databricks', databricksConnection: 'CONN', ...parts.inputs },
+    endpoints: { ...patConnection(databricks.url, parts.token), SystemVssConnection: { url: ado.collectionUri, scheme: 'OAuth', parameters: { AccessToken: parts.systemToken } } },
+    variables: {
+      'System.CollectionUri': ado.collectionUri,
+      'System.TeamProject': 'Fabrikam',
+      'Build.BuildId': '12',
+      'Build.RequestedFor': 'Rita',
+      'Build.RequestedForEmail': 'rita@contoso.com',
+      'Build.RequestedForId': ado.state.identity('rita@contoso.com').id,
+    },
+  };
+}
+
 /** Runs the task in process on the workspace's clock, with the test's inputs over the base ones. */
 export function runGateTask(
-  workspace: GateWorkspace,
+  workspace: Pick<GateWorkspace, 'clock'>,
   setup: GateTaskSetup,
   inputs: Record<string, string>,
   extra: Partial<Pick<InProcessOptions, 'variables' | 'workingDirectory'>> = {},
