@@ -26,10 +26,14 @@ export interface InProcessRun {
   log: string[];
   /** Contents of every file the task handed to the agent (summaries, test results, attachments). */
   files: string[];
-  /** Every `addAttachment`, with its type and name. */
-  attachments: Array<{ type: string; name: string; content: Buffer }>;
   /** The error the run threw, if any. */
   error?: Error;
+  /** The summaries among `files` (`uploadSummary`), in order. */
+  summaries: string[];
+  /** The test-result files among `files` (`publishTestResults`), in order. */
+  testResults: string[];
+  /** The attachments among `files`, with the type and name the task gave (e.g. its model report). */
+  attachments: Array<{ type: string; name: string; content: string }>;
 }
 
 export interface InProcessOptions {
@@ -41,6 +45,8 @@ export interface InProcessOptions {
   requestTimeoutMs?: number;
   /** Wraps the real transport (e.g. to echo requests back). */
   transport?: (inner: HttpTransport) => HttpTransport;
+  /** The step's working folder (relative input paths and globs start there); the run's temp folder when omitted. */
+  workingDirectory?: string;
 }
 
 function endpointOf(id: string, fixture: EndpointFixture | undefined): ServiceEndpoint | undefined {
@@ -57,6 +63,8 @@ export async function runInProcess(run: (context: TaskContext) => Promise<TaskOu
   const secrets: string[] = [];
   const log: string[] = [];
   const files: string[] = [];
+  const summaries: string[] = [];
+  const testResults: string[] = [];
   const attachments: InProcessRun['attachments'] = [];
   const transport = createNodeTransport({ timeoutMs: options.requestTimeoutMs });
   const nodeFiles = createTaskFiles(tempDirectory);
@@ -70,12 +78,20 @@ export async function runInProcess(run: (context: TaskContext) => Promise<TaskOu
       setSecret: (value) => void secrets.push(value),
       setOutput: (name, value) => void (outputs[name] = value),
       setProgress: (percent, text) => void log.push(`progress ${percent} ${text}`),
-      uploadSummary: (file) => void files.push(fs.readFileSync(file, 'utf8')),
-      publishTestResults: (publication) => void files.push(...publication.files.map((file) => fs.readFileSync(file, 'utf8'))),
+      uploadSummary: (file) => {
+        const content = fs.readFileSync(file, 'utf8');
+        files.push(content);
+        summaries.push(content);
+      },
+      publishTestResults: (publication) => {
+        const contents = publication.files.map((file) => fs.readFileSync(file, 'utf8'));
+        files.push(...contents);
+        testResults.push(...contents);
+      },
       uploadArtifact: () => undefined,
       addAttachment: (type, name, file) => {
-        const content = fs.readFileSync(file);
-        files.push(content.toString('utf8'));
+        const content = fs.readFileSync(file, 'utf8');
+        files.push(content);
         attachments.push({ type, name, content });
       },
     },
@@ -96,15 +112,15 @@ export async function runInProcess(run: (context: TaskContext) => Promise<TaskOu
         return file;
       },
     },
-    host: { environment: {}, workingDirectory: tempDirectory, platform: process.platform, arch: process.arch },
+    host: { environment: {}, workingDirectory: options.workingDirectory ?? tempDirectory, platform: process.platform, arch: process.arch },
     userAgent: 'databricks-mlops-azure-devops/test reliability/1.0.0',
   };
   try {
     const outcome = await run(context);
-    return { result: outcome?.result ?? 'Succeeded', message: outcome?.message ?? '', outputs, secrets, log, files, attachments };
+    return { result: outcome?.result ?? 'Succeeded', message: outcome?.message ?? '', outputs, secrets, log, files, summaries, testResults, attachments };
   } catch (thrown) {
     const error = toError(thrown);
-    return { result: 'Failed', message: error.message, outputs, secrets, log, files, attachments, error };
+    return { result: 'Failed', message: error.message, outputs, secrets, log, files, summaries, testResults, attachments, error };
   } finally {
     fs.rmSync(tempDirectory, { recursive: true, force: true });
   }

@@ -1,16 +1,21 @@
 /**
- * DatabricksDriftCheck@1 run as the agent runs it (the built bundle in a child process) against the
- * workspace emulator, whose SQL tables are shaped like Lakehouse Monitoring's output tables.
+ * DatabricksDriftCheck@1 against the workspace emulator, whose SQL tables are shaped like Lakehouse
+ * Monitoring's output tables: every scenario in process on a fake clock, then the built bundle as the
+ * agent runs it (environment in, `##vso[...]` commands out).
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { startEmulator, type Emulator } from '../../emulator';
+import { run as driftRun } from '../../../tasks/DatabricksDriftCheckV1/run';
+import type { Emulator } from '../../emulator';
+import { FakeClock } from '../../fakes/clock';
+import type { InProcessRun } from '../../fakes/task-run';
 import { driftMetricsTable, profileMetricsTable, windowsEndingAt, type MonitorRow } from '../../emulator/monitoring-tables';
 import type { ScenarioTable } from '../../emulator';
+import { modelReportOf, patConnection, runGateTask, startGateWorkspace, tableRows, warningsOf, type GateTaskSetup, type GateWorkspace } from '../../support/in-process-promotion-gates';
 import { attachedModelReport } from '../../support/model-report';
-import { runTaskBundle, type TaskRun } from '../../support/task-bundle';
+import { runTaskBundle } from '../../support/task-bundle';
 
 const task = 'DatabricksDriftCheckV1';
 const monitored = 'main.ml.churn_inference';
@@ -29,8 +34,11 @@ const rulesText = [
   '',
 ].join('\n');
 
-/** The latest complete daily window ends at the last midnight (UTC) before the test runs. */
-const lastMidnight = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+const day = 86_400_000;
+/** Every in-process run starts at this (simulated) time. */
+const startedAt = Date.parse('2026-11-28T04:00:00Z');
+/** The latest complete daily window ends at the last midnight (UTC) before the run. */
+const lastMidnight = Math.floor(startedAt / day) * day;
 
 /** Daily drift rows: js_distance per column, values oldest first. */
 function driftRows(values: Record<string, number[]>, end = lastMidnight): MonitorRow[] {
@@ -49,24 +57,40 @@ function tables(drift: MonitorRow[], quality: MonitorRow[]): ScenarioTable[] {
 
 const healthy = tables(driftRows({ age: [0.05, 0.06, 0.04], income: [0.02, 0.03, 0.02] }), qualityRows([0.86, 0.85, 0.86]));
 
-describe('DatabricksDriftCheck@1 bundle', function () {
-  this.timeout(90_000);
+describe('DatabricksDriftCheck@1', function () {
+  const clock = new FakeClock(startedAt);
+  let workspace: GateWorkspace;
   let emulator: Emulator;
   let workDir: string;
+  let setup: GateTaskSetup;
 
   before(async () => {
-    emulator = await startEmulator({
-      scenario: {
+    workspace = await startGateWorkspace(
+      {
         identities: { pats: { [token]: 'mlops@example.com' } },
         warehouses: ['wh1'],
         statementPendingPolls: 0,
         jobs: [{ name: 'retrain-churn', parameters: { catalog: 'main' }, tasks: [{ taskKey: 'train', notebookPath: '/Workspace/ml/train' }] }],
       },
-    });
+      clock,
+    );
+    emulator = workspace.emulator;
     workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'drift-'));
+    setup = {
+      run: driftRun,
+      inputs: { connectionType: 'databricks', databricksConnection: 'CONN', sqlWarehouseId: 'wh1', monitoredTable: monitored },
+      endpoints: patConnection(emulator.url, token),
+      variables: { 'System.CollectionUri': 'https://dev.azure.com/contoso/', 'System.TeamProject': 'ML', 'Build.BuildId': '41' },
+    };
   });
-  after(async () => emulator?.close());
-  beforeEach(() => emulator.reset());
+  after(async () => {
+    await emulator?.close();
+    if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
+  });
+  beforeEach(() => {
+    emulator.reset();
+    clock.nowMs = startedAt;
+  });
 
   function rulesFile(text = rulesText): string {
     const file = path.join(workDir, `rules-${Math.random().toString(36).slice(2)}.yml`);
@@ -74,13 +98,13 @@ describe('DatabricksDriftCheck@1 bundle', function () {
     return file;
   }
 
-  function check(inputs: Record<string, string>, variables: Record<string, string> = {}): Promise<TaskRun> {
-    return runTaskBundle(task, {
-      inputs: { connectionType: 'databricks', databricksConnection: 'CONN', sqlWarehouseId: 'wh1', monitoredTable: monitored, rulesFile: rulesFile(), ...inputs },
-      endpoints: { CONN: { url: emulator.url, scheme: 'Token', parameters: { apitoken: token } } },
-      variables: { 'System.CollectionUri': 'https://dev.azure.com/contoso/', 'System.TeamProject': 'ML', 'Build.BuildId': '41', ...variables },
-      timeoutMs: 60_000,
-    });
+  function check(inputs: Record<string, string>, variables: Record<string, string> = {}): Promise<InProcessRun> {
+    return runGateTask(workspace, setup, { rulesFile: rulesFile(), ...inputs }, { variables });
+  }
+
+  function junitOf(run: InProcessRun): string {
+    assert.equal(run.testResults.length, 1);
+    return run.testResults[0];
   }
 
   function statements(): Array<{ statement: string; parameters?: unknown[] }> {
@@ -90,12 +114,12 @@ describe('DatabricksDriftCheck@1 bundle', function () {
   it('finds no drift: succeeds, sets the outputs, publishes one JUnit case per checked metric', async () => {
     emulator.seed({ tables: healthy });
     const run = await check({});
-    assert.equal(run.result, 'Succeeded', run.stdout);
+    assert.equal(run.result, 'Succeeded', run.message);
     assert.equal(run.outputs.driftDetected, 'false');
     assert.equal(run.outputs.driftedMetrics, '');
     assert.equal(run.outputs.window, `${new Date(lastMidnight - 86_400_000).toISOString().replace(':00.000Z', 'Z')}/${new Date(lastMidnight).toISOString().replace(':00.000Z', 'Z')}`);
     assert.equal(run.outputs.retrainRunId, '');
-    assert.deepEqual(run.warnings, []);
+    assert.deepEqual(warningsOf(run), []);
     const sent = statements();
     assert.deepEqual(
       sent.map((s) => s.statement),
@@ -104,13 +128,13 @@ describe('DatabricksDriftCheck@1 bundle', function () {
         'SELECT `window`, `granularity`, `column_name`, `slice_key`, `slice_value`, `roc_auc` FROM `main`.`ml`.`churn_inference_profile_metrics` WHERE `log_type` = :log_type ORDER BY `window`.`start` DESC',
       ],
     );
-    const junit = fs.readFileSync(run.testPublications[0].properties.resultFiles, 'utf8');
+    const junit = junitOf(run);
     assert.equal((junit.match(/<testcase /g) ?? []).length, 3);
     assert.doesNotMatch(junit, /<failure/);
-    const summary = fs.readFileSync(run.summaries[0], 'utf8');
+    const summary = run.summaries[0];
     assert.match(summary, /NO DRIFT/);
     assert.match(summary, /\| js_distance \| age \|/);
-    const report = attachedModelReport(run, token);
+    const report = modelReportOf(run, token);
     assert.deepEqual([report.kind, report.model, report.outcome?.status], ['drift', undefined, 'passed']);
     assert.equal(report.drift?.checks.length, 3);
     assert.ok(report.drift?.checks.every((c) => c.status === 'passed' && c.points.length > 0));
@@ -119,16 +143,16 @@ describe('DatabricksDriftCheck@1 bundle', function () {
   it('finds drift on one feature: notify warns, names the metric, and the step succeeds', async () => {
     emulator.seed({ tables: tables(driftRows({ age: [0.05, 0.06, 0.34], income: [0.02, 0.03, 0.02] }), qualityRows([0.86, 0.85, 0.86])) });
     const run = await check({});
-    assert.equal(run.result, 'Succeeded', run.stdout);
+    assert.equal(run.result, 'Succeeded', run.message);
     assert.equal(run.outputs.driftDetected, 'true');
     assert.equal(run.outputs.driftedMetrics, 'js_distance(age)');
-    assert.equal(run.warnings.length, 1);
-    assert.match(run.warnings[0], /js_distance\(age\)/);
-    const junit = fs.readFileSync(run.testPublications[0].properties.resultFiles, 'utf8');
+    assert.equal(warningsOf(run).length, 1);
+    assert.match(warningsOf(run)[0], /js_distance\(age\)/);
+    const junit = junitOf(run);
     assert.equal((junit.match(/<failure/g) ?? []).length, 1);
     assert.equal(emulator.state.runs.size, 0);
     // A drift alert must show in the tab even though the step succeeds.
-    const report = attachedModelReport(run, token);
+    const report = modelReportOf(run, token);
     assert.equal(report.outcome?.status, 'failed');
     const age = report.drift?.checks.find((c) => c.name.startsWith('js_distance(age)'));
     assert.deepEqual([age?.status, age?.failWhen, age?.points.map((p) => p.value)], ['failed', 'above', [0.05, 0.06, 0.34]]);
@@ -139,82 +163,78 @@ describe('DatabricksDriftCheck@1 bundle', function () {
     const rules = rulesFile('rules:\n  - metric: ks_test.statistic\n    max: 0.2\n    consecutiveWindows: 2\n');
     emulator.seed({ tables: tables(driftRows({ age: [0.05, 0.06, 0.34] }), []) });
     const once = await check({ rulesFile: rules, onDrift: 'fail' });
-    assert.equal(once.result, 'Succeeded', once.stdout);
+    assert.equal(once.result, 'Succeeded', once.message);
     assert.equal(once.outputs.driftDetected, 'false');
     emulator.reset();
     emulator.seed({ tables: tables(driftRows({ age: [0.05, 0.3, 0.34] }), []) });
     const twice = await check({ rulesFile: rules, onDrift: 'fail' });
-    assert.equal(twice.result, 'Failed', twice.stdout);
+    assert.equal(twice.result, 'Failed', twice.message);
     assert.equal(twice.outputs.driftedMetrics, 'ks_test.statistic(age)');
   });
 
   it('fails on a model-quality drop with onDrift fail', async () => {
     emulator.seed({ tables: tables(driftRows({ age: [0.05, 0.06, 0.04] }), qualityRows([0.86, 0.84, 0.72])) });
     const run = await check({ onDrift: 'fail' });
-    assert.equal(run.result, 'Failed', run.stdout);
+    assert.equal(run.result, 'Failed', run.message);
     assert.equal(run.outputs.driftDetected, 'true');
     assert.equal(run.outputs.driftedMetrics, 'roc_auc(:table)');
-    assert.match(run.resultMessage ?? '', /roc_auc\(:table\)/);
+    assert.match(run.message, /roc_auc\(:table\)/);
   });
 
   it('fails when there is no data, and only warns with onNoData warn', async () => {
     emulator.seed({ tables: tables([], []) });
     const failed = await check({});
-    assert.equal(failed.result, 'Failed', failed.stdout);
-    assert.match(failed.resultMessage ?? '', /No fresh metric data/);
+    assert.equal(failed.result, 'Failed', failed.message);
+    assert.match(failed.message, /No fresh metric data/);
     assert.equal(failed.outputs.driftDetected, 'false');
     assert.equal(failed.outputs.window, '');
     const warned = await check({ onNoData: 'warn' });
-    assert.equal(warned.result, 'Succeeded', warned.stdout);
-    assert.equal(warned.warnings.length, 1);
+    assert.equal(warned.result, 'Succeeded', warned.message);
+    assert.equal(warningsOf(warned).length, 1);
   });
 
   it('treats a stale window as no data', async () => {
     const old = lastMidnight - 5 * 86_400_000;
     emulator.seed({ tables: tables(driftRows({ age: [0.5, 0.6] }, old), qualityRows([0.5], old)) });
     const run = await check({ maxWindowAgeHours: '48' });
-    assert.equal(run.result, 'Failed', run.stdout);
+    assert.equal(run.result, 'Failed', run.message);
     assert.equal(run.outputs.driftDetected, 'false');
-    assert.match(run.resultMessage ?? '', /No fresh metric data: 2 of 2 checks/);
+    assert.match(run.message, /No fresh metric data: 2 of 2 checks/);
   });
 
   it('starts the retraining job once per window across re-runs, with the drifted metrics and window, and records it', async () => {
     emulator.seed({ tables: tables(driftRows({ age: [0.05, 0.06, 0.34] }), qualityRows([0.86, 0.85, 0.86])) });
     const inputs = { onDrift: 'runJob', retrainJobName: 'retrain-churn', retrainJobParameters: 'catalog=main\nreason=drift', auditTable };
     const first = await check(inputs, { 'System.JobAttempt': '1' });
-    assert.equal(first.result, 'Succeeded', first.stdout);
+    assert.equal(first.result, 'Succeeded', first.message);
     assert.ok(first.outputs.retrainRunId);
     const second = await check(inputs, { 'System.JobAttempt': '2', 'Build.BuildId': '42' });
-    assert.equal(second.result, 'Succeeded', second.stdout);
+    assert.equal(second.result, 'Succeeded', second.message);
     assert.equal(second.outputs.retrainRunId, first.outputs.retrainRunId);
     assert.equal(emulator.state.runs.size, 1);
     const [retrain] = emulator.state.runs.values();
     assert.deepEqual(retrain.jobParameters, { catalog: 'main', reason: 'drift', drifted_metrics: 'js_distance(age)', drift_window: first.outputs.window });
-    const audit = emulator.state.tables.get(auditTable);
-    assert.ok(audit);
-    const eventType = audit.columns.findIndex((c) => c.name === 'event_type');
-    const decision = audit.columns.findIndex((c) => c.name === 'decision');
-    assert.deepEqual(audit.rows.map((row) => [row[eventType], row[decision]]), [['drift', 'drift'], ['drift', 'drift']]);
+    assert.deepEqual(tableRows(emulator, auditTable).map((row) => [row.event_type, row.decision]), [['drift', 'drift'], ['drift', 'drift']]);
   });
 
   it('fails, not "no drift", when the monitor tables do not exist', async () => {
     const run = await check({});
     assert.equal(run.result, 'Failed');
-    assert.match(run.resultMessage ?? '', /TABLE_OR_VIEW_NOT_FOUND/);
+    assert.match(run.message, /TABLE_OR_VIEW_NOT_FOUND/);
     assert.equal(run.outputs.driftDetected, undefined);
   });
 
   it('rejects a malformed rules file with its line before any call', async () => {
     const run = await check({ rulesFile: rulesFile('rules:\n  - metric: js_distance\n    max: 0.2\n    consecutive: 2\n') });
     assert.equal(run.result, 'Failed');
-    assert.match(run.resultMessage ?? '', /line 4: rules\[0\]\.consecutive: unknown key/);
+    assert.match(run.message, /line 4: rules\[0\]\.consecutive: unknown key/);
     assert.deepEqual(emulator.requests, []);
   });
 
   it('refuses an injection attempt in a table name with no query sent', async () => {
     const run = await check({ monitoredTable: 'main.ml.churn`; DROP TABLE main.ml.churn; --' });
     assert.equal(run.result, 'Failed');
-    assert.match(run.resultMessage ?? '', /Invalid 'monitoredTable'/);
+    assert.match(run.message, /Invalid 'monitoredTable'/);
     assert.deepEqual(statements(), []);
     assert.deepEqual(emulator.requests, []);
   });
@@ -231,7 +251,25 @@ describe('DatabricksDriftCheck@1 bundle', function () {
       ],
     });
     const run = await check({ monitoredTable: '', metricsQuery: 'SELECT window_start, window_end, column_name, metric, value FROM main.ml.custom_metrics', rulesFile: rulesFile('rules:\n  - metric: js_distance\n    max: 0.2\n') });
-    assert.equal(run.result, 'Succeeded', run.stdout);
+    assert.equal(run.result, 'Succeeded', run.message);
     assert.equal(run.outputs.driftedMetrics, 'js_distance(age)');
+  });
+
+  it('bundle: reads its inputs and connection from the environment and reports drift through the agent commands', async () => {
+    // The bundle runs on the real clock: its latest complete window ends at the last real midnight.
+    const realMidnight = Math.floor(Date.now() / day) * day;
+    emulator.seed({ tables: tables(driftRows({ age: [0.05, 0.06, 0.34], income: [0.02, 0.03, 0.02] }, realMidnight), qualityRows([0.86, 0.85, 0.86], realMidnight)) });
+    const run = await runTaskBundle(task, { inputs: { ...setup.inputs, rulesFile: rulesFile() }, endpoints: setup.endpoints, variables: setup.variables, timeoutMs: 60_000 });
+    assert.equal(run.result, 'Succeeded', run.stdout);
+    assert.deepEqual(run.outputs, { driftDetected: 'true', driftedMetrics: 'js_distance(age)', window: `${new Date(realMidnight - day).toISOString().replace(':00.000Z', 'Z')}/${new Date(realMidnight).toISOString().replace(':00.000Z', 'Z')}`, retrainRunId: '' });
+    assert.ok(run.secrets.includes(token), 'the PAT is registered as a secret');
+    assert.equal(run.warnings.length, 1);
+    assert.match(run.warnings[0], /js_distance\(age\)/);
+    assert.equal(run.testPublications.length, 1);
+    assert.equal(run.testPublications[0].properties.type, 'JUnit');
+    assert.equal((fs.readFileSync(run.testPublications[0].properties.resultFiles, 'utf8').match(/<failure/g) ?? []).length, 1);
+    assert.equal(run.summaries.length, 1);
+    assert.match(fs.readFileSync(run.summaries[0], 'utf8'), /\| js_distance \| age \|/);
+    assert.equal(attachedModelReport(run, token).outcome?.status, 'failed');
   });
 });

@@ -96,6 +96,10 @@ describe('DatabricksDriftCheck@1 bundle: logging-command injection', function ()
           },
         ],
       },
+      // Runs step by the real clock, one step a millisecond: the retraining run has ended by the task's
+      // first look, so the bundle never sleeps through the poll schedule.
+      clock: Date,
+      runStepMs: 1,
     });
     workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'drift-injection-'));
     rulesFile = path.join(workDir, 'rules.yml');

@@ -1,7 +1,8 @@
 /**
- * DatabricksModelCompliance@1 run as the agent runs it (the built bundle in a child process) against
- * the workspace emulator: every rule kind on MLflow 2 and MLflow 3 versions, the lineage query, the
- * tags and audit row, audit mode, fail-closed reads, and a malformed policy refused before any request.
+ * DatabricksModelCompliance@1 against the workspace emulator: every rule kind on MLflow 2 and MLflow 3
+ * versions, the lineage query, the tags and audit row, audit mode, fail-closed reads, and a malformed
+ * policy refused before any request, run in process on a fake clock; then the built bundle as the agent
+ * runs it (environment in, `##vso[...]` commands out).
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -10,14 +11,18 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { auditColumns } from '../../../tasks/common/audit';
-import { startEmulator, type Emulator, type Scenario } from '../../emulator';
+import type { Emulator, Scenario } from '../../emulator';
+import { run as complianceRun } from '../../../tasks/DatabricksModelComplianceV1/run';
+import type { InProcessRun } from '../../fakes/task-run';
+import { modelReportOf, patConnection, runGateTask, startGateWorkspace, tableRows, type GateTaskSetup, type GateWorkspace } from '../../support/in-process-promotion-gates';
 import { attachedModelReport } from '../../support/model-report';
 import { evaluateGate } from '../../support/server-task';
-import { repoRoot, runTaskBundle, type TaskRun } from '../../support/task-bundle';
+import { repoRoot, runTaskBundle } from '../../support/task-bundle';
 
 const task = 'DatabricksModelComplianceV1';
 const model = 'main.risk.credit';
 const auditTable = 'main.mlops.decisions';
+const token = 'dapi-compliance';
 const examplePolicy = path.join(repoRoot, 'pipelines-templates', 'examples', 'model-policy.yml');
 const signature = { inputs: '[{"type": "double", "name": "income"}]', outputs: '[{"type": "long"}]' };
 const loansSource = JSON.stringify({ delta_table_name: 'main.risk.loans', delta_table_version: 12 });
@@ -31,7 +36,7 @@ const compliantTags = { data_classification: 'internal', owner_team: 'risk' };
 const description = 'Credit default model, gradient boosted, trained on loans.';
 
 const scenario: Scenario = {
-  identities: { pats: { 'dapi-compliance': 'sp-compliance' } },
+  identities: { pats: { [token]: 'sp-compliance' } },
   models: [
     {
       fullName: model,
@@ -100,13 +105,34 @@ interface JUnitCase {
   error?: { message: string };
 }
 
-describe('DatabricksModelCompliance@1 bundle', function () {
-  this.timeout(60_000);
+const baseInputs = { connectionType: 'databricks', databricksConnection: 'CONN', modelName: model, policyFile: examplePolicy, auditTable, sqlWarehouseId: 'wh1' };
+const policyDigest = `sha256:${createHash('sha256').update(fs.readFileSync(examplePolicy)).digest('hex')}`;
+
+function junitCasesOf(xml: string): JUnitCase[] {
+  const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => name === 'testcase' }).parse(xml);
+  return parsed.testsuites.testsuite.testcase as JUnitCase[];
+}
+
+function complianceTags(emulator: Emulator, version: number): Record<string, string> {
+  const record = emulator.state.models.get(model)?.versions.get(version);
+  assert.ok(record);
+  return Object.fromEntries([...record.tags].filter(([key]) => key.startsWith('compliance.')));
+}
+
+function complianceRows(emulator: Emulator): Array<Record<string, string | null>> {
+  return tableRows(emulator, auditTable).filter((row) => row.event_type === 'compliance');
+}
+
+describe('DatabricksModelCompliance@1', function () {
+  let workspace: GateWorkspace;
   let emulator: Emulator;
   let folder: string;
+  let setup: GateTaskSetup;
 
   before(async () => {
-    emulator = await startEmulator({ scenario });
+    workspace = await startGateWorkspace(scenario);
+    emulator = workspace.emulator;
+    setup = { run: complianceRun, inputs: baseInputs, endpoints: patConnection(emulator.url, token), variables };
     folder = fs.mkdtempSync(path.join(os.tmpdir(), 'compliance-'));
   });
   after(async () => {
@@ -115,45 +141,24 @@ describe('DatabricksModelCompliance@1 bundle', function () {
   });
   beforeEach(() => emulator.reset());
 
-  function check(inputs: Record<string, string>): Promise<TaskRun> {
-    return runTaskBundle(task, {
-      inputs: { connectionType: 'databricks', databricksConnection: 'CONN', modelName: model, policyFile: examplePolicy, auditTable, sqlWarehouseId: 'wh1', ...inputs },
-      endpoints: { CONN: { url: emulator.url, scheme: 'Token', parameters: { apitoken: 'dapi-compliance' } } },
-      variables,
-      timeoutMs: 30_000,
-    });
-  }
+  const check = (inputs: Record<string, string>): Promise<InProcessRun> => runGateTask(workspace, setup, inputs);
+  const tags = (version: number): Record<string, string> => complianceTags(emulator, version);
 
-  function tags(version: number): Record<string, string> {
-    const record = emulator.state.models.get(model)?.versions.get(version);
-    assert.ok(record);
-    return Object.fromEntries([...record.tags].filter(([key]) => key.startsWith('compliance.')));
+  function junitCases(run: InProcessRun): JUnitCase[] {
+    assert.equal(run.testResults.length, 1);
+    return junitCasesOf(run.testResults[0]);
   }
-
-  function junitCases(run: TaskRun): JUnitCase[] {
-    assert.equal(run.testPublications.length, 1);
-    const xml = fs.readFileSync(run.testPublications[0].properties.resultFiles, 'utf8');
-    const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => name === 'testcase' }).parse(xml);
-    return parsed.testsuites.testsuite.testcase as JUnitCase[];
-  }
-
-  function complianceRows(): Record<string, string | null>[] {
-    const table = emulator.state.tables.get(auditTable);
-    assert.ok(table);
-    return table.rows.map((row) => Object.fromEntries(table.columns.map((c, i) => [c.name, row[i]]))).filter((row) => row.event_type === 'compliance');
-  }
-
-  const policyDigest = `sha256:${createHash('sha256').update(fs.readFileSync(examplePolicy)).digest('hex')}`;
 
   it('passes every rule on a compliant MLflow 2 version, tags it and records the verdict', async () => {
     const run = await check({ modelVersion: '7' });
-    assert.equal(run.result, 'Succeeded', run.resultMessage);
+    assert.equal(run.result, 'Succeeded', run.message);
     assert.deepEqual(run.outputs, { compliant: 'true', violations: '0' });
+    assert.ok(run.secrets.includes(token));
     const cases = junitCases(run);
     assert.equal(cases.length, 10);
     assert.deepEqual(cases.filter((c) => c.failure || c.error), []);
     assert.deepEqual(tags(7), { 'compliance.status': 'passed', 'compliance.policy': policyDigest, 'compliance.run': runUrl });
-    const [row] = complianceRows();
+    const [row] = complianceRows(emulator);
     assert.equal(row.decision, 'pass');
     assert.equal(row.model_version, '7');
     assert.equal(row.task, 'DatabricksModelCompliance@1');
@@ -162,8 +167,8 @@ describe('DatabricksModelCompliance@1 bundle', function () {
     assert.ok(lineage, 'the lineage system table was queried');
     assert.deepEqual(lineage.parameters.map((p) => [p.name, p.value]), [['table', 'main.risk.loans']]);
     assert.equal(run.summaries.length, 1);
-    assert.match(fs.readFileSync(run.summaries[0], 'utf8'), /\| lineage \| lineage \| ✅ passed/);
-    const report = attachedModelReport(run, 'dapi-compliance');
+    assert.match(run.summaries[0], /\| lineage \| lineage \| ✅ passed/);
+    const report = modelReportOf(run, token);
     assert.deepEqual([report.kind, report.model, report.outcome?.status], ['compliance', { name: model, version: 7 }, 'passed']);
     assert.equal(report.compliance?.policyDigest, policyDigest);
     assert.equal(report.compliance?.rules.length, 10);
@@ -172,7 +177,7 @@ describe('DatabricksModelCompliance@1 bundle', function () {
 
   it('passes the signature of an MLflow 3 version (by alias) from its logged model', async () => {
     const run = await check({ modelAlias: 'challenger' });
-    assert.equal(run.result, 'Succeeded', run.resultMessage);
+    assert.equal(run.result, 'Succeeded', run.message);
     assert.equal(emulator.requestsTo('GET', '/api/2.0/mlflow/logged-models/m-8').length, 1);
     assert.equal(emulator.requestsTo('GET', '/api/2.0/mlflow/unity-catalog/registered-models/alias').length, 1);
     assert.equal(tags(8)['compliance.status'], 'passed');
@@ -186,9 +191,9 @@ describe('DatabricksModelCompliance@1 bundle', function () {
     assert.deepEqual(run.outputs, { compliant: 'false', violations: '7' });
     assert.match(junitCases(run).find((c) => c.name === 'fairness')?.failure?.message ?? '', /expected demographic_parity_gap <= 0.05.*found demographic_parity_gap=0.09 out of bounds/);
     assert.equal(tags(9)['compliance.status'], 'failed');
-    assert.equal(complianceRows()[0].decision, 'fail');
+    assert.equal(complianceRows(emulator)[0].decision, 'fail');
     // The refusal is the evidence the tab must show.
-    const report = attachedModelReport(run, 'dapi-compliance');
+    const report = modelReportOf(run, token);
     assert.equal(report.outcome?.status, 'failed');
     assert.deepEqual(report.compliance?.rules.filter((r) => r.status === 'failed').map((r) => r.id), failed);
     assert.match(report.compliance?.rules.find((r) => r.id === 'fairness')?.evidence?.[0].value ?? '', /demographic_parity_gap=0.09 out of bounds/);
@@ -213,7 +218,7 @@ describe('DatabricksModelCompliance@1 bundle', function () {
 
   it('leaves evidence the release gate reads: the compliant version passes requireCompliance, the refused one does not', async () => {
     const gate = JSON.parse(fs.readFileSync(path.join(repoRoot, 'tasks', 'DatabricksModelVersionGateV1', 'task.json'), 'utf8'));
-    const endpoint = { url: emulator.url, type: 'databricks-workspace', scheme: 'ms.vss-endpoint.endpoint-auth-scheme-token', parameters: { apitoken: 'dapi-compliance' } };
+    const endpoint = { url: emulator.url, type: 'databricks-workspace', scheme: 'ms.vss-endpoint.endpoint-auth-scheme-token', parameters: { apitoken: token } };
     const gateInputs = { databricksConnection: 'CONN', modelName: model, requireCompliance: 'true' };
     assert.equal((await evaluateGate(gate, { ...gateInputs, alias: 'candidate' }, endpoint)).passed, false, 'not evaluated yet');
     assert.equal((await check({ modelVersion: '7' })).result, 'Succeeded');
@@ -224,7 +229,7 @@ describe('DatabricksModelCompliance@1 bundle', function () {
 
   it('does not write tags when writeTags is false', async () => {
     const run = await check({ modelVersion: '7', writeTags: 'false' });
-    assert.equal(run.result, 'Succeeded', run.resultMessage);
+    assert.equal(run.result, 'Succeeded', run.message);
     assert.deepEqual(tags(7), {});
     assert.equal(emulator.requestsTo('POST', '/api/2.0/mlflow/unity-catalog/model-versions/tags').length, 0);
   });
@@ -234,8 +239,22 @@ describe('DatabricksModelCompliance@1 bundle', function () {
     fs.writeFileSync(policy, 'version: 1\nrules:\n  - id: ready\n    kind: versionStatus\n  - id: ready\n    kind: modelSignature\n');
     const run = await check({ modelVersion: '7', policyFile: policy });
     assert.equal(run.result, 'Failed');
-    assert.match(run.resultMessage ?? '', /bad-policy\.yml:6 rules\[1\]\.kind: unknown rule kind "modelSignature"/);
-    assert.match(run.resultMessage ?? '', /bad-policy\.yml:5 rules\[1\]\.id: duplicate id 'ready'/);
+    assert.match(run.message, /bad-policy\.yml:6 rules\[1\]\.kind: unknown rule kind "modelSignature"/);
+    assert.match(run.message, /bad-policy\.yml:5 rules\[1\]\.id: duplicate id 'ready'/);
     assert.deepEqual(emulator.requests, []);
+  });
+
+  it('bundle: reads its inputs and connection from the environment and reports through the agent commands', async () => {
+    const run = await runTaskBundle(task, { inputs: { ...baseInputs, modelVersion: '7' }, endpoints: setup.endpoints, variables, timeoutMs: 30_000 });
+    assert.equal(run.result, 'Succeeded', run.resultMessage);
+    assert.deepEqual(run.outputs, { compliant: 'true', violations: '0' });
+    assert.ok(run.secrets.includes(token), 'the PAT is registered as a secret');
+    assert.equal(run.testPublications.length, 1);
+    assert.equal(run.testPublications[0].properties.type, 'JUnit');
+    assert.equal(junitCasesOf(fs.readFileSync(run.testPublications[0].properties.resultFiles, 'utf8')).length, 10);
+    assert.equal(run.summaries.length, 1);
+    assert.match(fs.readFileSync(run.summaries[0], 'utf8'), /\| lineage \| lineage \| ✅ passed/);
+    assert.equal(attachedModelReport(run, token).outcome?.status, 'passed');
+    assert.equal(complianceTags(emulator, 7)['compliance.status'], 'passed');
   });
 });

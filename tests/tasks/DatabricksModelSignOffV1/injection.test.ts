@@ -12,6 +12,8 @@ import * as path from 'node:path';
 import { outputNames } from '../../../tasks/DatabricksModelSignOffV1/names';
 import { startEmulator, type Emulator } from '../../emulator';
 import { startAdoEmulator, type AdoEmulator } from '../../emulator/ado';
+import { FakeClock } from '../../fakes/clock';
+import { runGateTask, signOffSetup, type GateTaskSetup } from '../../support/in-process-promotion-gates';
 import { assertOnlyOwnCommands, injectionMarker, injectionPayload, injectionPayloadLine } from '../../support/injection';
 import { runTaskBundle, type TaskRun } from '../../support/task-bundle';
 
@@ -42,6 +44,7 @@ describe('DatabricksModelSignOff@1 bundle: logging-command injection', function 
         mlflowRuns: [{ runId: 'run-77', experimentId: '42' }],
         models: [{ fullName: model, owner, versions: [{ version: 7, runId: 'run-77', comment: injectionPayload, tags: { [injectionPayloadLine]: injectionPayload, 'compliance.status': injectionPayload } }] }],
         warehouses: ['wh1'],
+        statementPendingPolls: 0,
       },
     });
     ado = await startAdoEmulator({
@@ -71,58 +74,60 @@ describe('DatabricksModelSignOff@1 bundle: logging-command injection', function 
     ado.reset();
   });
 
+  const setup = (): GateTaskSetup =>
+    signOffSetup(databricks, ado, { token: 'dapi-owner-token', systemToken, inputs: { modelName: model, modelVersion: '7', approvers: group, evidenceFiles: '*.md', approvedStates: 'Done' } });
+
   function signOff(inputs: Record<string, string>): Promise<TaskRun> {
-    return runTaskBundle(task, {
-      inputs: { connectionType: 'databricks', databricksConnection: 'CONN', modelName: model, modelVersion: '7', approvers: group, evidenceFiles: '*.md', approvedStates: 'Done', ...inputs },
-      endpoints: {
-        CONN: { url: databricks.url, scheme: 'Token', parameters: { apitoken: 'dapi-owner-token' } },
-        SystemVssConnection: { url: ado.collectionUri, scheme: 'OAuth', parameters: { AccessToken: systemToken } },
-      },
-      variables: {
-        'System.CollectionUri': ado.collectionUri,
-        'System.TeamProject': 'Fabrikam',
-        'Build.BuildId': '12',
-        'Build.RequestedFor': 'Rita',
-        'Build.RequestedForEmail': 'rita@contoso.com',
-        'Build.RequestedForId': ado.state.identity('rita@contoso.com').id,
-      },
-      cwd,
-      timeoutMs: 60_000,
-    });
+    const base = setup();
+    return runTaskBundle(task, { inputs: { ...base.inputs, ...inputs }, endpoints: base.endpoints, variables: base.variables, cwd, timeoutMs: 60_000 });
   }
 
-  /** The request step's work item, then what people wrote on it with hostile names and text. */
-  async function hostileRequest(): Promise<number> {
-    const request = await signOff({});
-    assert.equal(request.result, 'Succeeded', request.resultMessage);
-    assertOnlyOwnCommands(request, { outputs });
+  /**
+   * The request's work item (made in process: its bundle run is the first test), then what people
+   * wrote on it with hostile names and text.
+   */
+  async function hostileItem(): Promise<number> {
+    const request = await runGateTask({ clock: new FakeClock() }, setup(), {}, { workingDirectory: cwd });
+    assert.equal(request.result, 'Succeeded', request.message);
     const id = Number(request.outputs[outputNames.signOffId]);
     const item = ado.state.workItems.get(id)!;
     const outsider = ado.state.identity(hostileOutsider);
     ado.state.updateWorkItem(item, { 'System.Title': injectionPayload, 'System.History': injectionPayload, 'System.Description': injectionPayload, 'System.Tags': `${String(item.fields['System.Tags'])}; ${injectionPayloadLine}` }, outsider);
     item.comments.push({ id: 1, text: injectionPayload, createdBy: outsider, createdDate: new Date().toISOString() });
-    ado.state.changeState(id, hostileState, hostileOutsider);
     return id;
   }
 
-  it('requests and then records an approval by a hostile approver, refusing a hostile outsider, as data', async () => {
-    const id = await hostileRequest();
-    ado.state.changeState(id, 'Done', hostileOutsider);
-    ado.state.script(id, [{ afterReads: 2, state: hostileState, by: hostileApprover }, { afterReads: 3, state: 'Done', by: hostileApprover }]);
+  it('prints a request quoting hostile evidence files, model-version tags, group and display names as data', async () => {
+    const request = await signOff({});
+    assert.equal(request.result, 'Succeeded', request.resultMessage);
+    assert.ok(String(ado.state.workItems.get(Number(request.outputs[outputNames.signOffId]))!.fields['System.Description']).includes(injectionMarker), 'the evidence is quoted');
+    assertOnlyOwnCommands(request, { outputs });
+  });
+
+  it('records an approval by a hostile approver on a hostile work item, with a refused audit write, as data', async () => {
+    const id = await hostileItem();
+    // Decided before the wait starts: the bundle's first look finds the approval (no real-time polling).
+    ado.state.changeState(id, hostileState, hostileApprover);
+    ado.state.changeState(id, 'Done', hostileApprover);
     databricks.faults.failTableWrites({ table: auditTable, errorCode: 'INSUFFICIENT_PERMISSIONS', message: injectionPayload });
     const run = await signOff({ action: 'wait', signOffId: String(id), auditTable, sqlWarehouseId: 'wh1', auditRequired: 'false' });
     assert.equal(run.result, 'SucceededWithIssues', run.resultMessage);
     assert.equal(run.outputs[outputNames.signOffStatus], 'approved');
     assert.ok(run.outputs[outputNames.approvedBy].includes(injectionMarker), 'the approver is quoted (neutralised)');
-    assert.ok(run.warnings.some((warning) => warning.includes(injectionMarker)), 'the refused outsider is quoted');
+    assert.ok(run.resultMessage?.includes(injectionMarker), 'the audit error is quoted');
     assertOnlyOwnCommands(run, { outputs });
   });
 
-  it('prints a wait that times out on a hostile state as data', async () => {
-    const id = await hostileRequest();
-    const run = await signOff({ action: 'wait', signOffId: String(id), timeoutMinutes: '0.02', onTimeout: 'resume' });
+  it('prints a wait on a hostile state, then refuses a hostile outsider and times out, as data', async () => {
+    const id = await hostileItem();
+    ado.state.changeState(id, hostileState, hostileOutsider);
+    // Read once to find the request, once by the first poll; the outsider's move is seen by the second.
+    ado.state.script(id, [{ afterReads: 3, state: 'Done', by: hostileOutsider }]);
+    // 600 ms of real time: the first poll (one loopback read) comes well within it, the second after it.
+    const run = await signOff({ action: 'wait', signOffId: String(id), timeoutMinutes: '0.01', onTimeout: 'resume' });
     assert.equal(run.outputs[outputNames.signOffStatus], 'timedOut');
-    assert.ok(run.stdout.includes(injectionMarker), 'the state is quoted');
+    assert.ok(run.commands.some((command) => command.command === 'task.setprogress' && command.message.includes(injectionMarker)), 'the state is quoted in the progress');
+    assert.ok(run.warnings.some((warning) => warning.includes(injectionMarker)), 'the refused outsider is quoted');
     assertOnlyOwnCommands(run, { outputs });
   });
 
@@ -144,7 +149,7 @@ describe('DatabricksModelSignOff@1 bundle: logging-command injection', function 
     assertOnlyOwnCommands(request, { outputs });
     identities.remove();
 
-    const id = await hostileRequest();
+    const id = await hostileItem();
     ado.faults.add({ method: 'GET', path: new RegExp(`/_apis/wit/workItems/${id}`), kind: 'status', status: 400, body: adoError(injectionPayload), times: Infinity });
     const wait = await signOff({ action: 'wait', signOffId: String(id) });
     assert.equal(wait.result, 'Failed');

@@ -31,7 +31,8 @@ const scenario: Scenario = {
     { fullName: other, owner, versions: [{ version: 1 }] },
   ],
   serving: {
-    updateMs: 200,
+    // Updates (and rollbacks) settle at the first look: the bundle never sleeps through the poll schedule.
+    updateMs: 0,
     endpoints: [
       {
         name: 'hostile',

@@ -55,7 +55,7 @@ export function reportAttachments(run: InProcessRun, step: string, timelineId: s
   const recordId = randomUUID();
   return run.attachments
     .filter((attachment) => attachment.type === modelReportAttachmentType)
-    .map((attachment) => ({ ...attachment, timelineId, recordId, step }));
+    .map((attachment) => ({ ...attachment, content: Buffer.from(attachment.content, 'utf8'), timelineId, recordId, step }));
 }
 
 /** What a demo step reads of a run (result, message, outputs), from an in-process run. */

@@ -1,0 +1,96 @@
+/**
+ * Shared set-up of the in-process tests of the promotion-gate tasks (DatabricksModelSignOff,
+ * DatabricksServingRollout, DatabricksDriftCheck, DatabricksModelCompliance): the workspace emulator
+ * on the tasks' fake clock, a task's `run` against it through a PAT connection, and readers of what a
+ * run showed (warnings, the model report, table rows). Each task's bundle tests keep what only the
+ * agent's process shows: environment, `##vso[...]` commands, signals.
+ */
+import assert from 'node:assert/strict';
+import type { TaskContext, TaskOutcome } from '../../tasks/common/task/task-context';
+import { modelReportAttachmentType, type ModelReport } from '../../tasks/common/report/model-report';
+import { validateModelReport } from '../../tasks/common/report/validate';
+import { run as signOffRun } from '../../tasks/DatabricksModelSignOffV1/run';
+import { startEmulator, type Emulator, type Scenario } from '../emulator';
+import type { AdoEmulator } from '../emulator/ado';
+import { FakeClock } from '../fakes/clock';
+import { runInProcess, type InProcessOptions, type InProcessRun } from '../fakes/task-run';
+import type { EndpointFixture } from './task-bundle';
+
+/** A workspace emulator whose time is the tasks' fake clock: polls, job progress and back-off cost no wall time. */
+export interface GateWorkspace {
+  emulator: Emulator;
+  clock: FakeClock;
+}
+
+export async function startGateWorkspace(scenario: Scenario, clock = new FakeClock()): Promise<GateWorkspace> {
+  return { emulator: await startEmulator({ scenario, clock }), clock };
+}
+
+/** The service connection `CONN` every task's tests use: a PAT on the emulator. */
+export function patConnection(url: string, token: string): Record<string, EndpointFixture> {
+  return { CONN: { url, scheme: 'Token', parameters: { apitoken: token } } };
+}
+
+/** What the tests of one task give every run: its `run`, base inputs, connections and variables. */
+export interface GateTaskSetup {
+  run: (context: TaskContext) => Promise<TaskOutcome | void>;
+  inputs: Record<string, string>;
+  endpoints: Record<string, EndpointFixture>;
+  variables: Record<string, string>;
+}
+
+/** What DatabricksModelSignOff@1's tests share: the task's connections to both emulators and its pipeline (requested by Rita). */
+export function signOffSetup(databricks: Emulator, ado: AdoEmulator, parts: { token: string; systemToken: string; inputs: Record<string, string> }): GateTaskSetup {
+  return {
+    run: signOffRun,
+    inputs: { connectionType: 'databricks', databricksConnection: 'CONN', ...parts.inputs },
+    endpoints: { ...patConnection(databricks.url, parts.token), SystemVssConnection: { url: ado.collectionUri, scheme: 'OAuth', parameters: { AccessToken: parts.systemToken } } },
+    variables: {
+      'System.CollectionUri': ado.collectionUri,
+      'System.TeamProject': 'Fabrikam',
+      'Build.BuildId': '12',
+      'Build.RequestedFor': 'Rita',
+      'Build.RequestedForEmail': 'rita@contoso.com',
+      'Build.RequestedForId': ado.state.identity('rita@contoso.com').id,
+    },
+  };
+}
+
+/** Runs the task in process on the workspace's clock, with the test's inputs over the base ones. */
+export function runGateTask(
+  workspace: Pick<GateWorkspace, 'clock'>,
+  setup: GateTaskSetup,
+  inputs: Record<string, string>,
+  extra: Partial<Pick<InProcessOptions, 'variables' | 'workingDirectory'>> = {},
+): Promise<InProcessRun> {
+  return runInProcess(setup.run, {
+    inputs: { ...setup.inputs, ...inputs },
+    endpoints: setup.endpoints,
+    variables: { ...setup.variables, ...extra.variables },
+    workingDirectory: extra.workingDirectory,
+    clock: workspace.clock,
+  });
+}
+
+/** The warnings the run logged (what the agent shows as `##vso[task.issue type=warning]`). */
+export function warningsOf(run: InProcessRun): string[] {
+  return run.log.filter((line) => line.startsWith('warn ')).map((line) => line.slice('warn '.length));
+}
+
+/** The one model report the run attached, checked against the schema and for a leaked `token`. */
+export function modelReportOf(run: InProcessRun, token?: string): ModelReport {
+  const reports = run.attachments.filter((attachment) => attachment.type === modelReportAttachmentType);
+  assert.equal(reports.length, 1, `expected one model report, got ${reports.length}`);
+  const [{ name, content }] = reports;
+  if (token) assert.ok(!content.includes(token), `${name} holds the connection token`);
+  const report = JSON.parse(content) as ModelReport;
+  assert.deepEqual(validateModelReport(report), [], name);
+  return report;
+}
+
+/** The rows of an emulator table as objects by column name; none when the table does not exist. */
+export function tableRows(emulator: Emulator, table: string): Array<Record<string, string | null>> {
+  const record = emulator.state.tables.get(table);
+  if (!record) return [];
+  return record.rows.map((row) => Object.fromEntries(record.columns.map((column, i) => [column.name, row[i]])));
+}
