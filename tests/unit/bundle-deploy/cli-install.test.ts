@@ -8,7 +8,7 @@ import { TransportError } from '../../../tasks/common/http/transport';
 import { createCliToolCache } from '../../../tasks/common/node/cli-tool-cache';
 import { silentLogger } from '../../../tasks/common/ports';
 import { makeCliZip, startReleaseServer, type ReleaseServer } from './release-server';
-import { SimulatedClock } from './fakes';
+import { FakeClock } from '../../fakes/clock';
 
 describe('bundle deploy: CLI installation into the tool cache', () => {
   const version = '0.250.0';
@@ -33,7 +33,7 @@ describe('bundle deploy: CLI installation into the tool cache', () => {
       downloadBaseUrl: base,
       transport: createNodeTransport({}),
       toolCache: createCliToolCache(toolsRoot),
-      clock: new SimulatedClock(),
+      clock: new FakeClock(),
       logger: silentLogger,
     });
   }
@@ -82,7 +82,7 @@ describe('bundle deploy: CLI installation into the tool cache', () => {
 
   it('names MLOPS_DATABRICKS_CLI_DOWNLOAD_URL when GitHub cannot be reached', async () => {
     const offline = { send: async () => Promise.reject(new TransportError('getaddrinfo ENOTFOUND github.com', 'ENOTFOUND')) };
-    const options = { version, platform, transport: offline, toolCache: createCliToolCache(toolsRoot), clock: new SimulatedClock(), logger: silentLogger };
+    const options = { version, platform, transport: offline, toolCache: createCliToolCache(toolsRoot), clock: new FakeClock(), logger: silentLogger };
     await assert.rejects(installCli(options), (error: Error) => {
       assert.match(error.message, /github\.com/);
       assert.match(error.message, /set the pipeline variable MLOPS_DATABRICKS_CLI_DOWNLOAD_URL to a mirror/);

@@ -3,7 +3,8 @@ import { locateCli, type CliLocateOptions } from '../../../tasks/common/bundle/d
 import type { ToolCache } from '../../../tasks/common/bundle/deploy/ports';
 import type { HttpTransport } from '../../../tasks/common/http/transport';
 import { silentLogger } from '../../../tasks/common/ports';
-import { ScriptedRunner, SimulatedClock } from './fakes';
+import { ScriptedRunner } from '../../fakes/command-runners';
+import { FakeClock } from '../../fakes/clock';
 
 const noNetwork: HttpTransport = { send: () => Promise.reject(new Error('no network in this test')) };
 
@@ -24,7 +25,7 @@ function options(overrides: Partial<CliLocateOptions> & { versionOutput?: string
       locator: { which: (name, searchPath) => Promise.resolve(searchPath.includes('/agent/bin') && overrides.onPath ? `/agent/bin/${name}` : undefined) },
       toolCache,
       transport: noNetwork,
-      clock: new SimulatedClock(),
+      clock: new FakeClock(),
       logger: silentLogger,
       ...overrides,
     },

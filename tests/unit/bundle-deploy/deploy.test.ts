@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { DeployLockHeldError, deployBundle, type BundleDeployDependencies } from '../../../tasks/common/bundle/deploy/deploy';
 import type { CommandResult, CommandSpec } from '../../../tasks/common/bundle/deploy/ports';
-import { CountingTokens, ScriptedRunner, SimulatedClock, recordingLogger } from './fakes';
+import { ScriptedRunner } from '../../fakes/command-runners';
+import { FakeClock } from '../../fakes/clock';
+import { RecordingLogger } from '../../fakes/logger';
+import { FreshTokens } from '../../fakes/tokens';
 
 const lockError = (holder: string): Partial<CommandResult> => ({
   exitCode: 1,
@@ -10,10 +13,10 @@ const lockError = (holder: string): Partial<CommandResult> => ({
 
 function setup(answer: (command: CommandSpec, index: number) => Partial<CommandResult>) {
   const runner = new ScriptedRunner(answer);
-  const clock = new SimulatedClock();
-  const tokens = new CountingTokens();
+  const clock = new FakeClock();
+  const tokens = new FreshTokens();
   const secrets: string[] = [];
-  const log = recordingLogger();
+  const log = new RecordingLogger();
   const deps: BundleDeployDependencies = {
     cli: '/tools/databricks',
     bundleRoot: '/work/bundle',
@@ -23,7 +26,7 @@ function setup(answer: (command: CommandSpec, index: number) => Partial<CommandR
     inheritedEnv: { PATH: '/usr/bin', ARM_CLIENT_SECRET: 'leftover', DATABRICKS_CONFIG_PROFILE: 'DEFAULT', BUNDLE_ROOT: '/elsewhere' },
     runner,
     clock,
-    logger: log.logger,
+    logger: log,
     lockRetry: { maxAttempts: 4, baseDelayMs: 1000, maxDelayMs: 10_000, random: () => 0.5 },
   };
   return { runner, clock, tokens, secrets, log, deps };
@@ -58,8 +61,8 @@ describe('bundle deploy: validate, deploy, run', () => {
       command.args[1] === 'validate' ? { stdout: 'Warning: required field "name" is not set\n  at resources.jobs.x\n\nValidation OK!\n' } : {},
     );
     await deployBundle(settings, deps);
-    assert.deepEqual(log.warn, ['required field "name" is not set']);
-    assert.ok(log.info.includes('Validation OK!'));
+    assert.deepEqual(log.messages('warn'), ['required field "name" is not set']);
+    assert.ok(log.messages('info').includes('Validation OK!'));
   });
 
   it('stops after a failed validation without deploying', async () => {
@@ -74,8 +77,8 @@ describe('bundle deploy: validate, deploy, run', () => {
     assert.equal(result.deployAttempts, 3);
     assert.deepEqual(runner.verbs(), ['bundle validate', 'bundle deploy', 'bundle deploy', 'bundle deploy']);
     assert.deepEqual(clock.sleeps, [750, 1500]);
-    assert.equal(log.warn.length, 2);
-    assert.ok(log.warn.every((line) => line.includes('alice@example.com')));
+    assert.equal(log.messages('warn').length, 2);
+    assert.ok(log.messages('warn').every((line) => line.includes('alice@example.com')));
     assert.ok(runner.commands.every((command) => !command.args.includes('--force-lock')));
   });
 
@@ -150,8 +153,8 @@ describe('bundle deploy: plan and destroy', () => {
       { action: 'delete', resource: 'jobs.legacy' },
     ]);
     assert.deepEqual(result.plan?.totals, { add: 1, change: 1, delete: 2, unchanged: 3 });
-    assert.equal(log.warn.length, 2);
-    assert.ok(log.warn[0].includes('pipelines.features') && log.warn[1].includes('jobs.legacy'));
+    assert.equal(log.messages('warn').length, 2);
+    assert.ok(log.messages('warn')[0].includes('pipelines.features') && log.messages('warn')[1].includes('jobs.legacy'));
   });
 
   it('explains a CLI without a plan command', async () => {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { getBearerHandler, WebApi } from 'azure-devops-node-api';
 import { azureDatabricksResourceId, decodeJwtClaims, startEmulator, type Emulator } from '../../emulator';
-import { basic, bodyOf, call, FakeClock } from './helpers';
+import { basic, bodyOf, call } from './helpers';
+import { FakeClock } from '../../fakes/clock';
 
 const systemToken = 'ado-system-access-token-for-tests-0123456789abcdef0123456789';
 const tenant = 'tenant-1';

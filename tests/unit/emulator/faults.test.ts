@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { startEmulator, type Emulator } from '../../emulator';
-import { basic, call, FakeClock, owner, ownerPat } from './helpers';
+import { basic, call, owner, ownerPat } from './helpers';
+import { FakeClock } from '../../fakes/clock';
 
 const listPath = '/api/2.2/jobs/list';
 

@@ -60,17 +60,6 @@ export function basic(user: string, password: string): string {
   return `Basic ${Buffer.from(`${encodeURIComponent(user)}:${encodeURIComponent(password)}`).toString('base64')}`;
 }
 
-/** A controllable clock for token expiry and clock-driven runs. */
-export class FakeClock {
-  constructor(public time = Date.UTC(2026, 10, 28, 4, 0, 0)) {}
-  now(): number {
-    return this.time;
-  }
-  advance(ms: number): void {
-    this.time += ms;
-  }
-}
-
 /** The logged body of a request, for field assertions. */
 export function bodyOf(entry: { body: unknown } | undefined): Loose {
   return entry?.body;

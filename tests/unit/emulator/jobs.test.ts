@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { startEmulator, type Emulator } from '../../emulator';
-import { call, FakeClock, owner, ownerPat, type Loose } from './helpers';
+import { call, owner, ownerPat, type Loose } from './helpers';
+import { FakeClock } from '../../fakes/clock';
 
 const submit = (emulator: Emulator, body: unknown) => call(emulator, 'POST', '/api/2.2/jobs/runs/submit', { body });
 const getRun = (emulator: Emulator, runId: number, extra = '') => call(emulator, 'GET', `/api/2.2/jobs/runs/get?run_id=${runId}${extra}`);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { rateLimitFamily, startEmulator, type Emulator } from '../../emulator';
-import { call, FakeClock, owner, ownerPat } from './helpers';
+import { call, owner, ownerPat } from './helpers';
+import { FakeClock } from '../../fakes/clock';
 
 const listPath = '/api/2.2/jobs/list';
 const runsGetPath = '/api/2.2/jobs/runs/get';

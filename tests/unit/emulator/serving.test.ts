@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { startEmulator, type Emulator } from '../../emulator';
-import { FakeClock, call, owner, ownerPat } from './helpers';
+import { call, owner, ownerPat } from './helpers';
+import { FakeClock } from '../../fakes/clock';
 
 const model = 'main.ml.churn';
 const served = (version: string, extra: object = {}) => ({ entity_name: model, entity_version: version, workload_size: 'Small', scale_to_zero_enabled: true, ...extra });

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { ApiError } from '../../../tasks/common/http/errors';
 import { SqlStatementError, SqlStatements, isTerminalState } from '../../../tasks/common/databricks/sql';
-import { FakeClock, FakeTransport, apiError, fakeClient } from '../unity-catalog/fake-transport';
+import { FakeTransport, apiError } from '../../fakes/transport';
+import { FakeClock } from '../../fakes/clock';
+import { fakeClient } from '../../fakes/client';
 
 const path = '/api/2.0/sql/statements';
 
@@ -27,7 +29,7 @@ describe('sql statements', () => {
         { name: 'c', value: '2026-11-28T04:00:00.000Z', type: 'TIMESTAMP' },
       ],
     });
-    assert.deepEqual(transport.log[0].body, {
+    assert.deepEqual(transport.requests[0].json, {
       statement: 'INSERT INTO t VALUES (:a, :b, :c)',
       warehouse_id: 'wh1',
       parameters: [
@@ -57,7 +59,7 @@ describe('sql statements', () => {
     const sql = new SqlStatements(fakeClient(transport, clock), clock);
     const result = await sql.execute({ statement: 'SELECT 1 AS n', warehouseId: 'w' });
     assert.deepEqual(result, { statementId: 's-1', columns: ['n'], rows: [['1']], truncated: false });
-    assert.deepEqual(transport.calls(), [`POST ${path}`, `GET ${path}/s-1`, `GET ${path}/s-1`, `GET ${path}/s-1`]);
+    assert.deepEqual(transport.log, [`POST ${path}`, `GET ${path}/s-1`, `GET ${path}/s-1`, `GET ${path}/s-1`]);
     assert.deepEqual(clock.sleeps, [1000, 1500, 2250]);
   });
 
@@ -118,7 +120,7 @@ describe('sql statements', () => {
       assert.equal(error.errorCode, 'DEADLINE_EXCEEDED');
       return true;
     });
-    assert.equal(transport.calls().at(-1), `POST ${path}/s-1/cancel`);
+    assert.equal(transport.log.at(-1), `POST ${path}/s-1/cancel`);
     assert.ok(clock.now() <= Date.UTC(2026, 10, 28, 4, 0, 4));
   });
 
@@ -135,7 +137,7 @@ describe('sql statements', () => {
     };
     const sql = new SqlStatements(fakeClient(transport, clock), clock);
     await assert.rejects(sql.execute({ statement: 'SELECT 1', warehouseId: 'w' }, { signal: controller.signal }), (error) => error === reason);
-    assert.equal(transport.calls().at(-1), `POST ${path}/s-1/cancel`);
+    assert.equal(transport.log.at(-1), `POST ${path}/s-1/cancel`);
   });
 
   it('knows the terminal states', () => {

@@ -8,7 +8,8 @@ import {
   parseModelFullName,
   parseVersionNumber,
 } from '../../../tasks/common/databricks/unity-catalog';
-import { FakeTransport, apiError, fakeClient } from './fake-transport';
+import { FakeTransport, apiError } from '../../fakes/transport';
+import { fakeClient } from '../../fakes/client';
 
 const base = '/api/2.1/unity-catalog/models/main.ml.churn';
 
@@ -56,8 +57,8 @@ describe('unity-catalog', () => {
       assert.equal((await uc.getRegisteredModel('main.ml.churn')).owner, 'ml-team');
       assert.equal((await uc.getModelVersion('main.ml.churn', 4)).status, 'READY');
       assert.equal((await uc.getVersionByAlias('main.ml.churn', 'champion')).version, 3);
-      assert.deepEqual(transport.calls(), [`GET ${base}`, `GET ${base}/versions/4`, `GET ${base}/aliases/champion`]);
-      for (const request of transport.log) assert.equal(request.query.include_aliases, 'true');
+      assert.deepEqual(transport.log, [`GET ${base}`, `GET ${base}/versions/4`, `GET ${base}/aliases/champion`]);
+      for (const request of transport.requests) assert.equal(request.query.get('include_aliases'), 'true');
     });
 
     it('returns not found for a missing alias instead of throwing', async () => {
@@ -92,12 +93,12 @@ describe('unity-catalog', () => {
     it('sets an alias with an integer version_num', async () => {
       const transport = new FakeTransport().on('PUT', `${base}/aliases/champion`, (request) => ({
         status: 200,
-        body: { alias_name: 'champion', version_num: (request.body as { version_num: number }).version_num },
+        body: { alias_name: 'champion', version_num: (request.json as { version_num: number }).version_num },
       }));
       const uc = new UnityCatalogModels(fakeClient(transport));
       const alias = await uc.setAlias('main.ml.churn', 'champion', 7);
       assert.equal(alias.version_num, 7);
-      assert.deepEqual(transport.log[0].body, { version_num: 7 });
+      assert.deepEqual(transport.requests[0].json, { version_num: 7 });
     });
 
     it('retries an alias PUT after a 502, since moving an alias twice is harmless', async () => {
@@ -129,11 +130,11 @@ describe('unity-catalog', () => {
     });
 
     it('patches a version comment', async () => {
-      const transport = new FakeTransport().on('PATCH', `${base}/versions/4`, (request) => ({ status: 200, body: { version: 4, ...(request.body as object) } }));
+      const transport = new FakeTransport().on('PATCH', `${base}/versions/4`, (request) => ({ status: 200, body: { version: 4, ...(request.json as object) } }));
       const uc = new UnityCatalogModels(fakeClient(transport));
       const updated = await uc.updateVersionComment('main.ml.churn', 4, 'validated');
       assert.equal(updated.comment, 'validated');
-      assert.deepEqual(transport.log[0].body, { comment: 'validated' });
+      assert.deepEqual(transport.requests[0].json, { comment: 'validated' });
     });
   });
 });

@@ -1,5 +1,5 @@
 /** In-memory sign-off ports with a call log, and people who act on the board between polls. */
-import type { ApproverDirectory, Identity, SignOffBoard, SignOffDraft, SignOffItem, StateTransition, WorkItemTypeInfo } from '../../../tasks/common/signoff/ports';
+import type { ApproverDirectory, Identity, SignOffBoard, SignOffDraft, SignOffItem, StateTransition, WorkItemTypeInfo } from '../../tasks/common/signoff/ports';
 
 interface FakeItem {
   item: SignOffItem;
