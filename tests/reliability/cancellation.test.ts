@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { startEmulator, type Emulator, type LoggedRequest, type Scenario } from '../emulator';
 import { runTaskBundle } from '../support/task-bundle';
 import { writeReleaseZip } from '../tasks/DatabricksBundleDeployV1/release-zip';
-import { fakeCliPath } from '../unit/bundle-deploy/release-server';
+import { fakeCliPath } from '../fakes/cli-release-server';
 import { authSchemes, effectsOf, scenario, taskCases, variables } from './task-cases';
 
 /** The workspace of the other suites, with job runs and serving updates that take their time (steps of 250 ms). */
