@@ -1,5 +1,5 @@
 /** Databricks job runs as tests script them: run states in both shapes, and a run that progresses on a clock. */
-import type { Run, RunTask } from '@databricks/sdk-experimental/dist/apis/jobs/model';
+import type { Run, RunOutput, RunTask } from '@databricks/sdk-experimental/dist/apis/jobs/model';
 import type { Clock } from '../../tasks/common/ports';
 
 /** A terminal or running status in both the new and the legacy shape. */
@@ -50,4 +50,42 @@ export class ScriptedRun {
       ...runState(lifecycle, this.result),
     };
   };
+}
+
+/**
+ * The jobs calls of a job runner (list by name, run-now, get, output, cancel) served from a script:
+ * `getRun` answers the given runs in order, the last repeating; a log records the calls.
+ */
+export class FakeJobs {
+  readonly log: string[] = [];
+  host = 'https://ws';
+  constructor(
+    private readonly runs: Run[],
+    private readonly outputs: Record<number, RunOutput>,
+  ) {}
+  listJobsByName(name: string) {
+    this.log.push(`list ${name}`);
+    return Promise.resolve([{ job_id: 7 }]);
+  }
+  runNow(request: { job_id: number; job_parameters?: Record<string, string>; idempotency_token?: string }) {
+    this.log.push(`run-now ${request.job_id} ${JSON.stringify(request.job_parameters)} ${request.idempotency_token ?? ''}`);
+    return Promise.resolve(10);
+  }
+  getRun() {
+    return Promise.resolve(this.runs.length > 1 ? this.runs.shift()! : this.runs[0]);
+  }
+  getRunOutput(id: number) {
+    this.log.push(`output ${id}`);
+    return Promise.resolve(this.outputs[id] ?? {});
+  }
+  cancelRun(id: number) {
+    this.log.push(`cancel ${id}`);
+    return Promise.resolve();
+  }
+  getJob() {
+    return Promise.resolve({});
+  }
+  submitRun() {
+    return Promise.resolve(0);
+  }
 }

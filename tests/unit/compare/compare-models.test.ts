@@ -9,6 +9,7 @@ import { parseModelFullName } from '../../../tasks/common/databricks/unity-catal
 import { ApiError } from '../../../tasks/common/http/errors';
 import { silentLogger } from '../../../tasks/common/ports';
 import { FakeRegistry, modelVersion as version } from '../../fakes/registry';
+import { FakeRunReader } from '../../fakes/mlflow-runs';
 
 const model = parseModelFullName('modelName', 'main.ml.churn');
 
@@ -23,7 +24,7 @@ function setup(candidateAuc = 0.9): { registry: FakeRegistry; deps: ComparisonDe
   const runs: Record<string, Run> = { 'run-3': runWith('run-3', { auc: 0.85 }), 'run-5': runWith('run-5', { auc: candidateAuc }) };
   const deps: ComparisonDependencies = {
     registry: registry.client(),
-    metrics: { getRun: (id) => Promise.resolve(runs[id]), getMetricHistory: () => Promise.resolve([]) },
+    metrics: new FakeRunReader(runs),
     logger: silentLogger,
   };
   const settings: ComparisonSettings = { model, candidate: { version: 5 }, championAlias: 'champion', rules, metricsSource: { kind: 'runs' }, requireSignificance: false, bootstrapSeed: 1 };
@@ -99,10 +100,7 @@ describe('compare/compare-models', () => {
 
   it('gathers metrics from a validation run and from an evaluation job with paired scores', async () => {
     const { deps, settings } = setup();
-    deps.metrics = {
-      getRun: () => Promise.resolve(runWith('v', { auc: 0.9, baseline_auc: 0.85 })),
-      getMetricHistory: () => Promise.resolve([]),
-    };
+    deps.metrics = new FakeRunReader({ v: runWith('v', { auc: 0.9, baseline_auc: 0.85 }) });
     const validated = await compareModels({ ...settings, metricsSource: { kind: 'validationRun', runId: 'v' } }, deps);
     assert.equal(validated.verdict.decision, 'promote');
     assert.equal(validated.metrics.champion?.get('auc')?.value, 0.85);
@@ -211,7 +209,7 @@ describe('compare/compare-models', () => {
         info: { run_id: id, experiment_id: '77', status: 'FINISHED' },
         data: { metrics: [{ key: 'auc', value: auc, dataset_name: 'eval', dataset_digest: 'd1' } as Metric] },
       });
-      deps.metrics = { getRun: (id) => Promise.resolve(named(id, id === 'run-5' ? 0.9 : 0.85)), getMetricHistory: () => Promise.resolve([]) };
+      deps.metrics = new FakeRunReader({ 'run-3': named('run-3', 0.85), 'run-5': named('run-5', 0.9) });
       const markdown = renderSummary(await compareModels(settings, deps), { ...report, workspaceUrl: 'https://adb-1.azuredatabricks.net/' });
       assert.match(markdown, /\[version 5\]\(https:\/\/adb-1\.azuredatabricks\.net\/explore\/data\/models\/main\/ml\/churn\/version\/5\)/);
       assert.match(markdown, /\[MLflow run run-3\]\(https:\/\/adb-1\.azuredatabricks\.net\/ml\/experiments\/77\/runs\/run-3\)/);
