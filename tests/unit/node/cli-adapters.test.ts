@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { createCliCommandRunner } from '../../../tasks/common/node/cli-command-runner';
 import { createCliProgramLocator } from '../../../tasks/common/node/cli-program-locator';
 import { createCliToolCache } from '../../../tasks/common/node/cli-tool-cache';
-import { fakeCliPath } from '../bundle-deploy/release-server';
+import { fakeCliPath } from '../../fakes/cli-release-server';
 
 describe('bundle deploy: Node adapters for the CLI', () => {
   let temp: string;

@@ -7,8 +7,9 @@ import { createNodeTransport } from '../../../../tasks/common/http/node-transpor
 import { TransportError } from '../../../../tasks/common/http/transport';
 import { createCliToolCache } from '../../../../tasks/common/node/cli-tool-cache';
 import { silentLogger } from '../../../../tasks/common/ports';
-import { makeCliZip, startReleaseServer, type ReleaseServer } from '../../bundle-deploy/release-server';
+import { makeCliZip, startReleaseServer, type ReleaseServer } from '../../../fakes/cli-release-server';
 import { FakeClock } from '../../../fakes/clock';
+import { FakeTransport } from '../../../fakes/transport';
 
 describe('bundle deploy: CLI installation into the tool cache', () => {
   const version = '0.250.0';
@@ -81,7 +82,7 @@ describe('bundle deploy: CLI installation into the tool cache', () => {
   });
 
   it('names MLOPS_DATABRICKS_CLI_DOWNLOAD_URL when GitHub cannot be reached', async () => {
-    const offline = { send: async () => Promise.reject(new TransportError('getaddrinfo ENOTFOUND github.com', 'ENOTFOUND')) };
+    const offline = new FakeTransport(new TransportError('getaddrinfo ENOTFOUND github.com', 'ENOTFOUND'));
     const options = { version, platform, transport: offline, toolCache: createCliToolCache(toolsRoot), clock: new FakeClock(), logger: silentLogger };
     await assert.rejects(installCli(options), (error: Error) => {
       assert.match(error.message, /github\.com/);

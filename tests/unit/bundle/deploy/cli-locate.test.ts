@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { locateCli, type CliLocateOptions } from '../../../../tasks/common/bundle/deploy/cli-locate';
 import type { ToolCache } from '../../../../tasks/common/bundle/deploy/ports';
-import type { HttpTransport } from '../../../../tasks/common/http/transport';
 import { silentLogger } from '../../../../tasks/common/ports';
 import { ScriptedRunner } from '../../../fakes/command-runners';
 import { FakeClock } from '../../../fakes/clock';
+import { FakeTransport } from '../../../fakes/transport';
 
-const noNetwork: HttpTransport = { send: () => Promise.reject(new Error('no network in this test')) };
+const noNetwork = new FakeTransport(new Error('no network in this test'));
 
 function options(overrides: Partial<CliLocateOptions> & { versionOutput?: string; onPath?: string; cached?: string }): { runner: ScriptedRunner; options: CliLocateOptions } {
   const runner = new ScriptedRunner(() => ({ stdout: overrides.versionOutput ?? 'Databricks CLI v0.250.0\n' }));
