@@ -3,6 +3,7 @@ import { ApiError } from '../../../tasks/common/http/errors';
 import {
   UnityCatalogModels,
   aliasVersion,
+  explainOwnershipRefusal,
   isNotFound,
   parseAliasName,
   parseModelFullName,
@@ -135,6 +136,25 @@ describe('unity-catalog', () => {
       const updated = await uc.updateVersionComment('main.ml.churn', 4, 'validated');
       assert.equal(updated.comment, 'validated');
       assert.deepEqual(transport.requests[0].json, { comment: 'validated' });
+    });
+  });
+
+  describe('explainOwnershipRefusal', () => {
+    const context = { identity: 'sp-compare', modelName: 'main.ml.churn' };
+
+    it('explains a 403 with the identity, the owner (or that it could not be read) and the service words', () => {
+      const refused = new ApiError('PERMISSION_DENIED: not the owner', { status: 403, errorCode: 'PERMISSION_DENIED', method: 'PUT', path: '/x' });
+      const explained = explainOwnershipRefusal(refused, { ...context, owner: 'ml-owners' });
+      assert.ok(explained instanceof ApiError && explained.status === 403);
+      assert.match(explained.message, /ran as sp-compare; the model's owner is 'ml-owners'.*PERMISSION_DENIED: not the owner$/);
+      assert.match(String((explainOwnershipRefusal(refused, context) as Error).message), /the model's owner could not be read/);
+    });
+
+    it('returns any other error unchanged', () => {
+      const missing = new ApiError('gone', { status: 404, errorCode: 'RESOURCE_DOES_NOT_EXIST', method: 'GET', path: '/x' });
+      const plain = new Error('boom');
+      assert.equal(explainOwnershipRefusal(missing, context), missing);
+      assert.equal(explainOwnershipRefusal(plain, context), plain);
     });
   });
 });
