@@ -4,7 +4,8 @@
  */
 import { silentLogger } from '../tasks/common/ports';
 import { waitForRun } from '../tasks/common/runs/run-waiter';
-import { ScriptedRun, SimulatedClock } from '../tests/unit/runs/fakes';
+import { FakeClock } from '../tests/fakes/clock';
+import { ScriptedRun } from '../tests/fakes/job-runs';
 
 /** The polling cost of one run length. */
 export interface PollingCost {
@@ -24,7 +25,7 @@ const maxLateSeconds = 120;
 export async function pollingCosts(minutes: readonly number[] = [5, 30, 360]): Promise<PollingCost[]> {
   const costs: PollingCost[] = [];
   for (const runMinutes of minutes) {
-    const clock = new SimulatedClock();
+    const clock = new FakeClock();
     const started = clock.now();
     const run = new ScriptedRun(clock, 7, started, runMinutes * 60_000);
     await waitForRun({ jobs: run, runId: 7, clock, logger: silentLogger, signal: new AbortController().signal, startedAt: started });

@@ -24,7 +24,7 @@ export type RateLimitFamily =
 export type RateLimits = Partial<Record<RateLimitFamily, number>>;
 
 /**
- * The published limits (../shared/reference/databricks-api.md §1.1, Azure, unverified there).
+ * The published limits (https://learn.microsoft.com/azure/databricks/resources/limits, Azure).
  * Families the table does not name get the order of magnitude of their neighbours.
  */
 export const defaultRateLimits: Record<RateLimitFamily, number> = {

@@ -7,13 +7,14 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { ServiceEndpoint, TaskContext, TaskOutcome } from '../../tasks/common/task/task-context';
+import type { TaskContext, TaskOutcome } from '../../tasks/common/task/task-context';
 import { createNodeTransport } from '../../tasks/common/http/node-transport';
 import { createTaskFiles } from '../../tasks/common/node/task-files';
 import { toError } from '../../tasks/common/http/errors';
 import type { HttpTransport } from '../../tasks/common/http/transport';
 import type { EndpointFixture } from '../support/task-bundle';
 import type { FakeClock } from './clock';
+import { fakeContext } from './context';
 
 /** What one in-process run of a task showed. */
 export interface InProcessRun {
@@ -49,78 +50,45 @@ export interface InProcessOptions {
   workingDirectory?: string;
 }
 
-function endpointOf(id: string, fixture: EndpointFixture | undefined): ServiceEndpoint | undefined {
-  if (!fixture) return undefined;
-  const lookup = (values: Record<string, string> | undefined, key: string): string | undefined =>
-    Object.entries(values ?? {}).find(([name]) => name.toLowerCase() === key.toLowerCase())?.[1];
-  return { id, url: fixture.url, scheme: fixture.scheme, param: (key) => lookup(fixture.parameters, key), data: (key) => lookup(fixture.data, key) };
-}
-
 /** Runs `run` once with a context of recorders; never throws (a thrown error becomes `Failed`). */
 export async function runInProcess(run: (context: TaskContext) => Promise<TaskOutcome | void>, options: InProcessOptions): Promise<InProcessRun> {
   const tempDirectory = fs.mkdtempSync(path.join(os.tmpdir(), 'reliability-'));
-  const outputs: Record<string, string> = {};
-  const secrets: string[] = [];
-  const log: string[] = [];
-  const files: string[] = [];
-  const summaries: string[] = [];
-  const testResults: string[] = [];
-  const attachments: InProcessRun['attachments'] = [];
   const transport = createNodeTransport({ timeoutMs: options.requestTimeoutMs });
-  const nodeFiles = createTaskFiles(tempDirectory);
-  const context: TaskContext = {
-    inputs: {
-      get: (name) => options.inputs[name]?.trim() || undefined,
-      variable: (name) => options.variables?.[name] || undefined,
-      endpoint: (id) => endpointOf(id, options.endpoints?.[id]),
-    },
-    outputs: {
-      setSecret: (value) => void secrets.push(value),
-      setOutput: (name, value) => void (outputs[name] = value),
-      setProgress: (percent, text) => void log.push(`progress ${percent} ${text}`),
-      uploadSummary: (file) => {
-        const content = fs.readFileSync(file, 'utf8');
-        files.push(content);
-        summaries.push(content);
-      },
-      publishTestResults: (publication) => {
-        const contents = publication.files.map((file) => fs.readFileSync(file, 'utf8'));
-        files.push(...contents);
-        testResults.push(...contents);
-      },
-      uploadArtifact: () => undefined,
-      addAttachment: (type, name, file) => {
-        const content = fs.readFileSync(file, 'utf8');
-        files.push(content);
-        attachments.push({ type, name, content });
-      },
-    },
-    logger: {
-      debug: (message) => void log.push(`debug ${message}`),
-      info: (message) => void log.push(`info ${message}`),
-      warn: (message) => void log.push(`warn ${message}`),
-    },
+  const context = fakeContext({
+    inputs: options.inputs,
+    variables: options.variables,
+    endpoints: options.endpoints,
     clock: options.clock,
     transport: options.transport ? options.transport(transport) : transport,
-    signal: new AbortController().signal,
     tempDirectory,
+    workingDirectory: options.workingDirectory ?? tempDirectory,
+    platform: process.platform,
+    arch: process.arch,
+    userAgent: 'databricks-mlops-azure-devops/test reliability/1.0.0',
     files: {
-      ...nodeFiles,
+      ...createTaskFiles(tempDirectory),
       writeTemp: (name, content) => {
         const file = path.join(tempDirectory, `${Math.random().toString(36).slice(2)}-${name}`);
         fs.writeFileSync(file, content);
         return file;
       },
     },
-    host: { environment: {}, workingDirectory: options.workingDirectory ?? tempDirectory, platform: process.platform, arch: process.arch },
-    userAgent: 'databricks-mlops-azure-devops/test reliability/1.0.0',
+  });
+  const seen = {
+    outputs: context.outputValues,
+    secrets: context.secrets,
+    log: context.log,
+    files: context.handedOver,
+    summaries: context.summaries,
+    testResults: context.testResults,
+    attachments: context.attachments,
   };
   try {
     const outcome = await run(context);
-    return { result: outcome?.result ?? 'Succeeded', message: outcome?.message ?? '', outputs, secrets, log, files, summaries, testResults, attachments };
+    return { result: outcome?.result ?? 'Succeeded', message: outcome?.message ?? '', ...seen };
   } catch (thrown) {
     const error = toError(thrown);
-    return { result: 'Failed', message: error.message, outputs, secrets, log, files, summaries, testResults, attachments, error };
+    return { result: 'Failed', message: error.message, ...seen, error };
   } finally {
     fs.rmSync(tempDirectory, { recursive: true, force: true });
   }

@@ -12,11 +12,11 @@ import * as path from 'node:path';
 import { startEmulator, type Emulator, type LoggedRequest, type Scenario } from '../emulator';
 import { runTaskBundle } from '../support/task-bundle';
 import { writeReleaseZip } from '../tasks/DatabricksBundleDeployV1/release-zip';
-import { fakeCliPath } from '../unit/bundle-deploy/release-server';
+import { fakeCliPath } from '../fakes/cli-release-server';
 import { authSchemes, effectsOf, scenario, taskCases, variables } from './task-cases';
 
-/** The workspace of the other suites, with job runs and serving updates that take their time (steps of 250 ms). */
-function slowScenario(runningSteps: number | 'forever'): Scenario {
+/** The workspace of the other suites, with job runs and serving updates that take their time (steps of `stepMs`). */
+function slowScenario(runningSteps: number | 'forever', stepMs: number): Scenario {
   const slow = { pending: 1, running: runningSteps };
   return {
     ...scenario,
@@ -24,7 +24,7 @@ function slowScenario(runningSteps: number | 'forever'): Scenario {
     statementPendingPolls: 0,
     notebooks: Object.fromEntries(Object.entries(scenario.notebooks ?? {}).map(([path, script]) => [path, { ...script, ...slow }])),
     jobs: (scenario.jobs ?? []).map((job) => ({ ...job, tasks: job.tasks.map((task) => ({ ...task, script: { ...task.script, ...slow } })) })),
-    serving: { ...scenario.serving, updateMs: runningSteps === 'forever' ? 3_600_000 : runningSteps * 250 },
+    serving: { ...scenario.serving, updateMs: runningSteps === 'forever' ? 3_600_000 : runningSteps * stepMs },
   };
 }
 
@@ -92,14 +92,19 @@ describe('reliability: cancellation', function () {
   this.timeout(60_000);
   /** Runs and updates never end here, so a cancellation always meets them under way. */
   let endless: Emulator;
-  /** Runs and updates end after a second, for retries that must see them through. */
+  /**
+   * Runs end after a tenth of a second and serving updates after 150 ms, for retries that must see
+   * them through: a task polls at once after it starts or finds its run or update, then waits its
+   * two-second poll floor, so the signal (sent as soon as the start is answered) meets the work under
+   * way, and the retried step, a new process, mostly finds it ended instead of waiting out the floor.
+   */
   let finishing: Emulator;
   /** The one the current test uses. */
   let emulator: Emulator;
 
   before(async () => {
-    endless = await startEmulator({ scenario: slowScenario('forever'), clock: { now: () => Date.now() }, runStepMs: 250 });
-    finishing = await startEmulator({ scenario: slowScenario(3), clock: { now: () => Date.now() }, runStepMs: 250 });
+    endless = await startEmulator({ scenario: slowScenario('forever', 250), clock: { now: () => Date.now() }, runStepMs: 250 });
+    finishing = await startEmulator({ scenario: slowScenario(3, 50), clock: { now: () => Date.now() }, runStepMs: 25 });
   });
   after(async () => Promise.all([endless?.close(), finishing?.close()]));
 

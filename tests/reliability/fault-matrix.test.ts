@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import type { InProcessRun } from '../fakes/task-run';
 import { authSchemes, effectsOf, taskCases, type AuthScheme } from './task-cases';
-import { callSitesOf, faults, runCase, slowResponseTimeoutMs, startWorkspace, type CallSite, type Workspace } from './workspace-run';
+import { callSitesOf, faults, heldRequestsAnswered, runCase, startWorkspace, timingOutFirstAt, type CallSite, type Workspace } from './workspace-run';
 
 /** A failure a pipeline author can act on: a bounded text, not an object dump, a stack or a proxy page's markup. */
 export function assertClearFailure(run: InProcessRun, where: string): void {
@@ -113,14 +113,14 @@ describe('reliability: fault matrix', function () {
             const where = `${site.label} (${scheme.name}) under ${fault.name}`;
             workspace.emulator.reset();
             const handle = workspace.emulator.faults.add({ ...fault.action, method: site.method, path: site.path, times: fault.times });
-            const slow = fault.action.kind === 'delay' ? fault.action.ms : undefined;
-            const run = await runCase(workspace, taskCase, { scheme, requestTimeoutMs: slow === undefined ? undefined : slowResponseTimeoutMs });
+            const slow = fault.action.kind === 'delay';
+            const run = await runCase(workspace, taskCase, { scheme, transport: slow ? timingOutFirstAt(site) : undefined });
             // The held request is acted on once its delay is over: let that happen before counting effects.
-            if (slow !== undefined) await new Promise((resolve) => setTimeout(resolve, slow));
+            if (slow) await heldRequestsAnswered(workspace);
             assert.ok(handle.hits >= 1, `${where}: the fault was applied`);
             assertBackedOff(workspace, site, where);
             const effects = effectsOf(workspace.emulator);
-            if (slow !== undefined) forgiveOneResend(effects, baselineEffects, site);
+            if (slow) forgiveOneResend(effects, baselineEffects, site);
             for (const [effect, count] of Object.entries(effects)) {
               assert.ok(count <= (baselineEffects[effect] ?? 0), `${where}: ${effect} ${count} times, ${baselineEffects[effect] ?? 0} without faults`);
             }

@@ -77,7 +77,7 @@ describe('reliability: load', function () {
   });
 
   // Whether the 50 processes reach a limit depends on how fast this machine starts them (an idle CI
-  // machine may not): the limiter itself is proven in tests/unit/emulator/rate-limits.test.ts and the
+  // machine may not): the limiter itself is proven in tests/emulator-tests/rate-limits.test.ts and the
   // clients' backoff on 429 in the fault matrix; here the bound is what matters.
   it('the clients back off under the limits: few requests throttled', () => {
     const workspaceRequests = emulator.requests.filter((request) => request.path.startsWith('/api/'));

@@ -5,6 +5,7 @@
 import type { Emulator, FaultAction } from '../emulator';
 import { startEmulator } from '../emulator';
 import type { HttpTransport } from '../../tasks/common/http/transport';
+import { createNodeTransport } from '../../tasks/common/http/node-transport';
 import { FakeClock } from '../fakes/clock';
 import { runInProcess, type InProcessRun } from '../fakes/task-run';
 import { authSchemes, scenario, variables, type AuthScheme, type TaskCase } from './task-cases';
@@ -61,11 +62,49 @@ export function callSitesOf(emulator: Emulator): CallSite[] {
 }
 
 /**
- * The per-request timeout of runs under the slow-response fault, shortened from the agent's two
- * minutes so that a response held past it costs a fraction of a second. Only those runs use it: a
- * loaded machine can pause a healthy loopback request for longer.
+ * The per-request timeout of the one request the slow-response fault holds, shortened from the
+ * agent's two minutes so that holding a response past it costs a fraction of a second. Every other
+ * request keeps the agent's timeout (see {@link timingOutFirstAt}): a loaded machine can pause a
+ * healthy loopback request for longer than this.
  */
-export const slowResponseTimeoutMs = 150;
+export const slowResponseTimeoutMs = 40;
+
+/** How long the slow-response fault holds a response: three times the shortened timeout. */
+export const slowResponseDelayMs = slowResponseTimeoutMs * 3;
+
+function matches(site: CallSite, method: string, path: string): boolean {
+  return method === site.method && (typeof site.path === 'string' ? path === site.path : site.path.test(path));
+}
+
+/**
+ * Wraps a run's transport so that the first request to `site` (the one a `times: 1` fault holds)
+ * gives up after {@link slowResponseTimeoutMs}; every other request goes through unchanged.
+ */
+export function timingOutFirstAt(site: CallSite): (inner: HttpTransport) => HttpTransport {
+  return (inner) => {
+    const impatient = createNodeTransport({ timeoutMs: slowResponseTimeoutMs });
+    let first = true;
+    return {
+      send: (request, signal) => {
+        if (!first || !matches(site, request.method, new URL(request.url).pathname)) return inner.send(request, signal);
+        first = false;
+        return impatient.send(request, signal);
+      },
+    };
+  };
+}
+
+/**
+ * Waits (in wall time) until the emulator has acted on every response it held: a held request is
+ * logged at once and gets its status after its delay, when the route has run.
+ */
+export async function heldRequestsAnswered(workspace: Workspace, limitMs = 10_000): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (workspace.emulator.requests.some((request) => request.fault === 'delay' && request.status === 0)) {
+    if (Date.now() > deadline) throw new Error(`a held request was not answered within ${limitMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
 
 /** The faults every call site is put under. */
 export const faults: Array<{ name: string; action: FaultAction }> = [
@@ -75,7 +114,7 @@ export const faults: Array<{ name: string; action: FaultAction }> = [
   { name: '503', action: { kind: 'status', status: 503 } },
   { name: 'dropped connection', action: { kind: 'drop' } },
   // Held past the client's timeout, then answered and acted on: the client has given up, the server has not.
-  { name: 'slow response beyond the client timeout', action: { kind: 'delay', ms: slowResponseTimeoutMs + 250 } },
+  { name: 'slow response beyond the client timeout', action: { kind: 'delay', ms: slowResponseDelayMs } },
   { name: 'malformed JSON', action: { kind: 'malformed' } },
   { name: 'HTML error page from a proxy', action: { kind: 'status', status: 502 } },
   {

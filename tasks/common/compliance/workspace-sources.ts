@@ -1,6 +1,7 @@
 /**
  * {@link ComplianceSources} over the Databricks REST API: the MLflow Unity Catalog registry routes
- * (the only ones that return tags, see `../shared/reference/databricks-api.md` §1.3), MLflow runs and
+ * (the only ones that return tags, see
+ * https://github.com/mlflow/mlflow/blob/master/mlflow/protos/databricks_uc_registry_messages.proto), MLflow runs and
  * MLflow 3 logged models, Unity Catalog for the owner, and the SQL statement API with named
  * parameters for the audit table and the lineage system table.
  */

@@ -2,7 +2,9 @@
  * MLflow tracking (`/api/2.0/mlflow/runs/get`, `metrics/get-history`) and the Unity Catalog
  * registry routes of the MLflow client (`/api/2.0/mlflow/unity-catalog/...`), the only routes that
  * carry model-version tags. Version numbers are strings on these routes and integers on
- * `/api/2.1/unity-catalog` (see `../shared/reference/databricks-api.md` §1.3 and §1.4).
+ * `/api/2.1/unity-catalog` (MLflow's client contract:
+ * https://github.com/mlflow/mlflow/blob/master/mlflow/protos/databricks_uc_registry_messages.proto;
+ * Unity Catalog: https://docs.databricks.com/api/azure/workspace/modelversions).
  */
 import type { GetMetricHistoryResponse, GetRunResponse, Metric, ModelVersion, ModelVersionTag, Run } from '@databricks/sdk-experimental/dist/apis/ml/model';
 import type { DatabricksApiClient } from './api-client';

@@ -2,8 +2,8 @@ import { ApiError } from '../http/errors';
 
 /**
  * The `error_code`s with which Databricks says a resource does not exist: `RESOURCE_DOES_NOT_EXIST`
- * (Unity Catalog, MLflow, Jobs, Workspace) and `NOT_FOUND` (Files API, SQL). See
- * ../shared/reference/databricks-api.md, error codes.
+ * (Unity Catalog, MLflow, Jobs, Workspace) and `NOT_FOUND` (Files API, SQL). See the error codes
+ * the Databricks SDKs map, e.g. https://github.com/databricks/databricks-sdk-go/blob/main/apierr/error_mapping.go.
  */
 export const notFoundErrorCodes: ReadonlySet<string> = new Set(['RESOURCE_DOES_NOT_EXIST', 'NOT_FOUND']);
 

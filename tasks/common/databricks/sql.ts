@@ -1,6 +1,7 @@
 /**
  * SQL Statement Execution API (`/api/2.0/sql/statements`): run one statement on a SQL warehouse with
- * named parameters, wait for it, read its rows. See `../shared/reference/databricks-api.md` §1.6.
+ * named parameters, wait for it, read its rows. See
+ * https://docs.databricks.com/api/azure/workspace/statementexecution.
  */
 import { toError } from '../http/errors';
 import type {

@@ -2,7 +2,8 @@
  * Unity Catalog registered models, model versions and aliases (`/api/2.1/unity-catalog`).
  * Versions are integers on this API (the MLflow UC registry endpoints use strings); every read asks
  * for `include_aliases=true`, because without it the service returns an empty `aliases` list.
- * See `../shared/reference/databricks-api.md` §1.3.
+ * See https://docs.databricks.com/api/azure/workspace/registeredmodels and
+ * https://docs.databricks.com/api/azure/workspace/modelversions.
  */
 import type {
   ModelVersionInfo,

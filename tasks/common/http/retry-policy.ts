@@ -55,7 +55,7 @@ export interface RetryDecision {
 
 /**
  * Messages of failures that Databricks SDKs treat as transient whatever the status
- * (`../shared/reference/databricks-api.md` §1.1).
+ * (`allTransientErrors` in https://github.com/databricks/databricks-sdk-go/blob/main/apierr/error_overrides.go).
  */
 const transientMessages: RegExp[] = [
   /UnknownWorkerEnvironmentException/,

@@ -1,6 +1,6 @@
 /**
  * MLflow 3 logged models: `GET /api/2.0/mlflow/logged-models/{model_id}` → `{ model: { info, data } }`
- * (see `../shared/reference/databricks-api.md` §1.3). The entity carries no signature; that lives
+ * (see https://docs.databricks.com/api/azure/workspace/experiments/getloggedmodel). The entity carries no signature; that lives
  * in the model's MLmodel artifact. A missing id answers 404 `RESOURCE_DOES_NOT_EXIST`.
  */
 import type { LoggedModel } from '@databricks/sdk-experimental/dist/apis/ml/model';

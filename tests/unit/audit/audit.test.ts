@@ -16,7 +16,9 @@ import {
 } from '../../../tasks/common/audit';
 import { describePipelineRun } from '../../../tasks/common/task/pipeline-run';
 import { SqlStatements, type SqlStatement } from '../../../tasks/common/databricks/sql';
-import { FakeClock, FakeTransport, fakeClient } from '../unity-catalog/fake-transport';
+import { FakeTransport } from '../../fakes/transport';
+import { FakeClock } from '../../fakes/clock';
+import { fakeClient } from '../../fakes/client';
 
 import { agentInputs } from './deciding-task';
 
@@ -183,7 +185,7 @@ describe('audit record', () => {
       const outcome = await recordAuditEvent({ sql, clock, logger: logger() }, enabled, event);
       assert.equal(outcome.status, 'written');
       assert.equal(transport.log.length, 2);
-      const body = transport.log[1].body as { parameters: { name: string; value?: string }[]; statement: string };
+      const body = transport.requests[1].json as { parameters: { name: string; value?: string }[]; statement: string };
       assert.equal(body.parameters.find((p) => p.name === 'model_name')?.value, 'main.ml.churn');
     });
   });

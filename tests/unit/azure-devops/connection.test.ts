@@ -17,7 +17,7 @@ const jobVariables = {
   'System.JobId': 'job-guid',
   'System.CollectionUri': 'https://dev.azure.com/contoso/',
 };
-const systemConnection = { SystemVssConnection: { url: 'https://dev.azure.com/contoso/', scheme: 'OAuth', params: { AccessToken: 'system-access-token' } } };
+const systemConnection = { SystemVssConnection: { url: 'https://dev.azure.com/contoso/', scheme: 'OAuth', parameters: { AccessToken: 'system-access-token' } } };
 
 describe('connection', () => {
   describe('parseConnectionInputs', () => {
@@ -83,7 +83,7 @@ describe('connection', () => {
     const settings: ConnectionSettings = { type: 'databricks', connectionId: 'conn-1' };
 
     it('uses and masks the personal access token of the Token scheme', async () => {
-      const context = fakeContext({ endpoints: { 'conn-1': { url: `${workspace}/`, scheme: 'Token', params: { apitoken: 'dapi-abc' } } } });
+      const context = fakeContext({ endpoints: { 'conn-1': { url: `${workspace}/`, scheme: 'Token', parameters: { apitoken: 'dapi-abc' } } } });
       const access = resolveWorkspaceAccess(context, settings);
       assert.equal(access.host, workspace);
       assert.equal(await access.tokens.getToken(), 'dapi-abc');
@@ -93,7 +93,7 @@ describe('connection', () => {
 
     it('gets a Databricks OAuth token for the UsernamePassword scheme', async () => {
       const transport = new FakeTransport(json(200, { access_token: 'oauth-token', expires_in: 3600 }));
-      const context = fakeContext({ transport, endpoints: { 'conn-1': { url: workspace, scheme: 'UsernamePassword', params: { username: 'client-id', password: 'client-secret' } } } });
+      const context = fakeContext({ transport, endpoints: { 'conn-1': { url: workspace, scheme: 'UsernamePassword', parameters: { username: 'client-id', password: 'client-secret' } } } });
       const access = resolveWorkspaceAccess(context, settings);
       assert.equal(await access.tokens.getToken(), 'oauth-token');
       assert.deepEqual(transport.log, ['POST /oidc/v1/token']);
@@ -106,25 +106,25 @@ describe('connection', () => {
       assert.throws(() => resolveWorkspaceAccess(fakeContext(), settings), /Service connection 'conn-1' given in 'databricksConnection' was not found/);
       const noToken = fakeContext({ endpoints: { 'conn-1': { url: workspace, scheme: 'Token' } } });
       assert.throws(() => resolveWorkspaceAccess(noToken, settings), /'databricksConnection' has no personal access token \(authorization parameter 'apitoken'\)/);
-      const noSecret = fakeContext({ endpoints: { 'conn-1': { url: workspace, scheme: 'UsernamePassword', params: { username: 'id' } } } });
+      const noSecret = fakeContext({ endpoints: { 'conn-1': { url: workspace, scheme: 'UsernamePassword', parameters: { username: 'id' } } } });
       assert.throws(() => resolveWorkspaceAccess(noSecret, settings), /'databricksConnection' has no OAuth secret/);
       const other = fakeContext({ endpoints: { 'conn-1': { url: workspace, scheme: 'Certificate' } } });
       assert.throws(() => resolveWorkspaceAccess(other, settings), /'databricksConnection' uses the authorization scheme 'Certificate': expected Token .* or UsernamePassword/);
     });
 
     it('refuses a connection URL that is plain http off loopback', () => {
-      const context = fakeContext({ endpoints: { 'conn-1': { url: 'http://adb-1.azuredatabricks.net', scheme: 'Token', params: { apitoken: 'x' } } } });
+      const context = fakeContext({ endpoints: { 'conn-1': { url: 'http://adb-1.azuredatabricks.net', scheme: 'Token', parameters: { apitoken: 'x' } } } });
       assert.throws(() => resolveWorkspaceAccess(context, settings), /Invalid 'databricksConnection URL'/);
     });
   });
 
   describe('resolveWorkspaceAccess: Azure Resource Manager connection', () => {
     const settings: ConnectionSettings = { type: 'azureResourceManager', connectionId: 'arm-1', workspaceUrl: workspace };
-    const spn = (extra: Partial<{ params: Record<string, string>; data: Record<string, string>; scheme: string }> = {}) => ({
+    const spn = (extra: Partial<{ parameters: Record<string, string>; data: Record<string, string>; scheme: string }> = {}) => ({
       'arm-1': {
         url: 'https://management.azure.com/',
         scheme: extra.scheme ?? 'ServicePrincipal',
-        params: extra.params ?? { serviceprincipalid: 'app-id', serviceprincipalkey: 'spn-secret', tenantid: 'tenant-id', authenticationType: 'spnKey' },
+        parameters: extra.parameters ?? { serviceprincipalid: 'app-id', serviceprincipalkey: 'spn-secret', tenantid: 'tenant-id', authenticationType: 'spnKey' },
         data: extra.data,
       },
     });
@@ -157,18 +157,18 @@ describe('connection', () => {
     });
 
     it('explains unsupported schemes and missing parameters', () => {
-      const cert = fakeContext({ endpoints: spn({ params: { serviceprincipalid: 'a', tenantid: 't', authenticationType: 'spnCertificate' } }) });
+      const cert = fakeContext({ endpoints: spn({ parameters: { serviceprincipalid: 'a', tenantid: 't', authenticationType: 'spnCertificate' } }) });
       assert.throws(() => resolveWorkspaceAccess(cert, settings), /authenticationType 'spnCertificate'/);
       const msi = fakeContext({ endpoints: spn({ scheme: 'ManagedServiceIdentity' }) });
       assert.throws(() => resolveWorkspaceAccess(msi, settings), /'azureSubscription' uses the authorization scheme 'ManagedServiceIdentity': expected WorkloadIdentityFederation or ServicePrincipal/);
-      const noTenant = fakeContext({ endpoints: spn({ params: { serviceprincipalid: 'a', serviceprincipalkey: 'k' } }) });
+      const noTenant = fakeContext({ endpoints: spn({ parameters: { serviceprincipalid: 'a', serviceprincipalkey: 'k' } }) });
       assert.throws(() => resolveWorkspaceAccess(noTenant, settings), /'azureSubscription' has no tenant id \(authorization parameter 'tenantid'\)/);
       assert.throws(() => resolveWorkspaceAccess(fakeContext(), settings), /'arm-1' given in 'azureSubscription' was not found/);
     });
 
     it('names the missing System variables for workload identity federation', () => {
       const context = fakeContext({
-        endpoints: { 'arm-1': { url: 'https://management.azure.com/', scheme: 'WorkloadIdentityFederation', params: { serviceprincipalid: 'app-id', tenantid: 'tenant-id' } } },
+        endpoints: { 'arm-1': { url: 'https://management.azure.com/', scheme: 'WorkloadIdentityFederation', parameters: { serviceprincipalid: 'app-id', tenantid: 'tenant-id' } } },
         variables: { 'System.TeamProjectId': 'p' },
       });
       assert.throws(
@@ -227,7 +227,7 @@ describe('connection', () => {
   describe('connectWorkspace', () => {
     it('builds a client that calls the workspace with the token and User-Agent', async () => {
       const transport = new FakeTransport(json(200, { jobs: [] }));
-      const context = fakeContext({ transport, endpoints: { c: { url: workspace, scheme: 'Token', params: { apitoken: 'dapi-1' } } } });
+      const context = fakeContext({ transport, endpoints: { c: { url: workspace, scheme: 'Token', parameters: { apitoken: 'dapi-1' } } } });
       const client = connectWorkspace(context, { type: 'databricks', connectionId: 'c' });
       assert.equal(client.host, workspace);
       await client.call('GET', '/api/2.2/jobs/list');

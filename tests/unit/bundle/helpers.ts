@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { compileBundleSchema, type BundleSchemaValidator } from '../../../tasks/common/bundle/schema-validation';
 import { loadSchema } from '../../support/schemas';
 import { silentLogger } from '../../../tasks/common/ports';
-import type { CommandRunner } from '../../../tasks/common/bundle/ports';
+import { fakeRunner } from '../../fakes/command-runners';
 import type { BuildDependencies, BuildSettings } from '../../../tasks/common/bundle/release-bundle';
 import { nodeBundleFileSystem } from '../../../tasks/common/node/bundle-file-system';
 
@@ -52,24 +52,6 @@ let compiled: BundleSchemaValidator | undefined;
 export function bundleSchema(context: Mocha.Context): BundleSchemaValidator {
   compiled ??= compileBundleSchema(loadSchema('databricks-bundle.schema.json', context));
   return compiled;
-}
-
-/** A command runner that records shell commands and runs `onShell` for their effects. */
-export function fakeRunner(onShell: (command: string, cwd: string) => number = () => 0): CommandRunner & { shells: Array<{ command: string; cwd: string }> } {
-  const shells: Array<{ command: string; cwd: string }> = [];
-  return {
-    shells,
-    async shell(command, { cwd }) {
-      shells.push({ command, cwd });
-      return { exitCode: onShell(command, cwd) };
-    },
-    async capture() {
-      throw new Error('no commands are captured in these tests');
-    },
-    async which() {
-      return undefined;
-    },
-  };
 }
 
 /** Dependencies for buildReleaseBundle with the real file system. */

@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { buildReleaseBundle } from '../../../tasks/common/bundle/release-bundle';
 import { verifyBundle, extractBundle } from '../../../tasks/common/bundle/verify';
 import { nodeBundleFileSystem as nfs } from '../../../tasks/common/node/bundle-file-system';
-import { buildDeps, buildSettings, bundleSchema, copyFixture, fakeRunner, removeTree, tempDir, writeTree } from './helpers';
+import { buildDeps, buildSettings, bundleSchema, copyFixture, removeTree, tempDir, writeTree } from './helpers';
+import { fakeRunner } from '../../fakes/command-runners';
 
 describe('release bundle build (churn fixture)', function () {
   let tmp: string;

@@ -1,65 +1,17 @@
 import assert from 'node:assert/strict';
-import type { ModelVersionInfo } from '@databricks/sdk-experimental/dist/apis/catalog/model';
 import type { Metric, Run } from '@databricks/sdk-experimental/dist/apis/ml/model';
 import { applyVerdict, verdictCommentLine } from '../../../tasks/common/compare/apply-verdict';
 import { ComparisonRefusedError } from '../../../tasks/common/compare/checks';
 import { compareModels, type ComparisonDependencies, type ComparisonSettings } from '../../../tasks/common/compare/compare-models';
 import { auditDetails, junitSuite, renderSummary, type ReportContext } from '../../../tasks/common/compare/report';
 import { parseRules } from '../../../tasks/common/compare/rules';
-import { parseModelFullName, type AliasLookup } from '../../../tasks/common/databricks/unity-catalog';
+import { parseModelFullName } from '../../../tasks/common/databricks/unity-catalog';
 import { ApiError } from '../../../tasks/common/http/errors';
 import { silentLogger } from '../../../tasks/common/ports';
+import { FakeRegistry, modelVersion as version } from '../../fakes/registry';
+import { FakeRunReader } from '../../fakes/mlflow-runs';
 
 const model = parseModelFullName('modelName', 'main.ml.churn');
-
-function version(n: number, extra: Partial<ModelVersionInfo> = {}): ModelVersionInfo {
-  return { catalog_name: 'main', schema_name: 'ml', model_name: 'churn', version: n, status: 'READY', run_id: `run-${n}`, ...extra };
-}
-
-/** An in-memory registry with a request log. */
-class FakeRegistry {
-  readonly log: string[] = [];
-  readonly identity = 'sp-compare';
-  /** Alias and comment writes answer 403, as for an identity that does not own the model. */
-  forbidden = false;
-  constructor(
-    readonly versions: Map<number, ModelVersionInfo>,
-    readonly aliases: Map<string, number>,
-  ) {}
-  getModelVersion(_: string, n: number): Promise<ModelVersionInfo> {
-    this.log.push(`get ${n}`);
-    const found = this.versions.get(n);
-    if (!found) return Promise.reject(new ApiError('not found', { status: 404, errorCode: 'RESOURCE_DOES_NOT_EXIST', method: 'GET', path: '/x' }));
-    return Promise.resolve(structuredClone(found));
-  }
-  getVersionByAlias(_: string, alias: string): Promise<ModelVersionInfo> {
-    return this.getModelVersion(_, this.aliases.get(alias) ?? -1);
-  }
-  async findVersionByAlias(name: string, alias: string): Promise<AliasLookup> {
-    this.log.push(`alias ${alias}`);
-    const n = this.aliases.get(alias);
-    return n === undefined ? { found: false } : { found: true, version: await this.getModelVersion(name, n) };
-  }
-  getRegisteredModel(): Promise<{ owner: string; aliases: Array<{ alias_name: string; version_num: number }> }> {
-    this.log.push('model');
-    return Promise.resolve({ owner: 'ml-owners', aliases: [...this.aliases].map(([alias_name, version_num]) => ({ alias_name, version_num })) });
-  }
-  private refuse(): Promise<never> {
-    return Promise.reject(new ApiError('PERMISSION_DENIED: not the owner', { status: 403, errorCode: 'PERMISSION_DENIED', method: 'PATCH', path: '/x' }));
-  }
-  setAlias(_: string, alias: string, n: number): Promise<never> {
-    if (this.forbidden) return this.refuse();
-    this.log.push(`set ${alias}=${n}`);
-    this.aliases.set(alias, n);
-    return Promise.resolve(undefined as never);
-  }
-  updateVersionComment(_: string, n: number, comment: string): Promise<ModelVersionInfo> {
-    if (this.forbidden) return this.refuse();
-    this.log.push(`comment ${n}`);
-    this.versions.get(n)!.comment = comment;
-    return Promise.resolve(this.versions.get(n)!);
-  }
-}
 
 function runWith(id: string, values: Record<string, number>): Run {
   return { info: { run_id: id, status: 'FINISHED' }, data: { metrics: Object.entries(values).map(([key, value]): Metric => ({ key, value })) } };
@@ -68,11 +20,11 @@ function runWith(id: string, values: Record<string, number>): Run {
 const rules = parseRules('metrics:\n  auc: { greater_is_better: true, threshold: 0.8, min_absolute_change: 0.01 }\n');
 
 function setup(candidateAuc = 0.9): { registry: FakeRegistry; deps: ComparisonDependencies; settings: ComparisonSettings } {
-  const registry = new FakeRegistry(new Map([[3, version(3, { comment: 'Original.' })], [5, version(5)]]), new Map([['champion', 3]]));
+  const registry = new FakeRegistry({ champion: 3 }, { versions: [version(3, { comment: 'Original.' }), version(5)], identity: 'sp-compare' });
   const runs: Record<string, Run> = { 'run-3': runWith('run-3', { auc: 0.85 }), 'run-5': runWith('run-5', { auc: candidateAuc }) };
   const deps: ComparisonDependencies = {
-    registry,
-    metrics: { getRun: (id) => Promise.resolve(runs[id]), getMetricHistory: () => Promise.resolve([]) },
+    registry: registry.client(),
+    metrics: new FakeRunReader(runs),
     logger: silentLogger,
   };
   const settings: ComparisonSettings = { model, candidate: { version: 5 }, championAlias: 'champion', rules, metricsSource: { kind: 'runs' }, requireSignificance: false, bootstrapSeed: 1 };
@@ -118,7 +70,7 @@ describe('compare/compare-models', () => {
     registry.aliases.set('champion', 5);
     await assert.rejects(compareModels(settings, deps), (error) => error instanceof ComparisonRefusedError && error.versions.candidate === 5 && error.versions.champion === 5);
     // Nothing was written to the registry by a refused comparison.
-    assert.ok(registry.log.every((entry) => !entry.startsWith('set') && !entry.startsWith('comment')));
+    assert.deepEqual(registry.writes(), []);
   });
 
   it('accepts model names in another case', async () => {
@@ -148,10 +100,7 @@ describe('compare/compare-models', () => {
 
   it('gathers metrics from a validation run and from an evaluation job with paired scores', async () => {
     const { deps, settings } = setup();
-    deps.metrics = {
-      getRun: () => Promise.resolve(runWith('v', { auc: 0.9, baseline_auc: 0.85 })),
-      getMetricHistory: () => Promise.resolve([]),
-    };
+    deps.metrics = new FakeRunReader({ v: runWith('v', { auc: 0.9, baseline_auc: 0.85 }) });
     const validated = await compareModels({ ...settings, metricsSource: { kind: 'validationRun', runId: 'v' } }, deps);
     assert.equal(validated.verdict.decision, 'promote');
     assert.equal(validated.metrics.champion?.get('auc')?.value, 0.85);
@@ -203,11 +152,11 @@ describe('compare/compare-models', () => {
       const comparison = await compareModels(settings, deps);
       const line = verdictCommentLine(comparison, 'champion', report.pipelineRunUrl, 'DatabricksModelCompare@1');
       assert.equal(line, 'Model comparison (DatabricksModelCompare@1): PROMOTE against champion version 3 (alias \'champion\'), metrics from runs. Pipeline run: https://dev.azure.com/o/p/_build/results?buildId=1');
-      const applied = await applyVerdict(registry, model, comparison, { commentLine: line, setAliasOnPass: 'challenger', logger: silentLogger });
+      const applied = await applyVerdict(registry.client(), model, comparison, { commentLine: line, setAliasOnPass: 'challenger', logger: silentLogger });
       assert.deepEqual(applied, { commentUpdated: true, aliasSet: 'challenger' });
       assert.equal(registry.versions.get(5)?.comment, `Trained in November.\n\n${line}`);
       assert.equal(registry.aliases.get('challenger'), 5);
-      const again = await applyVerdict(registry, model, comparison, { commentLine: line, logger: silentLogger });
+      const again = await applyVerdict(registry.client(), model, comparison, { commentLine: line, logger: silentLogger });
       assert.equal(again.commentUpdated, false);
     });
 
@@ -217,7 +166,7 @@ describe('compare/compare-models', () => {
       assert.equal(comparison.verdict.decision, 'reject');
       const line = verdictCommentLine(comparison, 'champion', undefined, 'T@1');
       assert.match(line, /REJECT .*failed: auc\.min_absolute_change\.$/);
-      await applyVerdict(registry, model, comparison, { commentLine: line, setAliasOnPass: 'challenger', logger: silentLogger });
+      await applyVerdict(registry.client(), model, comparison, { commentLine: line, setAliasOnPass: 'challenger', logger: silentLogger });
       assert.equal(registry.aliases.has('challenger'), false);
       assert.equal(registry.versions.get(5)?.comment, line);
     });
@@ -226,7 +175,7 @@ describe('compare/compare-models', () => {
       const { deps, settings, registry } = setup();
       const comparison = await compareModels(settings, deps);
       registry.forbidden = true;
-      await assert.rejects(applyVerdict(registry, model, comparison, { commentLine: 'x', setAliasOnPass: 'challenger', logger: silentLogger }), (error) => {
+      await assert.rejects(applyVerdict(registry.client(), model, comparison, { commentLine: 'x', setAliasOnPass: 'challenger', logger: silentLogger }), (error) => {
         assert.ok(error instanceof ApiError && error.status === 403);
         assert.ok(error.message.includes('sp-compare') && error.message.includes("'ml-owners'"), error.message);
         return true;
@@ -260,7 +209,7 @@ describe('compare/compare-models', () => {
         info: { run_id: id, experiment_id: '77', status: 'FINISHED' },
         data: { metrics: [{ key: 'auc', value: auc, dataset_name: 'eval', dataset_digest: 'd1' } as Metric] },
       });
-      deps.metrics = { getRun: (id) => Promise.resolve(named(id, id === 'run-5' ? 0.9 : 0.85)), getMetricHistory: () => Promise.resolve([]) };
+      deps.metrics = new FakeRunReader({ 'run-3': named('run-3', 0.85), 'run-5': named('run-5', 0.9) });
       const markdown = renderSummary(await compareModels(settings, deps), { ...report, workspaceUrl: 'https://adb-1.azuredatabricks.net/' });
       assert.match(markdown, /\[version 5\]\(https:\/\/adb-1\.azuredatabricks\.net\/explore\/data\/models\/main\/ml\/churn\/version\/5\)/);
       assert.match(markdown, /\[MLflow run run-3\]\(https:\/\/adb-1\.azuredatabricks\.net\/ml\/experiments\/77\/runs\/run-3\)/);

@@ -1,45 +1,12 @@
 import assert from 'node:assert/strict';
-import type { Run, RunOutput } from '@databricks/sdk-experimental/dist/apis/jobs/model';
+import type { Run } from '@databricks/sdk-experimental/dist/apis/jobs/model';
 import { createEvaluationJobRunner, evaluationIdempotencyToken, type EvaluationJobDependencies } from '../../../tasks/common/compare/evaluation-job';
 import { silentLogger } from '../../../tasks/common/ports';
 import { FakeClock } from '../../fakes/clock';
+import { FakeJobs } from '../../fakes/job-runs';
 
 function terminated(result: string, tasks: Run['tasks'] = [{ task_key: 'evaluate', run_id: 11 }]): Run {
   return { run_id: 10, run_page_url: 'https://ws/run/10', state: { life_cycle_state: 'TERMINATED', result_state: result as never }, tasks };
-}
-
-class FakeJobs {
-  readonly log: string[] = [];
-  host = 'https://ws';
-  constructor(
-    private readonly runs: Run[],
-    private readonly outputs: Record<number, RunOutput>,
-  ) {}
-  listJobsByName(name: string) {
-    this.log.push(`list ${name}`);
-    return Promise.resolve([{ job_id: 7 }]);
-  }
-  runNow(request: { job_id: number; job_parameters?: Record<string, string>; idempotency_token?: string }) {
-    this.log.push(`run-now ${request.job_id} ${JSON.stringify(request.job_parameters)} ${request.idempotency_token ?? ''}`);
-    return Promise.resolve(10);
-  }
-  getRun() {
-    return Promise.resolve(this.runs.length > 1 ? this.runs.shift()! : this.runs[0]);
-  }
-  getRunOutput(id: number) {
-    this.log.push(`output ${id}`);
-    return Promise.resolve(this.outputs[id] ?? {});
-  }
-  cancelRun(id: number) {
-    this.log.push(`cancel ${id}`);
-    return Promise.resolve();
-  }
-  getJob() {
-    return Promise.resolve({});
-  }
-  submitRun() {
-    return Promise.resolve(0);
-  }
 }
 
 function runner(jobs: FakeJobs, timeoutMs = 60_000) {

@@ -1,27 +1,11 @@
 import assert from 'node:assert/strict';
 import type { Metric, Run } from '@databricks/sdk-experimental/dist/apis/ml/model';
-import { baselineKey, latestMetrics, metricNumber, metricsFromEvaluationJob, metricsFromRuns, metricsFromValidationRun, type MetricsReader } from '../../../tasks/common/compare/sources';
+import { baselineKey, latestMetrics, metricNumber, metricsFromEvaluationJob, metricsFromRuns, metricsFromValidationRun } from '../../../tasks/common/compare/sources';
+import { FakeRunReader } from '../../fakes/mlflow-runs';
 import { checkSameDataset } from '../../../tasks/common/compare/metrics';
 
 function run(id: string, metrics: Metric[], status: Run['info'] extends infer I ? (I extends { status?: infer S } ? S : never) : never = 'FINISHED'): Run {
   return { info: { run_id: id, status, lifecycle_stage: 'active' }, data: { metrics } };
-}
-
-class FakeReader implements MetricsReader {
-  readonly calls: string[] = [];
-  constructor(
-    private readonly runs: Record<string, Run>,
-    private readonly histories: Record<string, Metric[]> = {},
-  ) {}
-  getRun(runId: string): Promise<Run> {
-    this.calls.push(`getRun ${runId}`);
-    const found = this.runs[runId];
-    return found ? Promise.resolve(found) : Promise.reject(new Error(`no run ${runId}`));
-  }
-  getMetricHistory(runId: string, key: string): Promise<Metric[]> {
-    this.calls.push(`history ${runId} ${key}`);
-    return Promise.resolve(this.histories[`${runId}/${key}`] ?? []);
-  }
 }
 
 const d1 = { dataset_name: 'eval', dataset_digest: 'd1' };
@@ -49,7 +33,7 @@ describe('compare/sources', () => {
 
   describe('runs', () => {
     it('reads both runs, only the rule metrics, with their datasets', async () => {
-      const reader = new FakeReader({
+      const reader = new FakeRunReader({
         c: run('c', [{ key: 'auc', value: 0.9, ...d1 }, { key: 'other', value: 1 }]),
         h: run('h', [{ key: 'auc', value: 0.8, ...d1 }]),
       });
@@ -61,12 +45,12 @@ describe('compare/sources', () => {
     });
 
     it('without a champion reads only the candidate', async () => {
-      const metrics = await metricsFromRuns(new FakeReader({ c: run('c', [{ key: 'auc', value: 0.9 }]) }), { candidateRunId: 'c', metrics: ['auc'] });
+      const metrics = await metricsFromRuns(new FakeRunReader({ c: run('c', [{ key: 'auc', value: 0.9 }]) }), { candidateRunId: 'c', metrics: ['auc'] });
       assert.equal(metrics.champion, undefined);
     });
 
     it("finds the champion's value on the candidate's dataset in its history", async () => {
-      const reader = new FakeReader(
+      const reader = new FakeRunReader(
         { c: run('c', [{ key: 'auc', value: 0.9, ...d2 }]), h: run('h', [{ key: 'auc', value: 0.8, ...d1 }]) },
         { 'h/auc': [{ key: 'auc', value: 0.7, step: 0, timestamp: 1, ...d2 }, { key: 'auc', value: 0.75, step: 0, timestamp: 2, ...d2 }, { key: 'auc', value: 0.8, step: 0, timestamp: 3, ...d1 }] },
       );
@@ -76,23 +60,23 @@ describe('compare/sources', () => {
     });
 
     it('leaves a mismatch for the dataset check when the history has no value on that dataset', async () => {
-      const reader = new FakeReader({ c: run('c', [{ key: 'auc', value: 0.9, ...d2 }]), h: run('h', [{ key: 'auc', value: 0.8, ...d1 }]) });
+      const reader = new FakeRunReader({ c: run('c', [{ key: 'auc', value: 0.9, ...d2 }]), h: run('h', [{ key: 'auc', value: 0.8, ...d1 }]) });
       const metrics = await metricsFromRuns(reader, { candidateRunId: 'c', championRunId: 'h', metrics: ['auc'] });
       assert.throws(() => checkSameDataset(['auc'], metrics.candidate, metrics.champion), /different datasets/);
     });
 
     it('refuses runs that are not FINISHED or are deleted, and values that are not numbers', async () => {
-      await assert.rejects(metricsFromRuns(new FakeReader({ c: run('c', [], 'RUNNING') }), { candidateRunId: 'c', metrics: [] }), /RUNNING, not FINISHED/);
+      await assert.rejects(metricsFromRuns(new FakeRunReader({ c: run('c', [], 'RUNNING') }), { candidateRunId: 'c', metrics: [] }), /RUNNING, not FINISHED/);
       const deleted: Run = { info: { run_id: 'c', status: 'FINISHED', lifecycle_stage: 'deleted' }, data: {} };
-      await assert.rejects(metricsFromRuns(new FakeReader({ c: deleted }), { candidateRunId: 'c', metrics: [] }), /deleted/);
+      await assert.rejects(metricsFromRuns(new FakeRunReader({ c: deleted }), { candidateRunId: 'c', metrics: [] }), /deleted/);
       const odd = run('c', [{ key: 'auc', value: 'x' as unknown as number }]);
-      await assert.rejects(metricsFromRuns(new FakeReader({ c: odd }), { candidateRunId: 'c', metrics: ['auc'] }), /not a number/);
+      await assert.rejects(metricsFromRuns(new FakeRunReader({ c: odd }), { candidateRunId: 'c', metrics: ['auc'] }), /not a number/);
     });
   });
 
   describe('validation run', () => {
     it('reads <metric> for the candidate and baseline_<metric> for the champion', async () => {
-      const reader = new FakeReader({ v: run('v', [{ key: 'auc', value: 0.9 }, { key: baselineKey('auc'), value: 0.85 }, { key: 'rmse', value: 1 }]) });
+      const reader = new FakeRunReader({ v: run('v', [{ key: 'auc', value: 0.9 }, { key: baselineKey('auc'), value: 0.85 }, { key: 'rmse', value: 1 }]) });
       const metrics = await metricsFromValidationRun(reader, { runId: 'v', metrics: ['auc', 'rmse'], championPresent: true });
       assert.equal(metrics.candidate.get('auc')?.value, 0.9);
       assert.equal(metrics.champion?.get('auc')?.value, 0.85);

@@ -7,7 +7,8 @@ import { workspaceSources } from '../../../tasks/common/compliance/workspace-sou
 import { MlflowClient } from '../../../tasks/common/databricks/mlflow';
 import { UnityCatalogModels } from '../../../tasks/common/databricks/unity-catalog';
 import { silentLogger } from '../../../tasks/common/ports';
-import { FakeTransport, fakeClient } from '../unity-catalog/fake-transport';
+import { FakeTransport } from '../../fakes/transport';
+import { fakeClient } from '../../fakes/client';
 
 const verdict: ComplianceVerdict = {
   modelName: 'main.ml.churn',

@@ -1,31 +1,15 @@
 import assert from 'node:assert/strict';
 import { DatabricksApiClient, unauthorizedCauses } from '../../../tasks/common/databricks/api-client';
-import type { TokenProvider } from '../../../tasks/common/databricks/token-provider';
 import { ApiError } from '../../../tasks/common/http/errors';
 import { defaultRetryOptions } from '../../../tasks/common/http/retry-policy';
 import { TransportError } from '../../../tasks/common/http/transport';
 import { silentLogger } from '../../../tasks/common/ports';
 import { FakeClock } from '../../fakes/clock';
 import { FakeTransport, json, reset, text, type Scripted } from '../../fakes/transport';
+import { CountingTokens } from '../../fakes/tokens';
 
 const host = 'https://adb-1234567890123456.7.azuredatabricks.net';
 const userAgent = 'databricks-mlops-azure-devops/1.2.3 DatabricksModelCompare/1.0.0 node/20';
-
-/** Hands out token-1, token-2, ... : a new one after each invalidate. */
-class CountingTokens implements TokenProvider {
-  readonly identity = 'service principal 42 (Databricks OAuth secret of service connection \'prod\')';
-  generation = 1;
-  invalidations = 0;
-
-  getToken(): Promise<string> {
-    return Promise.resolve(`dapi-secret-token-${this.generation}`);
-  }
-
-  invalidate(): void {
-    this.invalidations++;
-    this.generation++;
-  }
-}
 
 function client(...script: Scripted[]): { api: DatabricksApiClient; transport: FakeTransport; clock: FakeClock; tokens: CountingTokens } {
   const transport = new FakeTransport(...script);

@@ -4,7 +4,7 @@ import { ApiError, apiErrorFromConnection } from '../../../tasks/common/http/err
 import { decideRetry, defaultRetryOptions, maxResolverRetries } from '../../../tasks/common/http/retry-policy';
 import { TransportError } from '../../../tasks/common/http/transport';
 import { silentLogger } from '../../../tasks/common/ports';
-import { StaticTokenProvider } from '../../support/static-token-provider';
+import { StaticTokenProvider } from '../../fakes/tokens';
 import { FakeClock } from '../../fakes/clock';
 import { FakeTransport } from '../../fakes/transport';
 

@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { encodeFilesPath, FilesClient } from '../../../tasks/common/databricks/files';
 import { ApiError } from '../../../tasks/common/http/errors';
-import { fakeClient, FakeTransport } from '../runs/fakes';
+import { FakeTransport } from '../../fakes/transport';
+import { fakeClient } from '../../fakes/client';
 
 describe('FilesClient', () => {
   it('encodes each path segment but keeps the separators', () => {

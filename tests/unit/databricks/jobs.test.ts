@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import type { RunTask } from '@databricks/sdk-experimental/dist/apis/jobs/model';
 import { JobsClient } from '../../../tasks/common/databricks/jobs';
 import { ApiError } from '../../../tasks/common/http/errors';
-import { apiError, fakeClient, FakeTransport } from '../runs/fakes';
+import { apiError, FakeTransport } from '../../fakes/transport';
+import { fakeClient } from '../../fakes/client';
 
 function tasks(count: number, from = 0): RunTask[] {
   return Array.from({ length: count }, (_, i) => ({ task_key: `t${from + i}`, run_id: 1000 + from + i }));
@@ -48,7 +49,7 @@ describe('JobsClient', () => {
     const runId = await jobs.submitRun({ run_name: 'it', idempotency_token: 'a'.repeat(64), tasks: [{ task_key: 'x' }] });
     assert.equal(runId, 42);
     assert.deepEqual(transport.log, ['POST /api/2.2/jobs/runs/submit', 'POST /api/2.2/jobs/runs/submit']);
-    assert.deepEqual(transport.requests[0].body, transport.requests[1].body);
+    assert.deepEqual(transport.requests[0].json, transport.requests[1].json);
   });
 
   it('does not repeat a submission without a token after a dropped connection (it might start a second run)', async () => {
@@ -72,7 +73,7 @@ describe('JobsClient', () => {
     await jobs.cancelRun(9);
     assert.deepEqual(transport.log, ['POST /api/2.2/jobs/run-now', 'GET /api/2.2/jobs/runs/get-output', 'POST /api/2.2/jobs/runs/cancel']);
     assert.equal(transport.requests[1].query.get('run_id'), '91');
-    assert.deepEqual(transport.requests[2].body, { run_id: 9 });
+    assert.deepEqual(transport.requests[2].json, { run_id: 9 });
   });
 
   it('retries runs/cancel after a dropped connection (cancelling twice is harmless)', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { DatabricksApiClient } from '../../../tasks/common/databricks/api-client';
 import { MlflowClient, runTags } from '../../../tasks/common/databricks/mlflow';
-import { StaticTokenProvider } from '../../support/static-token-provider';
+import { StaticTokenProvider } from '../../fakes/tokens';
 import { ApiError } from '../../../tasks/common/http/errors';
 import { silentLogger } from '../../../tasks/common/ports';
 import { FakeClock } from '../../fakes/clock';

@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { WorkspaceClient } from '../../../tasks/common/databricks/workspace';
 import { ApiError } from '../../../tasks/common/http/errors';
-import { apiError, fakeClient, FakeTransport } from '../runs/fakes';
+import { apiError, FakeTransport } from '../../fakes/transport';
+import { fakeClient } from '../../fakes/client';
 
 describe('WorkspaceClient', () => {
   it('returns the object info, undefined when nothing is there, and other errors as they are', async () => {

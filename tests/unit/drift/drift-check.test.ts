@@ -10,7 +10,7 @@ import { createNodeTransport } from '../../../tasks/common/http/node-transport';
 import { silentLogger } from '../../../tasks/common/ports';
 import { startEmulator, type Emulator } from '../../emulator';
 import { driftMetricsTable, windowsEndingAt } from '../../emulator/monitoring-tables';
-import { StaticTokenProvider } from '../../support/static-token-provider';
+import { StaticTokenProvider } from '../../fakes/tokens';
 import { FakeClock } from '../../fakes/clock';
 
 const now = Date.parse('2026-12-05T06:00:00Z');

@@ -10,7 +10,7 @@ import {
   type RollbackRequest,
 } from '../../../tasks/common/promote/alias-promotion';
 import { FakeClock } from '../../fakes/clock';
-import { FakeRegistry, modelName } from './fake-registry';
+import { FakeRegistry, modelName } from '../../fakes/registry';
 
 function promoteRequest(overrides: Partial<PromoteRequest> = {}): PromoteRequest {
   return {
@@ -53,7 +53,7 @@ describe('alias promotion', () => {
     it('reads every alias with include_aliases', async () => {
       const registry = new FakeRegistry({ champion: 4 });
       await run(registry, promoteRequest());
-      for (const request of registry.transport.log.filter((r) => r.method === 'GET')) assert.equal(request.query.include_aliases, 'true');
+      for (const request of registry.transport.requests.filter((r) => r.method === 'GET')) assert.equal(request.query.get('include_aliases'), 'true');
     });
 
     it('refuses without moving anything when the alias moved since the pipeline saw it', async () => {
@@ -94,7 +94,7 @@ describe('alias promotion', () => {
     it('refuses and puts the previous alias back when the alias moves while the task keeps the old holder', async () => {
       const registry = new FakeRegistry({ champion: 4, previous_champion: 3, challenger: 5 });
       registry.transport.on('PUT', /\/aliases\/previous_champion$/, (request) => {
-        registry.aliases.set('previous_champion', (request.body as { version_num: number }).version_num);
+        registry.aliases.set('previous_champion', (request.json as { version_num: number }).version_num);
         registry.aliases.set('champion', 6); // another pipeline moves the champion right now
         return { status: 200, body: {} };
       });
@@ -144,7 +144,7 @@ describe('alias promotion', () => {
           registry.aliases.set('champion', 3);
           return { status: 503, body: { error_code: 'TEMPORARILY_UNAVAILABLE', message: 'try again' } };
         }
-        registry.aliases.set('champion', (request.body as { version_num: number }).version_num);
+        registry.aliases.set('champion', (request.json as { version_num: number }).version_num);
         return { status: 200, body: {} };
       });
       await assert.rejects(run(registry, promoteRequest()), (error) => error instanceof ApiError && error.status === 503);
@@ -159,7 +159,7 @@ describe('alias promotion', () => {
       let puts = 0;
       registry.transport.on('PUT', /\/aliases\/champion$/, (request) => {
         if (++puts === 1) return { status: 429, body: { error_code: 'REQUEST_LIMIT_EXCEEDED', message: 'Too many requests.' }, headers: { 'retry-after': '3' } };
-        registry.aliases.set('champion', (request.body as { version_num: number }).version_num);
+        registry.aliases.set('champion', (request.json as { version_num: number }).version_num);
         return { status: 200, body: {} };
       });
       const result = await promoteModel({ registry: registry.client(), logger: silentLogger, clock }, promoteRequest());
@@ -185,7 +185,7 @@ describe('alias promotion', () => {
     it('goes on when the guarded write landed but its answer was lost', async () => {
       const registry = new FakeRegistry({ champion: 4, challenger: 5 });
       registry.transport.on('PUT', /\/aliases\/champion$/, (request) => {
-        registry.aliases.set('champion', (request.body as { version_num: number }).version_num);
+        registry.aliases.set('champion', (request.json as { version_num: number }).version_num);
         return { status: 502, body: { error_code: 'BAD_GATEWAY', message: 'upstream' } };
       });
       const result = await run(registry, promoteRequest());

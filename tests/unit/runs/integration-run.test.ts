@@ -12,12 +12,16 @@ import {
 } from '../../../tasks/common/runs/integration-run';
 import { RunTargetError } from '../../../tasks/common/runs/preflight';
 import { buildSubmitRun, taskKeyFor } from '../../../tasks/common/runs/submission';
-import { apiError, fakeClient, FakeTransport, RecordingLogger, runState, SimulatedClock, type FakeReply, type FakeRequest } from './fakes';
+import { apiError, FakeTransport, type Reply, type RecordedRequest } from '../../fakes/transport';
+import { FakeClock } from '../../fakes/clock';
+import { fakeClient } from '../../fakes/client';
+import { RecordingLogger } from '../../fakes/logger';
+import { runState } from '../../fakes/job-runs';
 
 interface WorkspaceOptions {
   /** Sees each runs/get; a reply it returns answers instead of the run. */
-  onGet?: () => FakeReply | void;
-  onSubmit?: (request: FakeRequest) => FakeReply | undefined;
+  onGet?: () => Reply | void;
+  onSubmit?: (request: RecordedRequest) => Reply | undefined;
   /** Simulated time from runs/cancel until the run shows CANCELED (TERMINATING meanwhile). */
   cancelTakesMs?: number;
   /** Workspace objects by path (get-status); default: the notebook of `settings`. */
@@ -29,13 +33,13 @@ interface WorkspaceOptions {
 }
 
 /** A workspace whose one-time runs take `durationMs` of simulated time, unless cancelled. */
-function workspace(clock: SimulatedClock, durationMs: number, options: WorkspaceOptions = {}) {
+function workspace(clock: FakeClock, durationMs: number, options: WorkspaceOptions = {}) {
   const runs = new Map<number, { startedAt: number; cancelledAt?: number }>();
   const tokens = new Map<string, number>();
   const objects = options.objects ?? { '/Workspace/tests/it': 'NOTEBOOK' };
   let nextId = 100;
   const transport = new FakeTransport((request) => {
-    const { path, query, body } = request;
+    const { path, query, json: body } = request;
     if (path === '/api/2.0/workspace/get-status') {
       const type = objects[query.get('path') ?? ''];
       return type === 'FORBIDDEN' ? apiError(403, 'PERMISSION_DENIED', 'no') : type ? { body: { object_type: type, path: query.get('path') } } : apiError(404, 'RESOURCE_DOES_NOT_EXIST', 'missing');
@@ -93,7 +97,7 @@ const settings: IntegrationTestSettings = {
   idempotencyToken: 'f'.repeat(64),
 };
 
-function deps(ws: ReturnType<typeof workspace>, clock: SimulatedClock, extra: Partial<IntegrationTestDependencies> = {}): IntegrationTestDependencies {
+function deps(ws: ReturnType<typeof workspace>, clock: FakeClock, extra: Partial<IntegrationTestDependencies> = {}): IntegrationTestDependencies {
   return { ...ws, clock, logger: new RecordingLogger(), signal: new AbortController().signal, cleanupSignal: () => new AbortController().signal, ...extra };
 }
 
@@ -104,7 +108,7 @@ function runCalls(transport: FakeTransport): string[] {
 
 describe('integration-test run', () => {
   it('submits with the token and timeout_seconds, waits, reads the results and passes', async () => {
-    const clock = new SimulatedClock();
+    const clock = new FakeClock();
     const ws = workspace(clock, 90_000);
     const started: number[] = [];
     const report = await runIntegrationTests({ ...settings, timeoutMs: 90.5 * 60_000 }, deps(ws, clock, { onRunStarted: (r) => started.push(r.runId) }));
@@ -112,7 +116,7 @@ describe('integration-test run', () => {
     assert.equal(report.interrupted, undefined);
     assert.deepEqual(started, [report.runId]);
     assert.equal(report.counts.total, 1);
-    const submit = ws.transport.requests.find((r) => r.path.endsWith('/runs/submit'))?.body as { idempotency_token: string; timeout_seconds: number };
+    const submit = ws.transport.requests.find((r) => r.path.endsWith('/runs/submit'))?.json as { idempotency_token: string; timeout_seconds: number };
     assert.equal(submit.idempotency_token, 'f'.repeat(64));
     assert.equal(submit.timeout_seconds, 5430);
     assert.ok(!ws.transport.log.includes('POST /api/2.2/jobs/runs/cancel'));
@@ -120,7 +124,7 @@ describe('integration-test run', () => {
 
   describe('a missing notebook or Python file fails before anything is submitted', () => {
     async function attempt(spec: IntegrationTestSettings['spec'], objects: Record<string, string>) {
-      const clock = new SimulatedClock();
+      const clock = new FakeClock();
       const ws = workspace(clock, 1_000, { objects });
       const outcome = await runIntegrationTests({ ...settings, spec }, deps(ws, clock)).then(
         () => undefined,
@@ -164,7 +168,8 @@ describe('integration-test run', () => {
   });
 
   it('on timeout cancels the run with a fresh signal, sees the cancellation through and reports the run', async () => {
-    const clock = new SimulatedClock();
+    const clock = new FakeClock();
+    const clockStart = clock.now();
     const ws = workspace(clock, 3600_000, { cancelTakesMs: 2_500 });
     const error = await runIntegrationTests({ ...settings, timeoutMs: 30_000 }, deps(ws, clock)).then(
       () => assert.fail('resolved'),
@@ -172,7 +177,7 @@ describe('integration-test run', () => {
     );
     assert.ok(error instanceof IntegrationTestTimeoutError);
     assert.match(error.message, /timeoutMinutes/);
-    assert.equal(ws.runs.get(100)?.cancelledAt, 1_700_000_000_000 + 30_000, 'cancelled at the limit');
+    assert.equal(ws.runs.get(100)?.cancelledAt, clockStart + 30_000, 'cancelled at the limit');
     const calls = runCalls(ws.transport);
     assert.deepEqual(calls.slice(calls.indexOf('POST runs/cancel')), ['POST runs/cancel', 'GET runs/get', 'GET runs/get', 'GET runs/get', 'GET runs/get']);
     const { report } = error;
@@ -187,7 +192,7 @@ describe('integration-test run', () => {
   });
 
   it('stops seeing a timed-out run through when the step is cancelled meanwhile', async () => {
-    const clock = new SimulatedClock();
+    const clock = new FakeClock();
     const controller = new AbortController();
     const ws = workspace(clock, 3600_000, {
       cancelTakesMs: 60_000,
@@ -201,19 +206,20 @@ describe('integration-test run', () => {
   });
 
   it('cancels a run of an existing job at timeoutMinutes too: run-now has no timeout_seconds, the job keeps its own', async () => {
-    const clock = new SimulatedClock();
+    const clock = new FakeClock();
+    const clockStart = clock.now();
     const ws = workspace(clock, 3600_000);
     await assert.rejects(
       runIntegrationTests({ ...settings, spec: { kind: 'job', job: { id: 5 }, parameters: {} }, timeoutMs: 60_000 }, deps(ws, clock)),
       IntegrationTestTimeoutError,
     );
     const runNow = ws.transport.requests.find((r) => r.path.endsWith('/run-now'));
-    assert.deepEqual(runNow?.body, { job_id: 5, idempotency_token: 'f'.repeat(64) });
-    assert.equal(ws.runs.get(100)?.cancelledAt, 1_700_000_000_000 + 60_000);
+    assert.deepEqual(runNow?.json, { job_id: 5, idempotency_token: 'f'.repeat(64) });
+    assert.equal(ws.runs.get(100)?.cancelledAt, clockStart + 60_000);
   });
 
   it('on pipeline cancellation cancels the run, reads it once and rethrows with the reason as cause', async () => {
-    const clock = new SimulatedClock();
+    const clock = new FakeClock();
     const controller = new AbortController();
     const reason = new Error('The step was cancelled (SIGINT).');
     let gets = 0;
@@ -235,7 +241,7 @@ describe('integration-test run', () => {
   });
 
   it('leaves the run alone when cancelOnExit is false, reporting it as still running', async () => {
-    const clock = new SimulatedClock();
+    const clock = new FakeClock();
     const ws = workspace(clock, 3600_000);
     const error = await runIntegrationTests({ ...settings, timeoutMs: 10_000, cancelOnExit: false }, deps(ws, clock)).then(
       () => assert.fail('resolved'),
@@ -249,7 +255,7 @@ describe('integration-test run', () => {
   });
 
   it('cancels the run when waiting fails for good, keeping the error as cause', async () => {
-    const clock = new SimulatedClock();
+    const clock = new FakeClock();
     let gets = 0;
     const inner = workspace(clock, 3600_000, {
       onGet: () => (++gets === 2 ? apiError(400, 'INVALID_PARAMETER_VALUE', 'the workspace broke') : undefined),
@@ -265,7 +271,7 @@ describe('integration-test run', () => {
   });
 
   it('cancels the run when reporting its start fails', async () => {
-    const clock = new SimulatedClock();
+    const clock = new FakeClock();
     const ws = workspace(clock, 3600_000);
     const broken = new Error('could not set the output');
     await assert.rejects(runIntegrationTests(settings, deps(ws, clock, { onRunStarted: () => { throw broken; } })), (error: unknown) => {
@@ -277,7 +283,7 @@ describe('integration-test run', () => {
   });
 
   it('when cancelled while submitting, re-submits with the same token to find the run and cancels it', async () => {
-    const clock = new SimulatedClock();
+    const clock = new FakeClock();
     const controller = new AbortController();
     let first = true;
     const ws = workspace(clock, 3600_000, {
@@ -295,7 +301,7 @@ describe('integration-test run', () => {
   });
 
   it('when cancelled while looking up the job, before run-now was sent, starts no run just to cancel it', async () => {
-    const clock = new SimulatedClock();
+    const clock = new FakeClock();
     const controller = new AbortController();
     const ws = workspace(clock, 3600_000, { onJobGet: () => controller.abort(new Error('cancelled')) });
     await assert.rejects(runIntegrationTests({ ...settings, spec: { kind: 'job', job: { id: 5 }, parameters: {} } }, deps(ws, clock, { signal: controller.signal })));
@@ -304,7 +310,7 @@ describe('integration-test run', () => {
   });
 
   it('when cancelled while sending run-now, repeats that request with the same token and cancels the run', async () => {
-    const clock = new SimulatedClock();
+    const clock = new FakeClock();
     const controller = new AbortController();
     let first = true;
     const ws = workspace(clock, 3600_000, {
@@ -317,13 +323,13 @@ describe('integration-test run', () => {
     });
     await assert.rejects(runIntegrationTests({ ...settings, spec: { kind: 'job', job: { id: 5 }, parameters: { env: 'ci' } } }, deps(ws, clock, { signal: controller.signal })), /cancelled/);
     assert.deepEqual(ws.transport.log.map((line) => line.replace('/api/2.2/jobs/', '')), ['GET get', 'POST run-now', 'POST run-now', 'POST runs/cancel']);
-    assert.deepEqual(ws.transport.requests[1].body, ws.transport.requests[2].body);
+    assert.deepEqual(ws.transport.requests[1].json, ws.transport.requests[2].json);
     assert.equal(ws.runs.size, 1);
     assert.notEqual([...ws.runs.values()][0].cancelledAt, undefined);
   });
 
   it('reports a run whose promised JUnit results are missing as failed, with the reason, instead of throwing', async () => {
-    const clock = new SimulatedClock();
+    const clock = new FakeClock();
     const ws = workspace(clock, 5_000);
     const report = await runIntegrationTests({ ...settings, testResultsPath: '/Volumes/main/ci/r/*.xml' }, deps(ws, clock));
     assert.equal(report.passed, false);
@@ -338,7 +344,7 @@ describe('integration-test run', () => {
   });
 
   it('fails a succeeded run with a task whose end state is missing or unknown, even with failOnTestFailure false', async () => {
-    const clock = new SimulatedClock();
+    const clock = new FakeClock();
     for (const unclear of [{}, runState('TERMINATED', 'QUANTUM_FLUX')]) {
       let gets = 0;
       const ws = workspace(clock, 5_000, {

@@ -2,11 +2,12 @@ import * as assert from 'node:assert/strict';
 import { defaultPollSchedule, nextPollDelay } from '../../../tasks/common/runs/poll-schedule';
 import { waitForRun } from '../../../tasks/common/runs/run-waiter';
 import { silentLogger } from '../../../tasks/common/ports';
-import { ScriptedRun, SimulatedClock } from './fakes';
+import { FakeClock } from '../../fakes/clock';
+import { ScriptedRun } from '../../fakes/job-runs';
 
 /** Waits for a run of `durationMs` on a simulated clock; returns calls and how late the end was seen. */
 async function simulate(durationMs: number): Promise<{ calls: number; lateMs: number }> {
-  const clock = new SimulatedClock();
+  const clock = new FakeClock();
   const started = clock.now();
   const run = new ScriptedRun(clock, 7, started, durationMs);
   await waitForRun({ jobs: run, runId: 7, clock, logger: silentLogger, signal: new AbortController().signal, startedAt: started });

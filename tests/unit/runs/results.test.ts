@@ -6,7 +6,10 @@ import { findResultFiles, splitGlob } from '../../../tasks/common/runs/result-fi
 import { collectTaskResults, collectTests, parseJsonTestReport, resultsPathOfRun, taskAsTestCase, taskResultsOf, unsuccessfulTasksSuites, type TaskRunResult } from '../../../tasks/common/runs/results';
 import { runOutcome } from '../../../tasks/common/runs/run-outcome';
 import { renderSummary, traceLinesInSummary } from '../../../tasks/common/runs/summary';
-import { apiError, fakeClient, FakeTransport, RecordingLogger, runState } from './fakes';
+import { apiError, FakeTransport } from '../../fakes/transport';
+import { fakeClient } from '../../fakes/client';
+import { RecordingLogger } from '../../fakes/logger';
+import { runState } from '../../fakes/job-runs';
 
 const volume: Record<string, string> = {
   '/Volumes/main/ci/r/b1/TEST-a.xml': '<testsuite name="a"><testcase name="x" classname="c"/><testcase name="y" classname="c"><failure message="bad"/></testcase></testsuite>',

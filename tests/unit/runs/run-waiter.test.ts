@@ -1,11 +1,13 @@
 import * as assert from 'node:assert/strict';
 import { ApiError } from '../../../tasks/common/http/errors';
 import { RunTimeoutError, waitForRun, type RunProgress, type StateChange } from '../../../tasks/common/runs/run-waiter';
-import { RecordingLogger, ScriptedRun, SimulatedClock } from './fakes';
+import { FakeClock } from '../../fakes/clock';
+import { RecordingLogger } from '../../fakes/logger';
+import { ScriptedRun } from '../../fakes/job-runs';
 
 describe('run waiter', () => {
   it('reports each state change of the run and of each task once, logs each with the run page URL once, and reports progress', async () => {
-    const clock = new SimulatedClock();
+    const clock = new FakeClock();
     const run = new ScriptedRun(clock, 5, clock.now(), 60_000, 'SUCCESS', ['ingest', 'evaluate']);
     const logger = new RecordingLogger();
     const progress: RunProgress[] = [];
@@ -27,7 +29,7 @@ describe('run waiter', () => {
   });
 
   it('stops with RunTimeoutError at the deadline, not later', async () => {
-    const clock = new SimulatedClock();
+    const clock = new FakeClock();
     const started = clock.now();
     const run = new ScriptedRun(clock, 9, started, 3600_000);
     await assert.rejects(
@@ -38,7 +40,7 @@ describe('run waiter', () => {
   });
 
   it('rejects with the abort reason as soon as the signal aborts', async () => {
-    const clock = new SimulatedClock();
+    const clock = new FakeClock();
     const run = new ScriptedRun(clock, 9, clock.now(), 3600_000);
     const controller = new AbortController();
     const reason = new Error('cancelled by the pipeline');
@@ -54,7 +56,7 @@ describe('run waiter', () => {
   });
 
   it('keeps the run through throttling and 5xx bursts the client gave up on, then fails on lasting or non-transient errors', async () => {
-    const clock = new SimulatedClock();
+    const clock = new FakeClock();
     const run = new ScriptedRun(clock, 3, clock.now(), 120_000);
     let failures = 0;
     const throttled = new ApiError('GET /api/2.2/jobs/runs/get failed: 429', { status: 429, method: 'GET', path: '/api/2.2/jobs/runs/get' });
@@ -75,7 +77,7 @@ describe('run waiter', () => {
     // A Retry-After longer than the client waits for is still honoured between polls.
     const slowDown = new ApiError('429', { status: 429, method: 'GET', path: '/api/2.2/jobs/runs/get', retryAfter: '300' });
     const sleeps: number[] = [];
-    const watchingClock = new SimulatedClock();
+    const watchingClock = new FakeClock();
     const origSleep = watchingClock.sleep.bind(watchingClock);
     watchingClock.sleep = (ms, signal) => {
       sleeps.push(ms);

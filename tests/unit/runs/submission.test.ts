@@ -1,7 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { JobsClient } from '../../../tasks/common/databricks/jobs';
 import { buildRunNow, JobLookupError, startRun } from '../../../tasks/common/runs/submission';
-import { apiError, fakeClient, FakeTransport, RecordingLogger } from './fakes';
+import { apiError, FakeTransport } from '../../fakes/transport';
+import { fakeClient } from '../../fakes/client';
+import { RecordingLogger } from '../../fakes/logger';
 
 function workspace() {
   const jobs = [
@@ -25,7 +27,7 @@ describe('run submission', () => {
     const transport = workspace();
     const started = await startRun(new JobsClient(fakeClient(transport)), { kind: 'job', job: { name: 'it' }, parameters: { env: 'dev' } }, { runName: 'r', idempotencyToken: 'tok' }, new RecordingLogger());
     assert.deepEqual(started, { runId: 500, jobId: 11 });
-    assert.deepEqual(transport.requests.at(-1)?.body, { job_id: 11, job_parameters: { env: 'dev' }, idempotency_token: 'tok' });
+    assert.deepEqual(transport.requests.at(-1)?.json, { job_id: 11, job_parameters: { env: 'dev' }, idempotency_token: 'tok' });
   });
 
   it("refuses job parameters the job does not define, listing those it does, before run-now", async () => {

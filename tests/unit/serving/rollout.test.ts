@@ -13,7 +13,7 @@ import { ServingRolloutError, rolloutModel, type RolloutRequest } from '../../..
 import { startEmulator, type Emulator } from '../../emulator';
 import type { Scenario } from '../../emulator/scenario';
 import type { ScenarioServingEndpoint } from '../../emulator/serving-state';
-import { StaticTokenProvider } from '../../support/static-token-provider';
+import { StaticTokenProvider } from '../../fakes/tokens';
 import { FakeClock } from '../../fakes/clock';
 
 const model = 'main.ml.churn';

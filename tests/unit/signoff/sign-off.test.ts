@@ -7,7 +7,7 @@ import { evidenceDescription } from '../../../tasks/common/signoff/evidence';
 import { checkWorkItemType, requestSignOff, requestTag } from '../../../tasks/common/signoff/request';
 import { waitForSignOff, type WaitSpec } from '../../../tasks/common/signoff/wait';
 import { FakeClock } from '../../fakes/clock';
-import { FakeBoard, FakeDirectory } from './fake-board';
+import { FakeBoard, FakeDirectory } from '../../fakes/sign-off-board';
 
 const tag = requestTag('main.ml.churn', 7, 'build-12');
 const draft = { title: 'Sign-off', description: '<p/>', tags: ['model-signoff', tag], workItemType: 'Task' };

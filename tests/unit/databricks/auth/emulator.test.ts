@@ -45,7 +45,7 @@ describe('auth paths against the emulator', function () {
     return fakeContext({
       transport: createNodeTransport(),
       clock,
-      endpoints: { SystemVssConnection: { url: emulator.collectionUri, scheme: 'OAuth', params: { AccessToken: systemToken } }, ...endpoints },
+      endpoints: { SystemVssConnection: { url: emulator.collectionUri, scheme: 'OAuth', parameters: { AccessToken: systemToken } }, ...endpoints },
       variables: {
         'System.TeamProjectId': 'proj',
         'System.HostType': 'build',
@@ -86,14 +86,14 @@ describe('auth paths against the emulator', function () {
   }
 
   it('personal access token', async () => {
-    const ctx = context({ conn: { url: emulator.url, scheme: 'Token', params: { apitoken: 'dapi-emulator-pat' } } });
+    const ctx = context({ conn: { url: emulator.url, scheme: 'Token', parameters: { apitoken: 'dapi-emulator-pat' } } });
     await callWorkspace(ctx, { type: 'databricks', connectionId: 'conn' });
     assert.equal(workspaceCallsBy('pat'), 1);
     assert.deepEqual(ctx.secrets, ['dapi-emulator-pat']);
   });
 
   it('Databricks OAuth M2M', async () => {
-    const ctx = context({ conn: { url: emulator.url, scheme: 'UsernamePassword', params: { username: 'sp-m2m', password: 'm2m-secret-value' } } });
+    const ctx = context({ conn: { url: emulator.url, scheme: 'UsernamePassword', parameters: { username: 'sp-m2m', password: 'm2m-secret-value' } } });
     await provesCachingAndRefresh(ctx, { type: 'databricks', connectionId: 'conn' }, 'databricks-oauth');
     assert.ok(ctx.secrets.includes('m2m-secret-value'));
     assert.ok(emulator.requestsTo('POST', '/oidc/v1/token').every((r) => r.auth.scheme === 'basic' && r.auth.identity === 'sp-m2m'));
@@ -101,7 +101,7 @@ describe('auth paths against the emulator', function () {
 
   it('Azure Resource Manager connection with workload identity federation (fresh OIDC token per refresh)', async () => {
     const ctx = context({
-      'arm-wif': { url: 'https://management.azure.com/', scheme: 'WorkloadIdentityFederation', params: { serviceprincipalid: 'app-wif', tenantid: 'tenant-1' }, data: { environmentAuthorityUrl: `${emulator.url}/entra/` } },
+      'arm-wif': { url: 'https://management.azure.com/', scheme: 'WorkloadIdentityFederation', parameters: { serviceprincipalid: 'app-wif', tenantid: 'tenant-1' }, data: { environmentAuthorityUrl: `${emulator.url}/entra/` } },
     });
     await provesCachingAndRefresh(ctx, { type: 'azureResourceManager', connectionId: 'arm-wif', workspaceUrl: emulator.url }, 'entra');
     const oidc = emulator.state.tokens.issued('ado-oidc');
@@ -116,7 +116,7 @@ describe('auth paths against the emulator', function () {
       'arm-spn': {
         url: 'https://management.azure.com/',
         scheme: 'ServicePrincipal',
-        params: { serviceprincipalid: 'app-spn', serviceprincipalkey: 'spn-secret-value', tenantid: 'tenant-1', authenticationType: 'spnKey' },
+        parameters: { serviceprincipalid: 'app-spn', serviceprincipalkey: 'spn-secret-value', tenantid: 'tenant-1', authenticationType: 'spnKey' },
         data: { environmentAuthorityUrl: `${emulator.url}/entra/` },
       },
     });
@@ -139,7 +139,7 @@ describe('auth paths against the emulator', function () {
   });
 
   it('shares one token request among concurrent calls', async () => {
-    const ctx = context({ conn: { url: emulator.url, scheme: 'UsernamePassword', params: { username: 'sp-m2m', password: 'm2m-secret-value' } } });
+    const ctx = context({ conn: { url: emulator.url, scheme: 'UsernamePassword', parameters: { username: 'sp-m2m', password: 'm2m-secret-value' } } });
     const client = connectWorkspace(ctx, { type: 'databricks', connectionId: 'conn' }, options);
     await Promise.all(Array.from({ length: 5 }, () => client.call('GET', '/api/2.2/jobs/list')));
     assert.equal(emulator.requestsTo('POST', '/oidc/v1/token').length, 1);
@@ -147,7 +147,7 @@ describe('auth paths against the emulator', function () {
   });
 
   it('refreshes once when the workspace says the cached token expired', async () => {
-    const ctx = context({ conn: { url: emulator.url, scheme: 'UsernamePassword', params: { username: 'sp-m2m', password: 'm2m-secret-value' } } });
+    const ctx = context({ conn: { url: emulator.url, scheme: 'UsernamePassword', parameters: { username: 'sp-m2m', password: 'm2m-secret-value' } } });
     const client = connectWorkspace(ctx, { type: 'databricks', connectionId: 'conn' }, options);
     await client.call('GET', '/api/2.2/jobs/list');
     emulator.faults.add({ method: 'GET', path: '/api/2.2/jobs/list', kind: 'expireToken' });
@@ -160,7 +160,7 @@ describe('auth paths against the emulator', function () {
     emulator.faults.add({ method: 'POST', path: '/oidc/v1/token', kind: 'status', status: 429, retryAfter: 2 });
     emulator.faults.add({ method: 'POST', path: '/oidc/v1/token', kind: 'status', status: 503 });
     emulator.faults.add({ method: 'POST', path: '/oidc/v1/token', kind: 'drop' });
-    const ctx = context({ conn: { url: emulator.url, scheme: 'UsernamePassword', params: { username: 'sp-m2m', password: 'm2m-secret-value' } } });
+    const ctx = context({ conn: { url: emulator.url, scheme: 'UsernamePassword', parameters: { username: 'sp-m2m', password: 'm2m-secret-value' } } });
     await callWorkspace(ctx, { type: 'databricks', connectionId: 'conn' });
     assert.deepEqual(emulator.requestsTo('POST', '/oidc/v1/token').map((r) => r.status), [429, 503, 0, 200]);
     assert.equal(clock.sleeps[0], 2000);
@@ -179,7 +179,7 @@ describe('auth paths against the emulator', function () {
     }
 
     it('wrong OAuth secret', async () => {
-      const ctx = context({ conn: { url: emulator.url, scheme: 'UsernamePassword', params: { username: 'sp-m2m', password: 'wrong-secret' } } });
+      const ctx = context({ conn: { url: emulator.url, scheme: 'UsernamePassword', parameters: { username: 'sp-m2m', password: 'wrong-secret' } } });
       const error = await refusal(ctx, { type: 'databricks', connectionId: 'conn' });
       assert.equal(error.status, 401);
       assert.match(error.message, /sp-m2m/);
@@ -188,7 +188,7 @@ describe('auth paths against the emulator', function () {
 
     it('WIF connection without a federated credential', async () => {
       const ctx = context({
-        'arm-other': { url: 'https://management.azure.com/', scheme: 'WorkloadIdentityFederation', params: { serviceprincipalid: 'app-wif', tenantid: 'tenant-1' }, data: { environmentAuthorityUrl: `${emulator.url}/entra/` } },
+        'arm-other': { url: 'https://management.azure.com/', scheme: 'WorkloadIdentityFederation', parameters: { serviceprincipalid: 'app-wif', tenantid: 'tenant-1' }, data: { environmentAuthorityUrl: `${emulator.url}/entra/` } },
       });
       const error = await refusal(ctx, { type: 'azureResourceManager', connectionId: 'arm-other', workspaceUrl: emulator.url });
       assert.match(error.message, /AADSTS70021/);
@@ -206,7 +206,7 @@ describe('auth paths against the emulator', function () {
       const ctx = fakeContext({
         transport: createNodeTransport(),
         clock,
-        endpoints: { SystemVssConnection: { url: emulator.collectionUri, scheme: 'OAuth', params: { AccessToken: 'not-a-system-token' } } },
+        endpoints: { SystemVssConnection: { url: emulator.collectionUri, scheme: 'OAuth', parameters: { AccessToken: 'not-a-system-token' } } },
         variables: { 'System.TeamProjectId': 'proj', 'System.HostType': 'build', 'System.PlanId': 'p', 'System.JobId': 'j' },
       });
       const error = await refusal(ctx, { type: 'azureDevOpsFederation', workspaceUrl: emulator.url, clientId: 'sp-fed' });
