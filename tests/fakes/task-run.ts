@@ -28,6 +28,18 @@ export interface InProcessRun {
   files: string[];
   /** The error the run threw, if any. */
   error?: Error;
+  /** The same files with what each was handed to the agent as, in order. */
+  published: PublishedFile[];
+}
+
+/** A file the task handed to the agent. */
+export interface PublishedFile {
+  kind: 'summary' | 'testResults' | 'attachment';
+  /** The summary section's title, the test run's title, or the attachment's name. */
+  title?: string;
+  /** The test result format or the attachment type. */
+  type?: string;
+  content: string;
 }
 
 export interface InProcessOptions {
@@ -39,6 +51,11 @@ export interface InProcessOptions {
   requestTimeoutMs?: number;
   /** Wraps the real transport (e.g. to echo requests back). */
   transport?: (inner: HttpTransport) => HttpTransport;
+  /**
+   * The agent temp folder, kept after the run (the caller owns it), e.g. to show the task what an
+   * earlier step left there; by default a fresh folder removed after the run.
+   */
+  tempDirectory?: string;
 }
 
 function endpointOf(id: string, fixture: EndpointFixture | undefined): ServiceEndpoint | undefined {
@@ -50,11 +67,17 @@ function endpointOf(id: string, fixture: EndpointFixture | undefined): ServiceEn
 
 /** Runs `run` once with a context of recorders; never throws (a thrown error becomes `Failed`). */
 export async function runInProcess(run: (context: TaskContext) => Promise<TaskOutcome | void>, options: InProcessOptions): Promise<InProcessRun> {
-  const tempDirectory = fs.mkdtempSync(path.join(os.tmpdir(), 'reliability-'));
+  const tempDirectory = options.tempDirectory ?? fs.mkdtempSync(path.join(os.tmpdir(), 'reliability-'));
   const outputs: Record<string, string> = {};
   const secrets: string[] = [];
   const log: string[] = [];
   const files: string[] = [];
+  const published: PublishedFile[] = [];
+  const hand = (kind: PublishedFile['kind'], file: string, title?: string, type?: string): void => {
+    const content = fs.readFileSync(file, 'utf8');
+    files.push(content);
+    published.push({ kind, title, type, content });
+  };
   const transport = createNodeTransport({ timeoutMs: options.requestTimeoutMs });
   const nodeFiles = createTaskFiles(tempDirectory);
   const context: TaskContext = {
@@ -67,10 +90,10 @@ export async function runInProcess(run: (context: TaskContext) => Promise<TaskOu
       setSecret: (value) => void secrets.push(value),
       setOutput: (name, value) => void (outputs[name] = value),
       setProgress: (percent, text) => void log.push(`progress ${percent} ${text}`),
-      uploadSummary: (file) => void files.push(fs.readFileSync(file, 'utf8')),
-      publishTestResults: (publication) => void files.push(...publication.files.map((file) => fs.readFileSync(file, 'utf8'))),
+      uploadSummary: (file, title) => hand('summary', file, title),
+      publishTestResults: (publication) => publication.files.forEach((file) => hand('testResults', file, publication.runTitle, publication.format)),
       uploadArtifact: () => undefined,
-      addAttachment: (_type, _name, file) => void files.push(fs.readFileSync(file, 'utf8')),
+      addAttachment: (type, name, file) => hand('attachment', file, name, type),
     },
     logger: {
       debug: (message) => void log.push(`debug ${message}`),
@@ -94,11 +117,11 @@ export async function runInProcess(run: (context: TaskContext) => Promise<TaskOu
   };
   try {
     const outcome = await run(context);
-    return { result: outcome?.result ?? 'Succeeded', message: outcome?.message ?? '', outputs, secrets, log, files };
+    return { result: outcome?.result ?? 'Succeeded', message: outcome?.message ?? '', outputs, secrets, log, files, published };
   } catch (thrown) {
     const error = toError(thrown);
-    return { result: 'Failed', message: error.message, outputs, secrets, log, files, error };
+    return { result: 'Failed', message: error.message, outputs, secrets, log, files, published, error };
   } finally {
-    fs.rmSync(tempDirectory, { recursive: true, force: true });
+    if (!options.tempDirectory) fs.rmSync(tempDirectory, { recursive: true, force: true });
   }
 }
