@@ -5,11 +5,13 @@
  * read the files the `##vso` commands name.
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import type { TaskContext, TaskOutcome } from '../../tasks/common/task/task-context';
+import { createDemoEnvironment, type DemoEnvironment } from '../../scripts/demo/environment';
 import { startEmulator, type Emulator, type Scenario } from '../emulator';
 import { FakeClock } from '../fakes/clock';
 import { runInProcess, type InProcessOptions, type InProcessRun, type PublishedFile } from '../fakes/task-run';
-import type { EndpointFixture } from './task-bundle';
+import type { EndpointFixture, TaskRun } from './task-bundle';
 
 /** A task's entry as `index.ts` hands it to `runTask`. */
 export type TaskEntry = (context: TaskContext) => Promise<TaskOutcome | void>;
@@ -64,4 +66,58 @@ export function assertNotLeaked(run: InProcessRun, secret: string): void {
 export function assertSecretKept(run: InProcessRun, secret: string): void {
   assert.ok(run.secrets.includes(secret), `${secret.slice(0, 8)}... registered as a secret`);
   assertNotLeaked(run, secret);
+}
+
+/**
+ * The demo environment (scripts/demo/environment.ts) with steps run in process instead of as bundles:
+ * `runTask` calls the task's `run` from `tasks` against the workspace, with the demo's connection and
+ * variables (and a task instance id of its own per step, as the agent gives), and hands each run to
+ * `onRun`. It answers with the part of a bundle's TaskRun the demo steps read (result, message,
+ * outputs, secrets, warnings, summary titles); nothing the agent would parse from stdout. A step that
+ * needs more than extra endpoints or variables fails, rather than running differently than the demo.
+ */
+export function inProcessDemoEnvironment(
+  workspace: SimulatedWorkspace,
+  token: string,
+  workDirectory: string,
+  tasks: Record<string, TaskEntry>,
+  onRun: (run: InProcessRun, task: string, title: string) => void = () => undefined,
+): DemoEnvironment {
+  const env = createDemoEnvironment(workspace.emulator, token, workDirectory);
+  env.runTask = async (task, title, inputs, extra = {}) => {
+    const entry = tasks[task];
+    if (!entry) throw new Error(`no in-process entry for ${task}`);
+    const { endpoints, variables, ...rest } = extra;
+    const unsupported = Object.keys(rest);
+    if (unsupported.length > 0) throw new Error(`${title}: ${unsupported.join(', ')} cannot be given in process`);
+    const run = await runStep(workspace, entry, {
+      inputs,
+      endpoints: { ...env.endpoints, ...endpoints },
+      variables: { ...env.variables, 'System.TaskInstanceId': randomUUID(), ...variables },
+    });
+    onRun(run, task, title);
+    return asTaskRun(run, workDirectory);
+  };
+  return env;
+}
+
+function asTaskRun(run: InProcessRun, workDirectory: string): TaskRun {
+  return {
+    exitCode: run.result === 'Failed' ? 1 : 0,
+    stdout: '',
+    stderr: '',
+    commands: [],
+    result: run.result,
+    resultMessage: run.message,
+    outputs: run.outputs,
+    secrets: run.secrets,
+    errors: run.result === 'Failed' ? [run.message] : [],
+    warnings: run.log.filter((line) => line.startsWith('warn ')).map((line) => line.slice('warn '.length)),
+    summaries: [],
+    summaryTitles: publishedOf(run, 'summary').flatMap((file) => (file.title === undefined ? [] : [file.title])),
+    testPublications: [],
+    cwd: workDirectory,
+    tempDirectory: workDirectory,
+    elapsedMs: 0,
+  };
 }
