@@ -51,11 +51,6 @@ export interface InProcessOptions {
   requestTimeoutMs?: number;
   /** Wraps the real transport (e.g. to echo requests back). */
   transport?: (inner: HttpTransport) => HttpTransport;
-  /**
-   * The agent temp folder, kept after the run (the caller owns it), e.g. to show the task what an
-   * earlier step left there; by default a fresh folder removed after the run.
-   */
-  tempDirectory?: string;
 }
 
 function endpointOf(id: string, fixture: EndpointFixture | undefined): ServiceEndpoint | undefined {
@@ -67,7 +62,7 @@ function endpointOf(id: string, fixture: EndpointFixture | undefined): ServiceEn
 
 /** Runs `run` once with a context of recorders; never throws (a thrown error becomes `Failed`). */
 export async function runInProcess(run: (context: TaskContext) => Promise<TaskOutcome | void>, options: InProcessOptions): Promise<InProcessRun> {
-  const tempDirectory = options.tempDirectory ?? fs.mkdtempSync(path.join(os.tmpdir(), 'reliability-'));
+  const tempDirectory = fs.mkdtempSync(path.join(os.tmpdir(), 'reliability-'));
   const outputs: Record<string, string> = {};
   const secrets: string[] = [];
   const log: string[] = [];
@@ -122,6 +117,6 @@ export async function runInProcess(run: (context: TaskContext) => Promise<TaskOu
     const error = toError(thrown);
     return { result: 'Failed', message: error.message, outputs, secrets, log, files, published, error };
   } finally {
-    if (!options.tempDirectory) fs.rmSync(tempDirectory, { recursive: true, force: true });
+    fs.rmSync(tempDirectory, { recursive: true, force: true });
   }
 }
