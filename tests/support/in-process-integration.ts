@@ -22,10 +22,10 @@ export interface SimulatedWorkspace {
   clock: FakeClock;
 }
 
-/** Starts the emulator on a fresh simulated clock (starting now, so timestamps look real). */
-export async function startSimulatedWorkspace(scenario: Scenario, options: { runStepMs?: number } = {}): Promise<SimulatedWorkspace> {
+/** Starts the emulator on a fresh simulated clock (starting now, so timestamps look real); a run advances one step per simulated second. */
+export async function startSimulatedWorkspace(scenario: Scenario): Promise<SimulatedWorkspace> {
   const clock = new FakeClock(Date.now());
-  return { emulator: await startEmulator({ scenario, clock, runStepMs: options.runStepMs }), clock };
+  return { emulator: await startEmulator({ scenario, clock }), clock };
 }
 
 /** The common connection inputs and the service connection for a personal access token. */
