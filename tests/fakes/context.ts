@@ -50,6 +50,18 @@ export interface FakeContext extends TaskContext {
   testResults: string[];
   /** The attachments among `handedOver`, with the type and name the task gave (e.g. its model report). */
   attachments: Array<{ type: string; name: string; content: string }>;
+  /** Every file handed to the agent with what it was handed over as, in order. */
+  published: PublishedFile[];
+}
+
+/** A file the task handed to the agent. */
+export interface PublishedFile {
+  kind: 'summary' | 'testResults' | 'attachment';
+  /** The summary section's title, the test run's title, or the attachment's name. */
+  title?: string;
+  /** The test result format or the attachment type. */
+  type?: string;
+  content: string;
 }
 
 /** Endpoint parameters and data are matched case-insensitively, as task-lib does. */
@@ -96,9 +108,11 @@ export function fakeContext(options: FakeContextOptions = {}): FakeContext {
   const testResults: string[] = [];
   const attachments: FakeContext['attachments'] = [];
   const files = options.files ?? memoryFiles(options, written);
-  const handOver = (file: string): string => {
+  const published: PublishedFile[] = [];
+  const handOver = (file: string, kind: PublishedFile['kind'], title?: string, type?: string): string => {
     const content = files.readText(file);
     handedOver.push(content);
+    published.push({ kind, title, type, content });
     return content;
   };
   return {
@@ -110,6 +124,7 @@ export function fakeContext(options: FakeContextOptions = {}): FakeContext {
     summaries,
     testResults,
     attachments,
+    published,
     inputs: {
       get: (name) => options.inputs?.[name]?.trim() || undefined,
       variable: (name) => options.variables?.[name] || undefined,
@@ -119,10 +134,11 @@ export function fakeContext(options: FakeContextOptions = {}): FakeContext {
       setSecret: (value) => void secrets.push(value),
       setOutput: (name, value) => void (outputValues[name] = value),
       setProgress: (percent, text) => void log.push(`progress ${percent} ${text}`),
-      uploadSummary: (file) => void summaries.push(handOver(file)),
-      publishTestResults: (publication) => publication.files.forEach((file) => testResults.push(handOver(file))),
+      uploadSummary: (file, title) => void summaries.push(handOver(file, 'summary', title)),
+      publishTestResults: (publication) =>
+        publication.files.forEach((file) => testResults.push(handOver(file, 'testResults', publication.runTitle, publication.format))),
       uploadArtifact: () => undefined,
-      addAttachment: (type, name, file) => void attachments.push({ type, name, content: handOver(file) }),
+      addAttachment: (type, name, file) => void attachments.push({ type, name, content: handOver(file, 'attachment', name, type) }),
     },
     logger: {
       debug: (message) => void log.push(`debug ${message}`),

@@ -14,7 +14,9 @@ import { toError } from '../../tasks/common/http/errors';
 import type { HttpTransport } from '../../tasks/common/http/transport';
 import type { EndpointFixture } from '../support/task-bundle';
 import type { FakeClock } from './clock';
-import { fakeContext } from './context';
+import { fakeContext, type PublishedFile } from './context';
+
+export type { PublishedFile } from './context';
 
 /** What one in-process run of a task showed. */
 export interface InProcessRun {
@@ -35,6 +37,8 @@ export interface InProcessRun {
   testResults: string[];
   /** The attachments among `files`, with the type and name the task gave (e.g. its model report). */
   attachments: Array<{ type: string; name: string; content: string }>;
+  /** The same files with what each was handed to the agent as, in order. */
+  published: PublishedFile[];
 }
 
 export interface InProcessOptions {
@@ -82,6 +86,7 @@ export async function runInProcess(run: (context: TaskContext) => Promise<TaskOu
     summaries: context.summaries,
     testResults: context.testResults,
     attachments: context.attachments,
+    published: context.published,
   };
   try {
     const outcome = await run(context);

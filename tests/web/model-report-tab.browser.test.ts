@@ -1,8 +1,8 @@
 /**
  * The built Model promotion tab in headless Chromium, inside a host page that plays the Azure
  * DevOps side of the SDK handshake and serves the Build API's attachment routes from the reports
- * the deciding bundles (compare, compliance, promote, serving rollout, drift check) really wrote in
- * the demo flow. Checks what the page shows (values, verdicts, links), the SDK calls and REST
+ * the deciding tasks (compare, compliance, promote, serving rollout, drift check) really wrote in
+ * the demo flow (run in process, see support/record-reports.ts). Checks what the page shows (values, verdicts, links), the SDK calls and REST
  * requests it makes, keyboard use and both themes, and saves the screenshots the README and the
  * Marketplace overview use.
  *
@@ -40,8 +40,8 @@ interface HostState {
 }
 
 describe('Model promotion tab in Chromium', function () {
-  // The recording runs about twenty task bundles of the demo flow once for the whole suite.
-  this.timeout(360_000);
+  // Chromium starts, and the demo flow is recorded once for the whole suite.
+  this.timeout(120_000);
   let context: BrowserContext | undefined;
   let host: TabHost | undefined;
   let userDataDir: string | undefined;

@@ -5,7 +5,7 @@ import { countTests } from '../../../tasks/common/junit/model';
 import type { IntegrationTestReport } from '../../../tasks/common/runs/integration-run';
 import { runOutcome } from '../../../tasks/common/runs/run-outcome';
 import { publishReport } from '../../../tasks/DatabricksIntegrationTestsV1/run';
-import { runState } from '../../unit/runs/fakes';
+import { runState } from '../../fakes/job-runs';
 
 /** Pipeline outputs that record what the task told the agent. */
 class RecordingOutputs implements PipelineOutputs {

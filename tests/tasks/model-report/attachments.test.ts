@@ -1,17 +1,22 @@
 /**
  * The model reports the deciding tasks attach (compare, compliance, promote, serving rollout, drift
- * check), from their built bundles running the demo flow against the emulator: one valid report per
- * deciding step, of our attachment type, matching the step's outputs, and free of the connection's token.
+ * check), from the demo flow run in process (tests/web/support/record-reports.ts, shared with the
+ * browser test): one valid report per deciding step, of our attachment type, matching the step's
+ * outputs, and free of the connection's token. One built bundle (a promotion) shows a report reaching
+ * the agent as a `##vso[task.addattachment]` command of that type and name.
  */
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import { modelReportAttachmentType, type ModelReport } from '../../../tasks/common/report/model-report';
 import { validateModelReport } from '../../../tasks/common/report/validate';
-import { demo } from '../../emulator/demo-workspace';
+import { startEmulator } from '../../emulator';
+import { createDemoWorkspace, demo } from '../../emulator/demo-workspace';
+import { attachedModelReport } from '../../support/model-report';
+import { runTaskBundle, type TaskRun } from '../../support/task-bundle';
 import { demoReports, type RecordedAttachment } from '../../web/support/record-reports';
 
-describe('model report attachments of the deciding task bundles', function () {
-  // The demo's deciding steps run one bundle each, about twenty in all, on a shared machine.
-  this.timeout(360_000);
+describe('model report attachments of the deciding tasks', function () {
+  this.timeout(60_000);
   let recorded: RecordedAttachment[];
   let reports: ModelReport[];
 
@@ -95,6 +100,31 @@ describe('model report attachments of the deciding task bundles', function () {
   });
 
   it('never carries the connection token', () => {
-    for (const attachment of recorded) assert.ok(!attachment.content.toString('utf8').includes(demo.pat), attachment.name);
+    for (const attachment of recorded) assert.ok(!attachment.content.includes(demo.pat), attachment.name);
+  });
+
+  it('reaches the agent from the built bundle as a model report attachment command', async () => {
+    const { scenario, token } = createDemoWorkspace();
+    const emulator = await startEmulator({ scenario });
+    let run: TaskRun | undefined;
+    try {
+      const connection = { url: emulator.url, scheme: 'Token', parameters: { apitoken: token } };
+      const version = String(demo.candidateVersion);
+      run = await runTaskBundle('DatabricksModelPromoteV1', {
+        inputs: { connectionType: 'databricks', databricksConnection: 'demo', modelName: demo.model, version, expectedCurrentVersion: String(demo.championVersion) },
+        endpoints: { demo: connection },
+        variables: { 'Build.BuildId': '4711', 'System.TaskInstanceId': 'model-report-bundle' },
+        timeoutMs: 30_000,
+      });
+      assert.equal(run.result, 'Succeeded', run.resultMessage);
+      const attachments = run.commands.filter((c) => c.command === 'task.addattachment' && c.properties.type === modelReportAttachmentType);
+      assert.deepEqual(attachments.map((c) => c.properties.name), [`promote-${demo.model}-v${version}.json`]);
+      const report = attachedModelReport(run, token);
+      assert.equal(report.kind, 'promote');
+      assert.deepEqual(report.aliasMoves?.[0], { alias: 'champion', before: demo.championVersion, after: demo.candidateVersion, changed: true });
+    } finally {
+      await emulator.close();
+      for (const folder of [run?.cwd, run?.tempDirectory]) if (folder) fs.rmSync(folder, { recursive: true, force: true });
+    }
   });
 });
