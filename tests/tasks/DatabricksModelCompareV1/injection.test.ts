@@ -4,7 +4,8 @@
  * tags, evaluation job messages and output. Only the task's own commands may reach the agent.
  */
 import assert from 'node:assert/strict';
-import { startEmulator, type Emulator, type Scenario, type ScenarioMetric } from '../../emulator';
+import { type Emulator, type Scenario, type ScenarioMetric } from '../../emulator';
+import { patConnection, useWorkspace } from '../../support/in-process-models';
 import { runTaskBundle, type TaskRun } from '../../support/task-bundle';
 import { assertOnlyOwnCommands, injectionMarker, injectionPayload, injectionPayloadLine } from '../../support/injection';
 import { outputNames } from '../../../tasks/DatabricksModelCompareV1/names';
@@ -54,13 +55,9 @@ const scenario: Scenario = {
 
 describe('DatabricksModelCompare@1 bundle: logging-command injection', function () {
   this.timeout(120_000);
+  const workspace = useWorkspace(scenario, { realClock: true });
   let emulator: Emulator;
-
-  before(async () => {
-    emulator = await startEmulator({ scenario });
-  });
-  after(async () => emulator?.close());
-  beforeEach(() => emulator.reset());
+  before(() => ({ emulator } = workspace));
 
   /** The hostile text did reach the printed output, neutralised (so the check below saw it). */
   function assertRelayed(run: TaskRun): void {
@@ -70,7 +67,7 @@ describe('DatabricksModelCompare@1 bundle: logging-command injection', function 
   function compare(inputs: Record<string, string>): Promise<TaskRun> {
     return runTaskBundle(task, {
       inputs: { connectionType: 'databricks', databricksConnection: 'CONN', modelName: model, rules, ...inputs },
-      endpoints: { CONN: { url: emulator.url, scheme: 'Token', parameters: { apitoken: 'dapi-owner-token' } } },
+      endpoints: patConnection(emulator.url, 'dapi-owner-token'),
       variables: { 'Build.BuildId': '7' },
       timeoutMs: 60_000,
     });
