@@ -7,8 +7,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { ServiceEndpoint, TaskContext, TaskOutcome } from '../../tasks/common/task/task-context';
-import { createNodeTransport } from '../../tasks/common/http/node-transport';
+import type { ServiceEndpoint, TaskContext, TaskHost, TaskOutcome } from '../../tasks/common/task/task-context';
+import { createNodeTransport, type AgentNetworkSettings } from '../../tasks/common/http/node-transport';
 import { createTaskFiles } from '../../tasks/common/node/task-files';
 import { toError } from '../../tasks/common/http/errors';
 import type { HttpTransport } from '../../tasks/common/http/transport';
@@ -39,6 +39,10 @@ export interface InProcessOptions {
   requestTimeoutMs?: number;
   /** Wraps the real transport (e.g. to echo requests back). */
   transport?: (inner: HttpTransport) => HttpTransport;
+  /** The step's environment (what child processes inherit) and working folder; empty and the temp folder when omitted. */
+  host?: Partial<Pick<TaskHost, 'environment' | 'workingDirectory'>>;
+  /** The agent's proxy and certificate settings; none when omitted. */
+  network?: AgentNetworkSettings;
 }
 
 function endpointOf(id: string, fixture: EndpointFixture | undefined): ServiceEndpoint | undefined {
@@ -79,6 +83,7 @@ export async function runInProcess(run: (context: TaskContext) => Promise<TaskOu
     },
     clock: options.clock,
     transport: options.transport ? options.transport(transport) : transport,
+    network: options.network,
     signal: new AbortController().signal,
     tempDirectory,
     files: {
@@ -89,7 +94,7 @@ export async function runInProcess(run: (context: TaskContext) => Promise<TaskOu
         return file;
       },
     },
-    host: { environment: {}, workingDirectory: tempDirectory, platform: process.platform, arch: process.arch },
+    host: { environment: {}, workingDirectory: tempDirectory, platform: process.platform, arch: process.arch, ...options.host },
     userAgent: 'databricks-mlops-azure-devops/test reliability/1.0.0',
   };
   try {

@@ -83,6 +83,11 @@ export async function runRecorded(run: TaskRunFunction, options: InProcessOption
   return { ...result, summaries, testResults, attachments, tempDirectory };
 }
 
+/** The warnings a run logged (issues of type warning in a bundle run). */
+export function warnings(run: InProcessRun): string[] {
+  return run.log.filter((line) => line.startsWith('warn ')).map((line) => line.slice('warn '.length));
+}
+
 /** A Databricks connection `CONN` with a personal access token, as the model tasks' tests name it. */
 export function patConnection(url: string, token: string): Record<string, EndpointFixture> {
   return { CONN: { url, scheme: 'Token', parameters: { apitoken: token } } };
