@@ -45,6 +45,8 @@ export interface RecordedRun extends InProcessRun {
   summaries: RecordedSection[];
   testResults: Array<{ format: string; runTitle: string; contents: string[] }>;
   attachments: Array<{ type: string; name: string; content: string }>;
+  /** Pipeline artifacts published: name and the file or folder. */
+  artifacts: Array<{ name: string; path: string }>;
   /** The agent temp folder the run was given (removed once it ended). */
   tempDirectory: string;
 }
@@ -56,6 +58,7 @@ export async function runRecorded(run: TaskRunFunction, options: InProcessOption
   const summaries: RecordedRun['summaries'] = [];
   const testResults: RecordedRun['testResults'] = [];
   const attachments: RecordedRun['attachments'] = [];
+  const artifacts: RecordedRun['artifacts'] = [];
   let tempDirectory = '';
   const read = (file: string): string => fs.readFileSync(file, 'utf8');
   const result = await runInProcess((context) => {
@@ -73,6 +76,10 @@ export async function runRecorded(run: TaskRunFunction, options: InProcessOption
           testResults.push({ format: publication.format, runTitle: publication.runTitle, contents: publication.files.map(read) });
           outputs.publishTestResults(publication);
         },
+        uploadArtifact: (name, artifactPath) => {
+          artifacts.push({ name, path: artifactPath });
+          outputs.uploadArtifact(name, artifactPath);
+        },
         addAttachment: (type, name, file) => {
           attachments.push({ type, name, content: read(file) });
           outputs.addAttachment(type, name, file);
@@ -80,7 +87,7 @@ export async function runRecorded(run: TaskRunFunction, options: InProcessOption
       },
     });
   }, options);
-  return { ...result, summaries, testResults, attachments, tempDirectory };
+  return { ...result, summaries, testResults, attachments, artifacts, tempDirectory };
 }
 
 /** The warnings a run logged (issues of type warning in a bundle run). */
