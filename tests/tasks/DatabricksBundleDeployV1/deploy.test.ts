@@ -137,7 +137,7 @@ describe('DatabricksBundleDeployV1 in process (with a fake databricks CLI)', fun
       },
     );
     assert.equal(run.result, 'Failed');
-    assert.match(run.message ?? '', /release-sp@contoso\.com/);
+    assert.match(run.message, /release-sp@contoso\.com/);
     assert.equal(folder.verbs().filter((verb) => verb === 'bundle deploy').length, 3);
   });
 
@@ -145,7 +145,7 @@ describe('DatabricksBundleDeployV1 in process (with a fake databricks CLI)', fun
     const { zipPath } = await folder.zip({ tamper: 'src/train.py' });
     const run = await deploy({ bundlePath: zipPath });
     assert.equal(run.result, 'Failed');
-    assert.match(run.message ?? '', /src\/train\.py/);
+    assert.match(run.message, /src\/train\.py/);
     assert.deepEqual(folder.calls(), [], 'the CLI never ran');
   });
 
@@ -167,7 +167,7 @@ describe('DatabricksBundleDeployV1 in process (with a fake databricks CLI)', fun
     const { zipPath } = await folder.zip();
     const run = await deploy({ bundlePath: zipPath }, { env: { FAKE_DATABRICKS_VALIDATE_ERROR: 'job train_job has no compute' } });
     assert.equal(run.result, 'Failed');
-    assert.match(run.message ?? '', /no compute/);
+    assert.match(run.message, /no compute/);
     assert.deepEqual(folder.verbs(), ['--version', 'bundle validate']);
   });
 
@@ -271,7 +271,7 @@ describe('DatabricksBundleDeployV1 in process (with a fake databricks CLI)', fun
       const { zipPath } = await folder.zip();
       const run = await deploy({ bundlePath: zipPath, cliVersion: '0.250.0' }, { env: { ...withoutFakeOnPath, MLOPS_DATABRICKS_CLI_DOWNLOAD_URL: server.url } });
       assert.equal(run.result, 'Failed');
-      assert.match(run.message ?? '', /Checksum mismatch/);
+      assert.match(run.message, /Checksum mismatch/);
       assert.deepEqual(folder.calls(), []);
       assert.ok(!fs.existsSync(path.join(folder.temp, 'tools', 'databricks', '0.250.0', `${platform.arch}.complete`)));
     });

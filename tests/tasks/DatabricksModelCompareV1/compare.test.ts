@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { type Emulator, type Scenario, type ScenarioMetric, type TaskRunContext } from '../../emulator';
+import type { Emulator, Scenario, ScenarioMetric, TaskRunContext } from '../../emulator';
 import { createRandom } from '../../../tasks/common/compare/bootstrap';
 import { run as compareTask } from '../../../tasks/DatabricksModelCompareV1/run';
 import { junitCases, patConnection, runRecorded, tableRows, useWorkspace, type JUnitCase, type RecordedRun } from '../../support/in-process-models';
@@ -204,7 +204,7 @@ describe('DatabricksModelCompare@1 in process', () => {
   it('rejects a candidate that does not beat the champion by the absolute change, and fails the task', async () => {
     const run = await compare({ candidateVersion: '6', setAliasOnPass: 'challenger2' });
     assert.equal(run.result, 'Failed');
-    assert.match(run.message ?? '', /roc_auc\.min_absolute_change/);
+    assert.match(run.message, /roc_auc\.min_absolute_change/);
     assert.equal(run.outputs.decision, 'reject');
     assert.equal(run.outputs.championVersion, '3');
     assert.equal(emulator.state.models.get(model)?.aliases.has('challenger2'), false);
@@ -241,7 +241,7 @@ describe('DatabricksModelCompare@1 in process', () => {
     assert.equal(run.result, 'Failed');
     // The verdict was promote, but a step that failed must not hand 'promote' to the next one.
     assert.equal(run.outputs.decision, 'reject');
-    assert.ok(run.message?.includes('reader@example.com') && run.message.includes(owner), run.message);
+    assert.ok(run.message.includes('reader@example.com') && run.message.includes(owner), run.message);
     assert.equal(comment(5), 'Trained on November data.');
     assert.equal(emulator.state.models.get(model)?.aliases.get('challenger'), 6);
   });
@@ -266,7 +266,7 @@ describe('DatabricksModelCompare@1 in process', () => {
   it('refuses to compare metrics computed on different datasets, and records the refusal', async () => {
     const run = await compare({ candidateVersion: '7', auditTable, sqlWarehouseId: 'wh1' });
     assert.equal(run.result, 'Failed');
-    assert.match(run.message ?? '', /main\.ml\.eval@5/);
+    assert.match(run.message, /main\.ml\.eval@5/);
     assert.equal(run.outputs.decision, 'reject');
     assert.deepEqual(registryWrites(), []);
     const rows = auditRows();
@@ -294,7 +294,7 @@ describe('DatabricksModelCompare@1 in process', () => {
   it('refuses both candidateVersion and candidateAlias before calling the workspace', async () => {
     const run = await compare({ candidateVersion: '5', candidateAlias: 'challenger' });
     assert.equal(run.result, 'Failed');
-    assert.match(run.message ?? '', /either 'candidateVersion' or 'candidateAlias', not both/);
+    assert.match(run.message, /either 'candidateVersion' or 'candidateAlias', not both/);
     assert.equal(emulator.requests.length, 0);
   });
 

@@ -182,8 +182,8 @@ describe('DatabricksModelPromote@1 in process', () => {
   it('explains a 403: only the model owner may set aliases', async () => {
     const run = await promote({ version: '5', expectedCurrentVersion: '4' }, 'dapi-reader-token');
     assert.equal(run.result, 'Failed');
-    assert.match(run.message ?? '', new RegExp(owner));
-    assert.match(run.message ?? '', /service connection 'CONN'/);
+    assert.match(run.message, new RegExp(owner));
+    assert.match(run.message, /service connection 'CONN'/);
     assert.deepEqual(aliases(), { challenger: 5, champion: 4 });
   });
 
