@@ -7,8 +7,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { TaskContext, TaskOutcome } from '../../tasks/common/task/task-context';
-import { createNodeTransport } from '../../tasks/common/http/node-transport';
+import type { TaskContext, TaskHost, TaskOutcome } from '../../tasks/common/task/task-context';
+import { createNodeTransport, type AgentNetworkSettings } from '../../tasks/common/http/node-transport';
 import { createTaskFiles } from '../../tasks/common/node/task-files';
 import { toError } from '../../tasks/common/http/errors';
 import type { HttpTransport } from '../../tasks/common/http/transport';
@@ -52,6 +52,10 @@ export interface InProcessOptions {
   transport?: (inner: HttpTransport) => HttpTransport;
   /** The step's working folder (relative input paths and globs start there); the run's temp folder when omitted. */
   workingDirectory?: string;
+  /** The step's environment (what child processes inherit) and working folder; empty and the temp folder when omitted. */
+  host?: Partial<Pick<TaskHost, 'environment' | 'workingDirectory'>>;
+  /** The agent's proxy and certificate settings; none when omitted. */
+  network?: AgentNetworkSettings;
 }
 
 /** Runs `run` once with a context of recorders; never throws (a thrown error becomes `Failed`). */
@@ -65,7 +69,9 @@ export async function runInProcess(run: (context: TaskContext) => Promise<TaskOu
     clock: options.clock,
     transport: options.transport ? options.transport(transport) : transport,
     tempDirectory,
-    workingDirectory: options.workingDirectory ?? tempDirectory,
+    environment: options.host?.environment as Record<string, string> | undefined,
+    workingDirectory: options.host?.workingDirectory ?? options.workingDirectory ?? tempDirectory,
+    network: options.network,
     platform: process.platform,
     arch: process.arch,
     userAgent: 'databricks-mlops-azure-devops/test reliability/1.0.0',

@@ -5,13 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { runTaskBundle, type TaskRun } from '../../support/task-bundle';
 import { assertOnlyOwnCommands, injectionPayload } from '../../support/injection';
-import { fakeCliPath } from '../../unit/bundle-deploy/release-server';
 import { outputNames } from '../../../tasks/DatabricksBundleDeployV1/names';
-import { writeReleaseZip } from './release-zip';
+import { useDeployFolder } from './deploy-folder';
 
 const pat = `dapi${'0f1e2d3c'.repeat(4)}`;
 const endpoints = { DBX: { url: 'https://adb-1234567890123456.7.azuredatabricks.net', scheme: 'Token', parameters: { apitoken: pat } } };
@@ -23,24 +20,17 @@ const bundleFiles = {
 
 describe('DatabricksBundleDeploy@1 bundle: logging-command injection through CLI output', function () {
   this.timeout(60_000);
-  let temp: string;
-
-  beforeEach(() => {
-    temp = fs.mkdtempSync(path.join(os.tmpdir(), 'deploy-injection-'));
-  });
-  afterEach(() => fs.rmSync(temp, { recursive: true, force: true }));
+  const folder = useDeployFolder(bundleFiles);
 
   async function deploy(inputs: Record<string, string>, env: Record<string, string>): Promise<TaskRun> {
-    const zipPath = path.join(temp, 'churn.zip');
-    await writeReleaseZip(zipPath, { files: bundleFiles });
-    const work = fs.mkdtempSync(path.join(temp, 'work-'));
+    const { zipPath } = await folder.zip({}, 'churn.zip');
     const run = await runTaskBundle('DatabricksBundleDeployV1', {
       inputs: { connectionType: 'databricks', databricksConnection: 'DBX', target: 'prod', bundlePath: zipPath, ...inputs },
       endpoints,
-      cwd: work,
+      cwd: folder.temp,
       timeoutMs: 45_000,
-      variables: { 'Agent.ToolsDirectory': path.join(temp, 'tools'), 'System.DefaultWorkingDirectory': work },
-      env: { PATH: [path.dirname(fakeCliPath), path.dirname(process.execPath), '/usr/bin', '/bin'].join(path.delimiter), FAKE_DATABRICKS_RECORD: path.join(temp, 'calls.json'), ...env },
+      variables: folder.variables(folder.temp),
+      env: { ...folder.environment(), ...env },
     });
     fs.rmSync(run.tempDirectory, { recursive: true, force: true });
     return run;

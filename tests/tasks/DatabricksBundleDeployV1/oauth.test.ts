@@ -1,62 +1,57 @@
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { startEmulator, type Emulator } from '../../emulator';
-import { runTaskBundle } from '../../support/task-bundle';
-import { fakeCliPath } from '../../unit/bundle-deploy/release-server';
-import { writeReleaseZip } from './release-zip';
+import { run as deployTask } from '../../../tasks/DatabricksBundleDeployV1/run';
+import type { EndpointFixture } from '../../support/task-bundle';
+import { runRecorded, useWorkspace, type ClockedWorkspace, type RecordedRun } from '../../support/in-process-models';
+import { useDeployFolder, type DeployFolder } from './deploy-folder';
+
+const bundleFiles = { 'databricks.yml': 'bundle:\n  name: churn\ntargets:\n  prod: {}\n' };
+
+/** Deploys the folder's zip in process with a connection that the task exchanges for a token at the emulator. */
+async function deployWith(workspace: ClockedWorkspace, folder: DeployFolder, inputs: Record<string, string>, endpoints: Record<string, EndpointFixture>, variables: Record<string, string> = {}): Promise<RecordedRun> {
+  const { zipPath } = await folder.zip({}, 'bundle.zip');
+  return runRecorded(deployTask, {
+    inputs: { ...inputs, bundlePath: zipPath, target: 'prod' },
+    endpoints,
+    variables: { ...folder.variables(folder.temp), ...variables },
+    clock: workspace.clock,
+    host: { environment: folder.environment(), workingDirectory: folder.temp },
+  });
+}
+
+/** The CLI calls that authenticate: each got a token the emulator issued of `kind`, registered as a secret; none of `secrets` was ever logged. */
+function assertIssuedTokenOnly(workspace: ClockedWorkspace, folder: DeployFolder, run: RecordedRun, kind: string | undefined, secrets: string[]): void {
+  assert.equal(run.result, 'Succeeded', run.message);
+  const issued = workspace.emulator.state.tokens.issued().filter((record) => kind === undefined || record.kind === kind).map((record) => record.token);
+  assert.ok(issued.length >= 1, 'a token was issued at the token endpoint');
+  const authenticated = folder.calls().filter((call) => call.args[0] === 'bundle');
+  assert.equal(authenticated.length, 2);
+  for (const call of authenticated) {
+    assert.ok(issued.includes(call.env.DATABRICKS_TOKEN), 'the CLI gets the issued token');
+    assert.equal(call.env.DATABRICKS_HOST, workspace.emulator.url);
+    assert.ok(run.secrets.includes(call.env.DATABRICKS_TOKEN), 'the token is registered as a secret');
+  }
+  for (const secret of [...secrets, ...issued]) assert.deepEqual([...run.log, run.message].filter((line) => line.includes(secret)), []);
+}
 
 /**
  * A service principal connection (Databricks OAuth M2M): the task exchanges the client secret for a
  * short-lived token at the workspace's token endpoint (the emulator) and only that token reaches
  * the CLI; the client secret never does.
  */
-describe('DatabricksBundleDeployV1 with an OAuth service principal connection', function () {
-  this.timeout(60_000);
+describe('DatabricksBundleDeployV1 in process with an OAuth service principal connection', () => {
   const clientId = '8f3c2b1a-1111-4d2c-9e8f-0a1b2c3d4e5f';
   const clientSecret = `dose${'7c'.repeat(16)}`;
-  let emulator: Emulator;
-  let temp: string;
-
-  before(async () => {
-    emulator = await startEmulator({ scenario: { identities: { servicePrincipals: [{ applicationId: clientId, oauthSecret: clientSecret }] } } });
-  });
-  after(() => emulator.close());
-  beforeEach(() => {
-    temp = fs.mkdtempSync(path.join(os.tmpdir(), 'deploy-oauth-'));
-  });
-  afterEach(() => fs.rmSync(temp, { recursive: true, force: true }));
+  const workspace = useWorkspace({ identities: { servicePrincipals: [{ applicationId: clientId, oauthSecret: clientSecret }] } });
+  const folder = useDeployFolder(bundleFiles);
 
   it('hands the CLI an issued OAuth token, masked, and never the client secret', async () => {
-    const zipPath = path.join(temp, 'bundle.zip');
-    await writeReleaseZip(zipPath, { files: { 'databricks.yml': 'bundle:\n  name: churn\ntargets:\n  prod: {}\n' } });
-    const record = path.join(temp, 'calls.json');
-    const run = await runTaskBundle('DatabricksBundleDeployV1', {
-      inputs: { connectionType: 'databricks', databricksConnection: 'SP', bundlePath: zipPath, target: 'prod' },
-      endpoints: { SP: { url: emulator.url, scheme: 'UsernamePassword', parameters: { username: clientId, password: clientSecret } } },
-      variables: { 'Agent.ToolsDirectory': path.join(temp, 'tools') },
-      env: { PATH: [path.dirname(fakeCliPath), path.dirname(process.execPath), '/usr/bin', '/bin'].join(path.delimiter), FAKE_DATABRICKS_RECORD: record },
-      cwd: temp,
-      timeoutMs: 45_000,
+    const run = await deployWith(workspace, folder, { connectionType: 'databricks', databricksConnection: 'SP' }, {
+      SP: { url: workspace.emulator.url, scheme: 'UsernamePassword', parameters: { username: clientId, password: clientSecret } },
     });
-    fs.rmSync(run.tempDirectory, { recursive: true, force: true });
-    assert.equal(run.result, 'Succeeded', run.resultMessage);
-    const issued = emulator.state.tokens.issued().map((record) => record.token);
-    assert.ok(issued.length >= 1, 'a token was issued at the token endpoint');
-    const calls = JSON.parse(fs.readFileSync(record, 'utf8')) as Array<{ args: string[]; env: Record<string, string> }>;
-    const authenticated = calls.filter((call) => call.args[0] === 'bundle');
-    assert.equal(authenticated.length, 2);
-    for (const call of authenticated) {
-      assert.ok(issued.includes(call.env.DATABRICKS_TOKEN), 'the CLI gets the issued token');
+    assertIssuedTokenOnly(workspace, folder, run, undefined, [clientSecret]);
+    for (const call of folder.calls().filter((c) => c.args[0] === 'bundle')) {
       assert.equal(call.env.DATABRICKS_AUTH_TYPE, 'pat');
-      assert.equal(call.env.DATABRICKS_HOST, emulator.url);
       assert.ok(!Object.values(call.env).includes(clientSecret), 'the client secret is not in the CLI environment');
-      assert.ok(run.secrets.includes(call.env.DATABRICKS_TOKEN), 'the token is registered as a secret');
-    }
-    for (const secret of [clientSecret, ...issued]) {
-      const printed = run.stdout.split('\n').filter((line) => !line.startsWith('##vso[task.setsecret]') && line.includes(secret));
-      assert.deepEqual(printed, []);
     }
   });
 });
@@ -65,64 +60,27 @@ describe('DatabricksBundleDeployV1 with an OAuth service principal connection', 
  * Workload identity federation (an Azure Resource Manager connection): the pipeline's OIDC token is
  * exchanged for an Entra token, which the CLI gets; no client secret exists at all.
  */
-describe('DatabricksBundleDeployV1 with a workload identity federation connection', function () {
-  this.timeout(60_000);
+describe('DatabricksBundleDeployV1 in process with a workload identity federation connection', () => {
   const applicationId = 'app-deploy-wif';
   const systemToken = 'system-access-token-deploy-test';
-  let emulator: Emulator;
-  let temp: string;
-
-  before(async () => {
-    emulator = await startEmulator({
-      scenario: {
-        identities: { servicePrincipals: [{ applicationId, entra: { tenantId: 'tenant-d', federatedServiceConnectionIds: ['arm-wif'] } }] },
-        azureDevOps: { systemAccessTokens: [systemToken], pipelineSubject: 'p://org/proj/pipe' },
-      },
-    });
+  const workspace = useWorkspace({
+    identities: { servicePrincipals: [{ applicationId, entra: { tenantId: 'tenant-d', federatedServiceConnectionIds: ['arm-wif'] } }] },
+    azureDevOps: { systemAccessTokens: [systemToken], pipelineSubject: 'p://org/proj/pipe' },
   });
-  after(() => emulator.close());
-  beforeEach(() => {
-    temp = fs.mkdtempSync(path.join(os.tmpdir(), 'deploy-wif-'));
-  });
-  afterEach(() => fs.rmSync(temp, { recursive: true, force: true }));
+  const folder = useDeployFolder(bundleFiles);
 
   it('hands the CLI the Entra token issued for the pipeline identity, masked', async () => {
-    const zipPath = path.join(temp, 'bundle.zip');
-    await writeReleaseZip(zipPath, { files: { 'databricks.yml': 'bundle:\n  name: churn\ntargets:\n  prod: {}\n' } });
-    const record = path.join(temp, 'calls.json');
-    const run = await runTaskBundle('DatabricksBundleDeployV1', {
-      inputs: { connectionType: 'azureResourceManager', azureSubscription: 'arm-wif', workspaceUrl: emulator.url, bundlePath: zipPath, target: 'prod' },
-      endpoints: {
+    const { emulator } = workspace;
+    const run = await deployWith(
+      workspace,
+      folder,
+      { connectionType: 'azureResourceManager', azureSubscription: 'arm-wif', workspaceUrl: emulator.url },
+      {
         SystemVssConnection: { url: emulator.collectionUri, scheme: 'OAuth', parameters: { AccessToken: systemToken } },
         'arm-wif': { url: 'https://management.azure.com/', scheme: 'WorkloadIdentityFederation', parameters: { serviceprincipalid: applicationId, tenantid: 'tenant-d' }, data: { environmentAuthorityUrl: `${emulator.url}/entra/` } },
       },
-      variables: {
-        'Agent.ToolsDirectory': path.join(temp, 'tools'),
-        'System.CollectionUri': emulator.collectionUri,
-        'System.TeamProjectId': 'proj',
-        'System.HostType': 'build',
-        'System.PlanId': 'plan-1',
-        'System.JobId': 'job-1',
-      },
-      env: { PATH: [path.dirname(fakeCliPath), path.dirname(process.execPath), '/usr/bin', '/bin'].join(path.delimiter), FAKE_DATABRICKS_RECORD: record },
-      cwd: temp,
-      timeoutMs: 45_000,
-    });
-    fs.rmSync(run.tempDirectory, { recursive: true, force: true });
-    assert.equal(run.result, 'Succeeded', `${run.resultMessage}\n${run.stderr}`);
-    const entra = emulator.state.tokens.issued().filter((issued) => issued.kind === 'entra').map((issued) => issued.token);
-    assert.ok(entra.length >= 1, 'an Entra token was issued');
-    const calls = JSON.parse(fs.readFileSync(record, 'utf8')) as Array<{ args: string[]; env: Record<string, string> }>;
-    const authenticated = calls.filter((call) => call.args[0] === 'bundle');
-    assert.equal(authenticated.length, 2);
-    for (const call of authenticated) {
-      assert.ok(entra.includes(call.env.DATABRICKS_TOKEN), 'the CLI gets the Entra token');
-      assert.equal(call.env.DATABRICKS_HOST, emulator.url);
-      assert.ok(run.secrets.includes(call.env.DATABRICKS_TOKEN), 'the token is registered as a secret');
-    }
-    for (const secret of [systemToken, ...entra]) {
-      const printed = (run.stdout + run.stderr).split('\n').filter((line) => !line.startsWith('##vso[task.setsecret]') && line.includes(secret));
-      assert.deepEqual(printed, []);
-    }
+      { 'System.CollectionUri': emulator.collectionUri, 'System.TeamProjectId': 'proj', 'System.HostType': 'build', 'System.PlanId': 'plan-1', 'System.JobId': 'job-1' },
+    );
+    assertIssuedTokenOnly(workspace, folder, run, 'entra', [systemToken]);
   });
 });

@@ -3,22 +3,22 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { runTaskBundle, type TaskRun } from '../../support/task-bundle';
-import { fakeCliPath } from '../../unit/bundle-deploy/release-server';
+import { run as deployTask } from '../../../tasks/DatabricksBundleDeployV1/run';
+import { run as releaseBundleTask } from '../../../tasks/DatabricksReleaseBundleV1/run';
+import { FakeClock } from '../../fakes/clock';
+import { runRecorded } from '../../support/in-process-models';
+import { cliOnPath } from './deploy-folder';
 
 /**
  * Built once, deployed as built: DatabricksReleaseBundle@1 builds a bundle with `buildArtifacts: true`
  * (its artifact build runs once, there), and DatabricksBundleDeploy@1 deploys that zip, checked
- * against the build's `bundleDigest` output, with the artifact's build switched off.
+ * against the build's `bundleDigest` output, with the artifact's build switched off. Both run in
+ * process; the build command and the (fake) CLI are child processes, as on the agent.
  */
-describe('DatabricksReleaseBundle@1 build -> DatabricksBundleDeploy@1', function () {
-  this.timeout(90_000);
+describe('DatabricksReleaseBundle@1 build -> DatabricksBundleDeploy@1 in process', function () {
+  this.timeout(30_000);
   let temp: string;
-  const runs: TaskRun[] = [];
-  afterEach(() => {
-    for (const run of runs.splice(0)) fs.rmSync(run.tempDirectory, { recursive: true, force: true });
-    fs.rmSync(temp, { recursive: true, force: true });
-  });
+  afterEach(() => fs.rmSync(temp, { recursive: true, force: true }));
 
   it('deploys the packed wheel of the release build without building it again', async () => {
     temp = fs.mkdtempSync(path.join(os.tmpdir(), 'release-to-deploy-'));
@@ -58,18 +58,18 @@ describe('DatabricksReleaseBundle@1 build -> DatabricksBundleDeploy@1', function
     fs.writeFileSync(path.join(bundleRoot, 'src', 'train.py'), '# Databricks notebook source\nprint(1)\n');
     fs.writeFileSync(path.join(bundleRoot, '.gitignore'), 'dist/\n');
 
-    const build = await runTaskBundle('DatabricksReleaseBundleV1', {
+    const repo = path.join(temp, 'repo');
+    const build = await runRecorded(releaseBundleTask, {
       inputs: { command: 'build', bundleRoot, outputDirectory: path.join(temp, 'out'), buildArtifacts: 'true', publishArtifact: 'false', version: '1.0.0' },
-      variables: { 'Build.BuildNumber': '1.0.0', 'System.DefaultWorkingDirectory': path.join(temp, 'repo') },
-      cwd: path.join(temp, 'repo'),
-      timeoutMs: 60_000,
+      variables: { 'Build.BuildNumber': '1.0.0', 'System.DefaultWorkingDirectory': repo },
+      clock: new FakeClock(),
+      host: { environment: { PATH: process.env.PATH ?? '' }, workingDirectory: repo },
     });
-    runs.push(build);
-    assert.ok(build.result === 'Succeeded' || build.result === 'SucceededWithIssues', build.resultMessage);
+    assert.ok(build.result === 'Succeeded' || build.result === 'SucceededWithIssues', build.message);
     assert.equal(fs.readFileSync(path.join(temp, 'repo', 'builds.log'), 'utf8'), 'built\n');
 
     const record = path.join(temp, 'calls.json');
-    const deploy = await runTaskBundle('DatabricksBundleDeployV1', {
+    const deploy = await runRecorded(deployTask, {
       inputs: {
         connectionType: 'databricks',
         databricksConnection: 'DBX',
@@ -80,12 +80,10 @@ describe('DatabricksReleaseBundle@1 build -> DatabricksBundleDeploy@1', function
       },
       endpoints: { DBX: { url: 'https://adb-2222222222222222.2.azuredatabricks.net', scheme: 'Token', parameters: { apitoken: `dapi${'1f'.repeat(16)}` } } },
       variables: { 'Agent.ToolsDirectory': path.join(temp, 'tools') },
-      env: { PATH: [path.dirname(fakeCliPath), path.dirname(process.execPath), '/usr/bin', '/bin'].join(path.delimiter), FAKE_DATABRICKS_RECORD: record },
-      cwd: temp,
-      timeoutMs: 45_000,
+      clock: new FakeClock(),
+      host: { environment: { PATH: cliOnPath, FAKE_DATABRICKS_RECORD: record }, workingDirectory: temp },
     });
-    runs.push(deploy);
-    assert.equal(deploy.result, 'Succeeded', deploy.resultMessage);
+    assert.equal(deploy.result, 'Succeeded', deploy.message);
     assert.deepEqual(deploy.outputs, { deployedTarget: 'staging', runId: '4242' });
 
     const calls = JSON.parse(fs.readFileSync(record, 'utf8')) as Array<{ args: string[]; cwd: string; files: string[]; yaml: Record<string, string> }>;

@@ -1,13 +1,16 @@
 /**
- * DatabricksModelCompare@1 run as the agent runs it (the built bundle in a child process) against the
- * workspace emulator: verdicts, dataset refusal, no champion, dry run, significance, audit.
+ * DatabricksModelCompare@1 against the workspace emulator: verdicts, dataset refusal, no champion, dry
+ * run, significance, audit, run in process on a simulated clock; and two runs of the built bundle as
+ * the agent runs it, for what only the process shows (inputs and the connection from the
+ * environment, the `##vso` commands of the result, outputs, secret, summary and test results).
  * Build first: `npm run build -- DatabricksModelCompareV1`.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { XMLParser } from 'fast-xml-parser';
-import { startEmulator, type Emulator, type Scenario, type ScenarioMetric, type TaskRunContext } from '../../emulator';
+import type { Emulator, Scenario, ScenarioMetric, TaskRunContext } from '../../emulator';
 import { createRandom } from '../../../tasks/common/compare/bootstrap';
+import { run as compareTask } from '../../../tasks/DatabricksModelCompareV1/run';
+import { junitCases, patConnection, runRecorded, tableRows, useWorkspace, type JUnitCase, type RecordedRun } from '../../support/in-process-models';
 import { runTaskBundle, type TaskRun } from '../../support/task-bundle';
 
 const task = 'DatabricksModelCompareV1';
@@ -141,28 +144,17 @@ const variables = {
 };
 const pipelineRunUrl = 'https://dev.azure.com/contoso/ML%20Platform/_build/results?buildId=912';
 
-interface JUnitCase {
-  name: string;
-  failure?: unknown;
-  skipped?: unknown;
-}
-
-describe('DatabricksModelCompare@1 bundle', function () {
-  this.timeout(120_000);
+describe('DatabricksModelCompare@1 in process', () => {
+  const workspace = useWorkspace(scenario);
   let emulator: Emulator;
+  before(() => ({ emulator } = workspace));
 
-  before(async () => {
-    emulator = await startEmulator({ scenario });
-  });
-  after(async () => emulator?.close());
-  beforeEach(() => emulator.reset());
-
-  function compare(inputs: Record<string, string>, token = 'dapi-owner-token'): Promise<TaskRun> {
-    return runTaskBundle(task, {
+  function compare(inputs: Record<string, string>, token = 'dapi-owner-token'): Promise<RecordedRun> {
+    return runRecorded(compareTask, {
       inputs: { connectionType: 'databricks', databricksConnection: 'CONN', modelName: model, rules, ...inputs },
-      endpoints: { CONN: { url: emulator.url, scheme: 'Token', parameters: { apitoken: token } } },
+      endpoints: patConnection(emulator.url, token),
       variables,
-      timeoutMs: 60_000,
+      clock: workspace.clock,
     });
   }
 
@@ -174,63 +166,58 @@ describe('DatabricksModelCompare@1 bundle', function () {
     return emulator.state.models.get(model)?.versions.get(version)?.comment ?? '';
   }
 
-  function junitCases(run: TaskRun): JUnitCase[] {
-    assert.equal(run.testPublications.length, 1);
-    const publication = run.testPublications[0];
-    assert.equal(publication.properties.type, 'JUnit');
-    const xml = fs.readFileSync(publication.properties.resultFiles, 'utf8');
-    const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => name === 'testcase' || name === 'testsuite' }).parse(xml);
-    return parsed.testsuites.testsuite.flatMap((suite: { testcase: JUnitCase[] }) => suite.testcase);
+  function junit(run: RecordedRun): JUnitCase[] {
+    assert.equal(run.testResults.length, 1);
+    assert.equal(run.testResults[0].format, 'JUnit');
+    return junitCases(run.testResults[0].contents[0]);
   }
 
-  function summary(run: TaskRun): string {
+  function summary(run: RecordedRun): string {
     assert.equal(run.summaries.length, 1);
-    return fs.readFileSync(run.summaries[0], 'utf8');
+    return run.summaries[0].content;
   }
 
   function auditRows(): Record<string, string | null>[] {
-    const table = emulator.state.tables.get(auditTable);
-    if (!table) return [];
-    return table.rows.map((row) => Object.fromEntries(table.columns.map((column, i) => [column.name, row[i]])));
+    return tableRows(emulator, auditTable);
   }
 
   it('promotes a better candidate: outputs, pass alias, comment with the pipeline run, JUnit and summary', async () => {
     const run = await compare({ candidateVersion: '5', setAliasOnPass: 'challenger' });
-    assert.equal(run.result, 'Succeeded', run.resultMessage);
+    assert.equal(run.result, 'Succeeded', run.message);
     assert.deepEqual(run.outputs, { decision: 'promote', candidateVersion: '5', championVersion: '3' });
     assert.equal(emulator.state.models.get(model)?.aliases.get('challenger'), 5);
     assert.equal(emulator.state.models.get(model)?.aliases.get('champion'), 3);
     // Appended below the existing comment, which is kept.
     assert.match(comment(5), /^Trained on November data\.\n\nModel comparison \(DatabricksModelCompare@1\): PROMOTE against champion version 3/);
     assert.ok(comment(5).includes(pipelineRunUrl));
-    const cases = junitCases(run);
+    const cases = junit(run);
     assert.deepEqual(cases.map((c) => c.name), ['roc_auc.threshold', 'roc_auc.min_absolute_change', 'rmse.min_relative_change', 'latency_p95_ms.guardrail']);
     assert.ok(cases.every((c) => c.failure === undefined));
     const markdown = summary(run);
     assert.match(markdown, /PROMOTE/);
     // The guardrail boundary: 110 <= 100 * (1 + 0.1) passes.
     assert.match(markdown, /\| latency_p95_ms \| guardrail: <= champion \* \(1 \+ 0\.1\) \| 110 \| 100 \| \+10 \(\+10%\) \| ✅ pass \|/);
-    assert.deepEqual(run.summaryTitles, ['Model comparison: main.ml.churn']);
+    assert.deepEqual(run.summaries.map((s) => s.title), ['Model comparison: main.ml.churn']);
     assert.ok(run.secrets.includes('dapi-owner-token'));
   });
 
   it('rejects a candidate that does not beat the champion by the absolute change, and fails the task', async () => {
     const run = await compare({ candidateVersion: '6', setAliasOnPass: 'challenger2' });
     assert.equal(run.result, 'Failed');
-    assert.match(run.resultMessage ?? '', /roc_auc\.min_absolute_change/);
+    assert.match(run.message, /roc_auc\.min_absolute_change/);
     assert.equal(run.outputs.decision, 'reject');
     assert.equal(run.outputs.championVersion, '3');
     assert.equal(emulator.state.models.get(model)?.aliases.has('challenger2'), false);
     assert.match(comment(6), /REJECT against champion version 3.*failed: roc_auc\.min_absolute_change/);
-    const failed = junitCases(run).filter((c) => c.failure !== undefined).map((c) => c.name);
+    const failed = junit(run).filter((c) => c.failure !== undefined).map((c) => c.name);
     assert.deepEqual(failed, ['roc_auc.min_absolute_change']);
   });
 
   it('decides the MLflow MetricThreshold edge cases as MLflow does, one JUnit case per rule', async () => {
     const run = await compare({ modelName: edgeModel, candidateVersion: '2', rules: edgeRules, runMode: 'dryRun' });
-    assert.equal(run.result, 'SucceededWithIssues', run.resultMessage);
+    assert.equal(run.result, 'SucceededWithIssues', run.message);
     assert.deepEqual(run.outputs, { decision: 'reject', candidateVersion: '2', championVersion: '1' });
-    const cases = junitCases(run);
+    const cases = junit(run);
     assert.deepEqual(
       cases.map((c) => `${c.name}:${c.failure === undefined ? 'pass' : 'fail'}`),
       [
@@ -254,7 +241,7 @@ describe('DatabricksModelCompare@1 bundle', function () {
     assert.equal(run.result, 'Failed');
     // The verdict was promote, but a step that failed must not hand 'promote' to the next one.
     assert.equal(run.outputs.decision, 'reject');
-    assert.ok(run.resultMessage?.includes('reader@example.com') && run.resultMessage.includes(owner), run.resultMessage);
+    assert.ok(run.message.includes('reader@example.com') && run.message.includes(owner), run.message);
     assert.equal(comment(5), 'Trained on November data.');
     assert.equal(emulator.state.models.get(model)?.aliases.get('challenger'), 6);
   });
@@ -279,7 +266,7 @@ describe('DatabricksModelCompare@1 bundle', function () {
   it('refuses to compare metrics computed on different datasets, and records the refusal', async () => {
     const run = await compare({ candidateVersion: '7', auditTable, sqlWarehouseId: 'wh1' });
     assert.equal(run.result, 'Failed');
-    assert.match(run.resultMessage ?? '', /main\.ml\.eval@5/);
+    assert.match(run.message, /main\.ml\.eval@5/);
     assert.equal(run.outputs.decision, 'reject');
     assert.deepEqual(registryWrites(), []);
     const rows = auditRows();
@@ -307,14 +294,14 @@ describe('DatabricksModelCompare@1 bundle', function () {
   it('refuses both candidateVersion and candidateAlias before calling the workspace', async () => {
     const run = await compare({ candidateVersion: '5', candidateAlias: 'challenger' });
     assert.equal(run.result, 'Failed');
-    assert.match(run.resultMessage ?? '', /either 'candidateVersion' or 'candidateAlias', not both/);
+    assert.match(run.message, /either 'candidateVersion' or 'candidateAlias', not both/);
     assert.equal(emulator.requests.length, 0);
   });
 
   describe('no champion', () => {
     it('promotes by default when every rule is a threshold rule; championVersion is none', async () => {
       const run = await compare({ modelName: fresh, candidateVersion: '1', rules: thresholdRules });
-      assert.equal(run.result, 'Succeeded', run.resultMessage);
+      assert.equal(run.result, 'Succeeded', run.message);
       assert.deepEqual(run.outputs, { decision: 'promote', candidateVersion: '1', championVersion: 'none' });
     });
 
@@ -322,15 +309,15 @@ describe('DatabricksModelCompare@1 bundle', function () {
       const run = await compare({ modelName: fresh, candidateVersion: '1' });
       assert.equal(run.result, 'Failed');
       assert.deepEqual(run.outputs, { decision: 'reject', candidateVersion: '1', championVersion: 'none' });
-      const failed = junitCases(run).filter((c) => c.failure !== undefined).map((c) => c.name);
+      const failed = junit(run).filter((c) => c.failure !== undefined).map((c) => c.name);
       assert.deepEqual(failed, ['roc_auc.min_absolute_change', 'rmse.min_relative_change', 'latency_p95_ms.guardrail', 'precondition.champion']);
     });
 
     it('noChampion: promote lets threshold rules decide and skips the rest', async () => {
       const run = await compare({ modelName: fresh, candidateVersion: '1', noChampion: 'promote' });
-      assert.equal(run.result, 'Succeeded', run.resultMessage);
+      assert.equal(run.result, 'Succeeded', run.message);
       assert.equal(run.outputs.decision, 'promote');
-      const skipped = junitCases(run).filter((c) => c.skipped !== undefined).map((c) => c.name);
+      const skipped = junit(run).filter((c) => c.skipped !== undefined).map((c) => c.name);
       assert.deepEqual(skipped, ['roc_auc.min_absolute_change', 'rmse.min_relative_change', 'latency_p95_ms.guardrail']);
     });
 
@@ -343,7 +330,7 @@ describe('DatabricksModelCompare@1 bundle', function () {
 
   it('dry run reports a rejection without failing and changes nothing in the registry', async () => {
     const run = await compare({ candidateVersion: '6', runMode: 'dryRun', setAliasOnPass: 'challenger2' });
-    assert.equal(run.result, 'SucceededWithIssues', run.resultMessage);
+    assert.equal(run.result, 'SucceededWithIssues', run.message);
     assert.equal(run.outputs.decision, 'reject');
     assert.deepEqual(registryWrites(), []);
     assert.match(summary(run), /dry run/);
@@ -352,14 +339,14 @@ describe('DatabricksModelCompare@1 bundle', function () {
   it('reads candidate and baseline_ metrics from one validation run', async () => {
     const run = await compare({ candidateVersion: '6', metricsSource: 'validationRun', validationRunId: 'validation-run' });
     // Version 6's own run is worse, but the validation run is what counts here.
-    assert.equal(run.result, 'Succeeded', run.resultMessage);
+    assert.equal(run.result, 'Succeeded', run.message);
     assert.equal(run.outputs.decision, 'promote');
     assert.ok(emulator.requests.some((r) => r.path === '/api/2.0/mlflow/runs/get' && r.query.run_id === 'validation-run'));
     assert.ok(!emulator.requests.some((r) => r.path === '/api/2.0/mlflow/runs/get' && r.query.run_id === 'run-worse'));
   });
 
   describe('evaluation job and significance', () => {
-    function intervals(run: TaskRun): string {
+    function intervals(run: RecordedRun): string {
       const match = /\| accuracy \| 400 \| [^|]+ \| (\[[^\]]+\]) \|/.exec(summary(run));
       assert.ok(match, summary(run));
       return match[1];
@@ -374,11 +361,11 @@ describe('DatabricksModelCompare@1 bundle', function () {
         evaluationJobParameters: 'eval_table=main.ml.eval\n',
         requireSignificance: 'true',
       });
-      assert.equal(run.result, 'Succeeded', run.resultMessage);
+      assert.equal(run.result, 'Succeeded', run.message);
       const runNow = emulator.requests.find((r) => r.path.endsWith('/jobs/run-now'));
       assert.ok(runNow);
       assert.deepEqual((runNow.body as { job_parameters: unknown }).job_parameters, { eval_table: 'main.ml.eval', model_name: model, candidate_version: '5', champion_version: '3' });
-      const significance = junitCases(run).find((c) => c.name === 'accuracy.significance');
+      const significance = junit(run).find((c) => c.name === 'accuracy.significance');
       assert.ok(significance && significance.failure === undefined);
       const [lower] = JSON.parse(intervals(run)) as number[];
       assert.ok(lower > 0, intervals(run));
@@ -403,13 +390,13 @@ describe('DatabricksModelCompare@1 bundle', function () {
       });
       assert.equal(run.result, 'Failed');
       assert.equal(intervals(run), '[0, 0]');
-      const significance = junitCases(run).find((c) => c.name === 'accuracy.significance');
+      const significance = junit(run).find((c) => c.name === 'accuracy.significance');
       assert.ok(significance?.failure !== undefined);
     });
 
     it('reads paired scores from a table through the SQL statement API with a named parameter', async () => {
       const run = await compare({ candidateVersion: '5', rules: significanceRules, metricsSource: 'evaluationJob', evaluationJobName: 'evaluate-models', requireSignificance: 'true', pairedScoresTable: pairedTable, sqlWarehouseId: 'wh1' });
-      assert.equal(run.result, 'Succeeded', run.resultMessage);
+      assert.equal(run.result, 'Succeeded', run.message);
       const select = [...emulator.state.statements.values()].find((s) => s.statement.startsWith('SELECT'));
       assert.ok(select);
       assert.match(select.statement, /FROM `main`\.`mlops`\.`paired_scores` WHERE metric = :metric$/);
@@ -422,7 +409,7 @@ describe('DatabricksModelCompare@1 bundle', function () {
   describe('audit record', () => {
     it('writes one row with named parameters, before the alias is set', async () => {
       const run = await compare({ candidateVersion: '5', setAliasOnPass: 'challenger', auditTable, sqlWarehouseId: 'wh1' });
-      assert.equal(run.result, 'Succeeded', run.resultMessage);
+      assert.equal(run.result, 'Succeeded', run.message);
       const rows = auditRows();
       assert.equal(rows.length, 1);
       const row = rows[0];
@@ -468,8 +455,48 @@ describe('DatabricksModelCompare@1 bundle', function () {
     it('only warns when auditRequired is false', async () => {
       emulator.faults.failTableWrites({ table: auditTable });
       const run = await compare({ candidateVersion: '5', auditTable, sqlWarehouseId: 'wh1', auditRequired: 'false' });
-      assert.equal(run.result, 'SucceededWithIssues', run.resultMessage);
+      assert.equal(run.result, 'SucceededWithIssues', run.message);
       assert.equal(run.outputs.decision, 'promote');
     });
+  });
+});
+
+describe('DatabricksModelCompare@1 bundle', function () {
+  this.timeout(60_000);
+  const workspace = useWorkspace(scenario, { realClock: true });
+  let emulator: Emulator;
+  before(() => ({ emulator } = workspace));
+
+  function compare(inputs: Record<string, string>, token = 'dapi-owner-token'): Promise<TaskRun> {
+    return runTaskBundle(task, {
+      inputs: { connectionType: 'databricks', databricksConnection: 'CONN', modelName: model, rules, ...inputs },
+      endpoints: patConnection(emulator.url, token),
+      variables,
+      timeoutMs: 45_000,
+    });
+  }
+
+  it('hands the agent the verdict: result, output variables, masked token, titled summary and JUnit results', async () => {
+    const run = await compare({ candidateVersion: '5', setAliasOnPass: 'challenger' });
+    assert.equal(run.result, 'Succeeded', run.resultMessage);
+    assert.deepEqual(run.outputs, { decision: 'promote', candidateVersion: '5', championVersion: '3' });
+    assert.ok(run.secrets.includes('dapi-owner-token'));
+    assert.deepEqual(run.summaryTitles, ['Model comparison: main.ml.churn']);
+    assert.match(fs.readFileSync(run.summaries[0], 'utf8'), /PROMOTE/);
+    assert.equal(run.testPublications.length, 1);
+    const publication = run.testPublications[0];
+    assert.equal(publication.properties.type, 'JUnit');
+    const cases = junitCases(fs.readFileSync(publication.properties.resultFiles, 'utf8'));
+    assert.deepEqual(cases.map((c) => c.name), ['roc_auc.threshold', 'roc_auc.min_absolute_change', 'rmse.min_relative_change', 'latency_p95_ms.guardrail']);
+    // Pipeline variables reach the task from the environment: the comment links the pipeline run.
+    assert.ok(emulator.state.models.get(model)?.versions.get(5)?.comment?.includes(pipelineRunUrl));
+  });
+
+  it('fails the step closed: Failed naming identity and owner, and decision reject in the output variable', async () => {
+    const run = await compare({ candidateVersion: '5', setAliasOnPass: 'challenger' }, 'dapi-reader-token');
+    assert.equal(run.result, 'Failed');
+    assert.equal(run.outputs.decision, 'reject');
+    assert.ok(run.resultMessage?.includes('reader@example.com') && run.resultMessage.includes(owner), run.resultMessage);
+    assert.equal(emulator.state.models.get(model)?.aliases.get('challenger'), 6);
   });
 });

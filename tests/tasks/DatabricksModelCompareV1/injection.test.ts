@@ -4,9 +4,10 @@
  * tags, evaluation job messages and output. Only the task's own commands may reach the agent.
  */
 import assert from 'node:assert/strict';
-import { startEmulator, type Emulator, type Scenario, type ScenarioMetric } from '../../emulator';
+import { type Emulator, type Scenario, type ScenarioMetric } from '../../emulator';
+import { patConnection, useWorkspace } from '../../support/in-process-models';
 import { runTaskBundle, type TaskRun } from '../../support/task-bundle';
-import { assertOnlyOwnCommands, injectionPayload, injectionPayloadLine } from '../../support/injection';
+import { assertOnlyOwnCommands, injectionMarker, injectionPayload, injectionPayloadLine } from '../../support/injection';
 import { outputNames } from '../../../tasks/DatabricksModelCompareV1/names';
 
 const task = 'DatabricksModelCompareV1';
@@ -38,32 +39,35 @@ const scenario: Scenario = {
     { runId: 'run-candidate', metrics: metrics({ roc_auc: 0.9, [injectionPayloadLine]: 2 }, { datasetName: `${injectionPayloadLine}-2`, datasetDigest: 'other' }), tags: { [injectionPayloadLine]: injectionPayload } },
     { runId: 'run-same-dataset', metrics: metrics({ roc_auc: 0.805, [injectionPayloadLine]: 2 }, { datasetName: injectionPayloadLine, datasetDigest: injectionPayloadLine }) },
   ],
+  // Each evaluation run ends at its first poll: the task's poll schedule waits on the real clock in a
+  // bundle run, and the states in between print none of the job's text.
   jobs: [
     {
       name: 'hostile-evaluation',
-      tasks: [{ taskKey: 'evaluate', notebookPath: '/Shared/evaluate', script: { result: 'FAILED', error: injectionPayload, errorTrace: injectionPayload, stateMessage: injectionPayload } }],
+      tasks: [{ taskKey: 'evaluate', notebookPath: '/Shared/evaluate', script: { pending: 0, running: 0, result: 'FAILED', error: injectionPayload, errorTrace: injectionPayload, stateMessage: injectionPayload } }],
     },
     {
       name: 'hostile-output',
-      tasks: [{ taskKey: 'evaluate', notebookPath: '/Shared/evaluate-output', script: { notebookOutput: { dataset: { name: injectionPayloadLine, digest: injectionPayload }, candidate: { [injectionPayloadLine]: 1, roc_auc: injectionPayload }, champion: {} } } }],
+      tasks: [{ taskKey: 'evaluate', notebookPath: '/Shared/evaluate-output', script: { pending: 0, running: 0, notebookOutput: { dataset: { name: injectionPayloadLine, digest: injectionPayload }, candidate: { [injectionPayloadLine]: 1, roc_auc: injectionPayload }, champion: {} } } }],
     },
   ],
 };
 
 describe('DatabricksModelCompare@1 bundle: logging-command injection', function () {
   this.timeout(120_000);
+  const workspace = useWorkspace(scenario, { realClock: true });
   let emulator: Emulator;
+  before(() => ({ emulator } = workspace));
 
-  before(async () => {
-    emulator = await startEmulator({ scenario });
-  });
-  after(async () => emulator?.close());
-  beforeEach(() => emulator.reset());
+  /** The hostile text did reach the printed output, neutralised (so the check below saw it). */
+  function assertRelayed(run: TaskRun): void {
+    assert.ok(run.stdout.includes(`##_vso[task.setvariable variable=${injectionMarker}`), 'the outside text was printed');
+  }
 
   function compare(inputs: Record<string, string>): Promise<TaskRun> {
     return runTaskBundle(task, {
       inputs: { connectionType: 'databricks', databricksConnection: 'CONN', modelName: model, rules, ...inputs },
-      endpoints: { CONN: { url: emulator.url, scheme: 'Token', parameters: { apitoken: 'dapi-owner-token' } } },
+      endpoints: patConnection(emulator.url, 'dapi-owner-token'),
       variables: { 'Build.BuildId': '7' },
       timeoutMs: 60_000,
     });
@@ -72,6 +76,7 @@ describe('DatabricksModelCompare@1 bundle: logging-command injection', function 
   it('prints comments, tags, metric and dataset names of a refused comparison as data', async () => {
     const run = await compare({ candidateVersion: '2' });
     assert.equal(run.result, 'Failed', run.resultMessage);
+    assertRelayed(run);
     assertOnlyOwnCommands(run, { outputs });
   });
 
@@ -84,12 +89,14 @@ describe('DatabricksModelCompare@1 bundle: logging-command injection', function 
   it('prints the messages of a failed evaluation job as data', async () => {
     const run = await compare({ candidateVersion: '2', metricsSource: 'evaluationJob', evaluationJobName: 'hostile-evaluation' });
     assert.equal(run.result, 'Failed');
+    assertRelayed(run);
     assertOnlyOwnCommands(run, { outputs });
   });
 
   it('prints a malformed evaluation output as data', async () => {
     const run = await compare({ candidateVersion: '2', metricsSource: 'evaluationJob', evaluationJobName: 'hostile-output' });
     assert.equal(run.result, 'Failed');
+    assertRelayed(run);
     assertOnlyOwnCommands(run, { outputs });
   });
 });

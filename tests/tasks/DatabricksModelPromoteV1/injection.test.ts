@@ -4,9 +4,10 @@
  * the task's own commands may reach the agent.
  */
 import assert from 'node:assert/strict';
-import { startEmulator, type Emulator } from '../../emulator';
+import { type Emulator } from '../../emulator';
+import { patConnection, useWorkspace } from '../../support/in-process-models';
 import { runTaskBundle, type TaskRun } from '../../support/task-bundle';
-import { assertOnlyOwnCommands, injectionPayload } from '../../support/injection';
+import { assertOnlyOwnCommands, injectionMarker, injectionPayload } from '../../support/injection';
 import { outputNames } from '../../../tasks/DatabricksModelPromoteV1/names';
 
 const model = 'main.ml.hostile';
@@ -21,18 +22,19 @@ const errorBody = { error_code: 'INVALID_PARAMETER_VALUE', message: injectionPay
 
 describe('DatabricksModelPromote@1 bundle: logging-command injection', function () {
   this.timeout(60_000);
+  const workspace = useWorkspace(scenario, { realClock: true });
   let emulator: Emulator;
+  before(() => ({ emulator } = workspace));
 
-  before(async () => {
-    emulator = await startEmulator({ scenario });
-  });
-  after(async () => emulator?.close());
-  beforeEach(() => emulator.reset());
+  /** The hostile text did reach the printed output, neutralised (so the check below saw it). */
+  function assertRelayed(run: TaskRun): void {
+    assert.ok(run.stdout.includes(`##_vso[task.setvariable variable=${injectionMarker}`), 'the outside text was printed');
+  }
 
   function promote(inputs: Record<string, string>): Promise<TaskRun> {
     return runTaskBundle('DatabricksModelPromoteV1', {
       inputs: { connectionType: 'databricks', databricksConnection: 'CONN', modelName: model, ...inputs },
-      endpoints: { CONN: { url: emulator.url, scheme: 'Token', parameters: { apitoken: 'dapi-owner-token' } } },
+      endpoints: patConnection(emulator.url, 'dapi-owner-token'),
       variables: { 'Build.BuildId': '1' },
       timeoutMs: 30_000,
     });
@@ -42,6 +44,7 @@ describe('DatabricksModelPromote@1 bundle: logging-command injection', function 
     emulator.faults.add({ method: 'PUT', path: /\/aliases\//, kind: 'status', status: 400, body: errorBody, times: Infinity });
     const run = await promote({ version: '2' });
     assert.equal(run.result, 'Failed');
+    assertRelayed(run);
     assertOnlyOwnCommands(run, { outputs });
   });
 
@@ -49,6 +52,7 @@ describe('DatabricksModelPromote@1 bundle: logging-command injection', function 
     emulator.faults.add({ method: 'GET', path: /\/versions\/2$/, kind: 'status', status: 403, body: { error_code: 'PERMISSION_DENIED', message: injectionPayload }, times: Infinity });
     const run = await promote({ version: '2' });
     assert.equal(run.result, 'Failed');
+    assertRelayed(run);
     assertOnlyOwnCommands(run, { outputs });
   });
 

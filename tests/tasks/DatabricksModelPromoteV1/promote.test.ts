@@ -1,10 +1,16 @@
 /**
- * DatabricksModelPromote@1 run as the agent runs it (the built bundle in a child process) against the
- * workspace emulator: alias moves, concurrent changes, rollback, re-runs, ownership and the audit row.
+ * DatabricksModelPromote@1 against the workspace emulator: alias moves, concurrent changes, rollback,
+ * re-runs, ownership and the audit row, run in process on a simulated clock; and two runs of the
+ * built bundle as the agent runs it, for what only the process shows (the `##vso` commands of the
+ * result, outputs, secret and summary, and the failure message the agent reports).
+ * Build first: `npm run build -- DatabricksModelPromoteV1`.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { startEmulator, type Emulator } from '../../emulator';
+import type { Emulator } from '../../emulator';
+import type { HttpTransport } from '../../../tasks/common/http/transport';
+import { run as promoteTask } from '../../../tasks/DatabricksModelPromoteV1/run';
+import { patConnection, runRecorded, tableRows, useWorkspace, type RecordedRun } from '../../support/in-process-models';
 import { runTaskBundle, type TaskRun } from '../../support/task-bundle';
 
 const task = 'DatabricksModelPromoteV1';
@@ -33,30 +39,31 @@ const variables = {
   'Build.RequestedFor': 'Ada Lovelace',
 };
 
-/** Polls `condition` every 10 ms of real time (the bundle runs in another process) until it holds or `ms` pass. */
-async function waitFor(condition: () => boolean, ms: number): Promise<boolean> {
-  for (const end = Date.now() + ms; Date.now() < end; await new Promise((resolve) => setTimeout(resolve, 10))) {
-    if (condition()) return true;
-  }
-  return condition();
+/**
+ * Lets `act` change the workspace when the task sends a request `matches` picks, just before the
+ * emulator sees it: another writer racing the task, at a point the test chooses.
+ */
+function racing(matches: (method: string, path: string) => boolean, act: () => void): (inner: HttpTransport) => HttpTransport {
+  return (inner) => ({
+    send(request, signal) {
+      if (matches(request.method, new URL(request.url).pathname)) act();
+      return inner.send(request, signal);
+    },
+  });
 }
 
-describe('DatabricksModelPromote@1 bundle', function () {
-  this.timeout(60_000);
+describe('DatabricksModelPromote@1 in process', () => {
+  const workspace = useWorkspace(scenario);
   let emulator: Emulator;
+  before(() => ({ emulator } = workspace));
 
-  before(async () => {
-    emulator = await startEmulator({ scenario });
-  });
-  after(async () => emulator?.close());
-  beforeEach(() => emulator.reset());
-
-  function promote(inputs: Record<string, string>, token = 'dapi-owner-token'): Promise<TaskRun> {
-    return runTaskBundle(task, {
+  function promote(inputs: Record<string, string>, token = 'dapi-owner-token', transport?: (inner: HttpTransport) => HttpTransport): Promise<RecordedRun> {
+    return runRecorded(promoteTask, {
       inputs: { connectionType: 'databricks', databricksConnection: 'CONN', modelName: model, ...inputs },
-      endpoints: { CONN: { url: emulator.url, scheme: 'Token', parameters: { apitoken: token } } },
+      endpoints: patConnection(emulator.url, token),
       variables,
-      timeoutMs: 30_000,
+      clock: workspace.clock,
+      transport,
     });
   }
 
@@ -73,21 +80,18 @@ describe('DatabricksModelPromote@1 bundle', function () {
   }
 
   function auditRows(): Record<string, string | null>[] {
-    const table = emulator.state.tables.get(auditTable);
-    if (!table) return [];
-    return table.rows.map((row) => Object.fromEntries(table.columns.map((column, i) => [column.name, row[i]])));
+    return tableRows(emulator, auditTable);
   }
 
   it('promotes: moves champion, keeps the previous champion, removes the challenger', async () => {
     const run = await promote({ version: '5', expectedCurrentVersion: '4' });
-    assert.equal(run.result, 'Succeeded', run.resultMessage);
+    assert.equal(run.result, 'Succeeded', run.message);
     assert.deepEqual(aliases(), { champion: 5, previous_champion: 4 });
     assert.deepEqual(run.outputs, { previousVersion: '4', promotedVersion: '5' });
     assert.deepEqual(aliasWrites(), ['PUT previous_champion', 'PUT champion', 'DELETE challenger']);
     assert.ok(run.secrets.includes('dapi-owner-token'));
-    assert.equal(run.summaries.length, 1);
-    assert.deepEqual(run.summaryTitles, ['Model promotion'], 'a section title people can read, not the temp file name');
-    assert.ok(fs.existsSync(run.summaries[0]));
+    assert.deepEqual(run.summaries.map((s) => s.title), ['Model promotion'], 'a section title people can read, not the temp file name');
+    assert.match(run.summaries[0].content, /champion/);
     for (const request of emulator.requests.filter((r) => r.method === 'GET' && r.path.includes('/unity-catalog/'))) {
       assert.equal(request.query.include_aliases, 'true', request.path);
     }
@@ -102,15 +106,15 @@ describe('DatabricksModelPromote@1 bundle', function () {
   });
 
   it('fails without moving anything when another writer moves the champion while the task runs', async () => {
-    // Hold the task's write of previous_champion at the server, and move the champion meanwhile:
-    // the request log records a request when it arrives, before the delay.
+    // Another writer moves the champion just before the task's write of previous_champion arrives.
     const keepPrevious = `/api/2.1/unity-catalog/models/${model}/aliases/previous_champion`;
-    emulator.faults.add({ kind: 'delay', ms: 1500, method: 'PUT', path: keepPrevious });
-    const running = promote({ version: '5', expectedCurrentVersion: '4' });
-    const arrived = await waitFor(() => emulator.requestsTo('PUT', keepPrevious).length > 0, 20_000);
-    assert.ok(arrived, 'the task never started keeping the previous champion');
-    emulator.state.models.get(model)?.aliases.set('champion', 3);
-    const run = await running;
+    let moved = false;
+    const move = (): void => {
+      moved = true;
+      emulator.state.models.get(model)?.aliases.set('champion', 3);
+    };
+    const run = await promote({ version: '5', expectedCurrentVersion: '4' }, undefined, racing((method, path) => !moved && method === 'PUT' && path === keepPrevious, move));
+    assert.ok(moved, 'the task never started keeping the previous champion');
     assert.equal(run.result, 'Failed');
     // The task put previous_champion back (it did not exist) and never wrote the champion.
     assert.deepEqual(aliases(), { challenger: 5, champion: 3 });
@@ -124,18 +128,19 @@ describe('DatabricksModelPromote@1 bundle', function () {
     assert.deepEqual(aliasWrites(), []);
     emulator.state.models.get(model)?.aliases.delete('champion');
     const first = await promote({ version: '5', expectedCurrentVersion: 'none' });
-    assert.equal(first.result, 'Succeeded', first.resultMessage);
+    assert.equal(first.result, 'Succeeded', first.message);
     assert.deepEqual(aliases(), { champion: 5 });
     assert.deepEqual(first.outputs, { previousVersion: '', promotedVersion: '5' });
   });
 
-  it('explains an unresolved output variable of another job and names inputs by their classic label, before any call', async () => {
+  it('refuses an unresolved output variable of another job and a bad model name, before any call', async () => {
     const run = await promote({ version: '$(compare.candidateVersion)', expectedCurrentVersion: '4' });
     assert.equal(run.result, 'Failed');
-    assert.match(run.resultMessage ?? '', /dependencies\.<job>\.outputs\['compare\.candidateVersion'\]/);
-    assert.deepEqual(emulator.requests.filter((r) => r.path.includes('/unity-catalog/')), []);
+    assert.ok(run.message.includes("'$(compare.candidateVersion)'"), run.message);
     const badModel = await promote({ modelName: 'churn', version: '5' });
-    assert.match(badModel.resultMessage ?? '', /Classic editor: 'modelName' is 'Model'/);
+    assert.equal(badModel.result, 'Failed');
+    assert.match(badModel.message, /'modelName' 'churn'/);
+    assert.deepEqual(emulator.requests, []);
   });
 
   it('refuses a version that is not READY', async () => {
@@ -147,7 +152,7 @@ describe('DatabricksModelPromote@1 bundle', function () {
   it('rolls back to the previous champion', async () => {
     assert.equal((await promote({ version: '5', expectedCurrentVersion: '4' })).result, 'Succeeded');
     const run = await promote({ action: 'rollback', expectedCurrentVersion: '5' });
-    assert.equal(run.result, 'Succeeded', run.resultMessage);
+    assert.equal(run.result, 'Succeeded', run.message);
     assert.deepEqual(aliases(), { champion: 4 });
     assert.deepEqual(run.outputs, { previousVersion: '5', promotedVersion: '4' });
   });
@@ -157,7 +162,7 @@ describe('DatabricksModelPromote@1 bundle', function () {
     assert.equal(first.result, 'Succeeded');
     const writes = aliasWrites().length;
     const again = await promote({ version: '5', expectedCurrentVersion: '4' });
-    assert.equal(again.result, 'Succeeded', again.resultMessage);
+    assert.equal(again.result, 'Succeeded', again.message);
     assert.equal(aliasWrites().length, writes);
     assert.deepEqual(again.outputs, first.outputs);
     assert.deepEqual(aliases(), { champion: 5, previous_champion: 4 });
@@ -169,7 +174,7 @@ describe('DatabricksModelPromote@1 bundle', function () {
     record?.aliases.set('previous_champion', 4);
     record?.aliases.set('champion', 5);
     const run = await promote({ version: '5', expectedCurrentVersion: '4' });
-    assert.equal(run.result, 'Succeeded', run.resultMessage);
+    assert.equal(run.result, 'Succeeded', run.message);
     assert.deepEqual(aliases(), { champion: 5, previous_champion: 4 });
     assert.deepEqual(aliasWrites(), ['DELETE challenger']);
   });
@@ -177,8 +182,8 @@ describe('DatabricksModelPromote@1 bundle', function () {
   it('explains a 403: only the model owner may set aliases', async () => {
     const run = await promote({ version: '5', expectedCurrentVersion: '4' }, 'dapi-reader-token');
     assert.equal(run.result, 'Failed');
-    assert.match(run.resultMessage ?? '', new RegExp(owner));
-    assert.match(run.resultMessage ?? '', /service connection 'CONN'/);
+    assert.match(run.message, new RegExp(owner));
+    assert.match(run.message, /service connection 'CONN'/);
     assert.deepEqual(aliases(), { challenger: 5, champion: 4 });
   });
 
@@ -189,7 +194,7 @@ describe('DatabricksModelPromote@1 bundle', function () {
     it('writes one row whose values came as named parameters, waiting for a starting warehouse', async () => {
       emulator.seed({ statementPendingPolls: 1 });
       const run = await promote({ version: '5', expectedCurrentVersion: '4', auditTable, sqlWarehouseId: 'wh1' });
-      assert.equal(run.result, 'Succeeded', run.resultMessage);
+      assert.equal(run.result, 'Succeeded', run.message);
       const rows = auditRows();
       assert.equal(rows.length, 1);
       assert.equal(rows[0].event_type, 'promote');
@@ -215,19 +220,21 @@ describe('DatabricksModelPromote@1 bundle', function () {
     });
 
     it('records its own move when another writer moves the champion right after it', async () => {
-      // Every read of the champion is held at the server; once the task's PUT is in the log, the
-      // next read is the check after the write, and the alias moves before it is answered.
+      // Once the task's PUT of the champion is sent, its next read of the champion is the check after
+      // the write: another writer moves the alias just before that read arrives.
       const champion = `/api/2.1/unity-catalog/models/${model}/aliases/champion`;
-      emulator.faults.add({ kind: 'delay', ms: 800, method: 'GET', path: champion, times: 10 });
-      const running = promote({ version: '5', expectedCurrentVersion: '4', auditTable, sqlWarehouseId: 'wh1' });
-      const readAfterWrite = (): boolean => {
-        const log = emulator.requests.map((r) => `${r.method} ${r.path}`);
-        const write = log.indexOf(`PUT ${champion}`);
-        return write >= 0 && log.indexOf(`GET ${champion}`, write) > write;
+      let written = false;
+      let moved = false;
+      const readAfterWrite = (method: string, path: string): boolean => {
+        if (method === 'PUT' && path === champion) written = true;
+        return written && !moved && method === 'GET' && path === champion;
       };
-      assert.ok(await waitFor(readAfterWrite, 20_000), 'no read of the champion after its write');
-      emulator.state.models.get(model)?.aliases.set('champion', 3);
-      const run = await running;
+      const move = (): void => {
+        moved = true;
+        emulator.state.models.get(model)?.aliases.set('champion', 3);
+      };
+      const run = await promote({ version: '5', expectedCurrentVersion: '4', auditTable, sqlWarehouseId: 'wh1' }, undefined, racing(readAfterWrite, move));
+      assert.ok(moved, 'no read of the champion after its write');
       assert.equal(run.result, 'Failed');
       assert.equal(aliases().champion, 3);
       const rows = auditRows();
@@ -254,17 +261,53 @@ describe('DatabricksModelPromote@1 bundle', function () {
       // The re-run after the failure is a no-op for the aliases and writes the row.
       emulator.faults.clear();
       const again = await promote({ version: '5', expectedCurrentVersion: '4', auditTable, sqlWarehouseId: 'wh1' });
-      assert.equal(again.result, 'Succeeded', again.resultMessage);
+      assert.equal(again.result, 'Succeeded', again.message);
       assert.equal(auditRows().length, 1);
     });
 
     it('only warns when auditRequired is false', async () => {
       emulator.faults.failTableWrites({ table: auditTable });
       const run = await promote({ version: '5', expectedCurrentVersion: '4', auditTable, sqlWarehouseId: 'wh1', auditRequired: 'false' });
-      assert.equal(run.result, 'SucceededWithIssues', run.resultMessage);
-      assert.ok(run.warnings.length >= 1);
+      assert.equal(run.result, 'SucceededWithIssues', run.message);
+      assert.ok(run.log.some((line) => line.startsWith('warn ')), run.log.join('\n'));
       assert.deepEqual(aliases(), { champion: 5, previous_champion: 4 });
       assert.deepEqual(run.outputs, { previousVersion: '4', promotedVersion: '5' });
     });
+  });
+});
+
+describe('DatabricksModelPromote@1 bundle', function () {
+  this.timeout(60_000);
+  const workspace = useWorkspace(scenario, { realClock: true });
+  let emulator: Emulator;
+  before(() => ({ emulator } = workspace));
+
+  function promote(inputs: Record<string, string>): Promise<TaskRun> {
+    return runTaskBundle(task, {
+      inputs: { connectionType: 'databricks', databricksConnection: 'CONN', modelName: model, ...inputs },
+      endpoints: patConnection(emulator.url, 'dapi-owner-token'),
+      variables,
+      timeoutMs: 30_000,
+    });
+  }
+
+  it('hands the agent the promotion: result, output variables, masked token and a titled summary', async () => {
+    const run = await promote({ version: '5', expectedCurrentVersion: '4' });
+    assert.equal(run.result, 'Succeeded', run.resultMessage);
+    assert.deepEqual(run.outputs, { previousVersion: '4', promotedVersion: '5' });
+    assert.equal(emulator.state.models.get(model)?.aliases.get('champion'), 5);
+    assert.ok(run.secrets.includes('dapi-owner-token'));
+    assert.equal(run.summaries.length, 1);
+    assert.deepEqual(run.summaryTitles, ['Model promotion'], 'a section title people can read, not the temp file name');
+    assert.ok(fs.existsSync(run.summaries[0]));
+  });
+
+  it('explains an unresolved output variable of another job and names inputs by their classic label, before any call', async () => {
+    const run = await promote({ version: '$(compare.candidateVersion)', expectedCurrentVersion: '4' });
+    assert.equal(run.result, 'Failed');
+    assert.match(run.resultMessage ?? '', /dependencies\.<job>\.outputs\['compare\.candidateVersion'\]/);
+    assert.deepEqual(emulator.requests.filter((r) => r.path.includes('/unity-catalog/')), []);
+    const badModel = await promote({ modelName: 'churn', version: '5' });
+    assert.match(badModel.resultMessage ?? '', /Classic editor: 'modelName' is 'Model'/);
   });
 });
