@@ -6,27 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import type { TaskContext, TaskOutcome } from '../../tasks/common/task/task-context';
 import { createDemoEnvironment, type DemoEnvironment } from '../../scripts/demo/environment';
-import { startEmulator, type Emulator, type Scenario } from '../emulator';
-import { FakeClock } from '../fakes/clock';
-import { runInProcess, type InProcessOptions, type InProcessRun, type PublishedFile } from '../fakes/task-run';
+import { type Emulator } from '../emulator';
+import { runInProcess, type InProcessOptions, type InProcessRun } from '../fakes/task-run';
 import type { EndpointFixture, TaskRun } from './task-bundle';
-
-/** A task's entry as `index.ts` hands it to `runTask`. */
-export type TaskEntry = (context: TaskContext) => Promise<TaskOutcome | void>;
-
-/** An emulator whose clock is the tasks' simulated clock. */
-export interface SimulatedWorkspace {
-  emulator: Emulator;
-  clock: FakeClock;
-}
-
-/** Starts the emulator on a fresh simulated clock (starting now, so timestamps look real); a run advances one step per simulated second. */
-export async function startSimulatedWorkspace(scenario: Scenario): Promise<SimulatedWorkspace> {
-  const clock = new FakeClock(Date.now());
-  return { emulator: await startEmulator({ scenario, clock }), clock };
-}
+import { type SimulatedWorkspace, type TaskEntry, publishedOf } from './in-process';
 
 /** The common connection inputs and the service connection for a personal access token. */
 export function patConnection(emulator: Emulator, token: string, connectionId = 'DBXCONN'): { inputs: Record<string, string>; endpoints: Record<string, EndpointFixture> } {
@@ -42,11 +26,6 @@ export type StepOptions = Omit<InProcessOptions, 'clock'>;
 /** Runs `run` once in process against the workspace. */
 export function runStep(workspace: SimulatedWorkspace, run: TaskEntry, options: StepOptions): Promise<InProcessRun> {
   return runInProcess(run, { ...options, clock: workspace.clock });
-}
-
-/** The files of one kind the run handed to the agent, in order. */
-export function publishedOf(run: InProcessRun, kind: PublishedFile['kind']): PublishedFile[] {
-  return run.published.filter((file) => file.kind === kind);
 }
 
 /** The content of the one summary the run uploaded. */

@@ -7,25 +7,19 @@
  */
 import * as fs from 'node:fs';
 import { XMLParser } from 'fast-xml-parser';
-import { startEmulator, type Emulator, type Scenario } from '../emulator';
+import { startEmulator, type Scenario } from '../emulator';
 import { FakeClock } from '../fakes/clock';
 import { runInProcess, type InProcessOptions, type InProcessRun } from '../fakes/task-run';
 import type { TaskContext, TaskOutcome } from '../../tasks/common/task/task-context';
-import type { EndpointFixture } from './task-bundle';
-
-/** A workspace emulator whose clock is the simulated clock the tasks run on. */
-export interface ClockedWorkspace {
-  emulator: Emulator;
-  clock: FakeClock;
-}
+import type { SimulatedWorkspace } from './in-process';
 
 /**
  * Registers the suite's mocha hooks: one emulator for `scenario`, started before the tests and reset
  * before each. It follows the simulated clock of the returned workspace, or with `realClock` the
  * machine's (for bundle runs, which wait in another process).
  */
-export function useWorkspace(scenario: Scenario, options: { realClock?: boolean } = {}): ClockedWorkspace {
-  const workspace = { clock: new FakeClock() } as ClockedWorkspace;
+export function useWorkspace(scenario: Scenario, options: { realClock?: boolean } = {}): SimulatedWorkspace {
+  const workspace = { clock: new FakeClock() } as SimulatedWorkspace;
   before(async () => {
     workspace.emulator = await startEmulator({ scenario, clock: options.realClock ? undefined : workspace.clock });
   });
@@ -88,23 +82,6 @@ export async function runRecorded(run: TaskRunFunction, options: InProcessOption
     });
   }, options);
   return { ...result, summaries, testResults, attachments, artifacts, tempDirectory };
-}
-
-/** The warnings a run logged (issues of type warning in a bundle run). */
-export function warnings(run: Pick<InProcessRun, 'log'>): string[] {
-  return run.log.filter((line) => line.startsWith('warn ')).map((line) => line.slice('warn '.length));
-}
-
-/** A Databricks connection `CONN` with a personal access token, as the model tasks' tests name it. */
-export function patConnection(url: string, token: string): Record<string, EndpointFixture> {
-  return { CONN: { url, scheme: 'Token', parameters: { apitoken: token } } };
-}
-
-/** The rows of an emulator table as objects by column name; none when the table does not exist. */
-export function tableRows(emulator: Emulator, name: string): Record<string, string | null>[] {
-  const table = emulator.state.tables.get(name);
-  if (!table) return [];
-  return table.rows.map((row) => Object.fromEntries(table.columns.map((column, i) => [column.name, row[i]])));
 }
 
 /** A JUnit test case as the parser reads it: `failure` or `skipped` present when the case has one. */

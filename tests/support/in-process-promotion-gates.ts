@@ -10,26 +10,11 @@ import type { TaskContext, TaskOutcome } from '../../tasks/common/task/task-cont
 import { modelReportAttachmentType, type ModelReport } from '../../tasks/common/report/model-report';
 import { validateModelReport } from '../../tasks/common/report/validate';
 import { run as signOffRun } from '../../tasks/DatabricksModelSignOffV1/run';
-import { startEmulator, type Emulator, type Scenario } from '../emulator';
+import { type Emulator } from '../emulator';
 import type { AdoEmulator } from '../emulator/ado';
-import { FakeClock } from '../fakes/clock';
 import { runInProcess, type InProcessOptions, type InProcessRun } from '../fakes/task-run';
 import type { EndpointFixture } from './task-bundle';
-
-/** A workspace emulator whose time is the tasks' fake clock: polls, job progress and back-off cost no wall time. */
-export interface GateWorkspace {
-  emulator: Emulator;
-  clock: FakeClock;
-}
-
-export async function startGateWorkspace(scenario: Scenario, clock = new FakeClock()): Promise<GateWorkspace> {
-  return { emulator: await startEmulator({ scenario, clock }), clock };
-}
-
-/** The service connection `CONN` every task's tests use: a PAT on the emulator. */
-export function patConnection(url: string, token: string): Record<string, EndpointFixture> {
-  return { CONN: { url, scheme: 'Token', parameters: { apitoken: token } } };
-}
+import { type SimulatedWorkspace, patConnection } from './in-process';
 
 /** What the tests of one task give every run: its `run`, base inputs, connections and variables. */
 export interface GateTaskSetup {
@@ -58,7 +43,7 @@ export function signOffSetup(databricks: Emulator, ado: AdoEmulator, parts: { to
 
 /** Runs the task in process on the workspace's clock, with the test's inputs over the base ones. */
 export function runGateTask(
-  workspace: Pick<GateWorkspace, 'clock'>,
+  workspace: Pick<SimulatedWorkspace, 'clock'>,
   setup: GateTaskSetup,
   inputs: Record<string, string>,
   extra: Partial<Pick<InProcessOptions, 'variables' | 'workingDirectory'>> = {},
@@ -72,11 +57,6 @@ export function runGateTask(
   });
 }
 
-/** The warnings the run logged (what the agent shows as `##vso[task.issue type=warning]`). */
-export function warningsOf(run: InProcessRun): string[] {
-  return run.log.filter((line) => line.startsWith('warn ')).map((line) => line.slice('warn '.length));
-}
-
 /** The one model report the run attached, checked against the schema and for a leaked `token`. */
 export function modelReportOf(run: InProcessRun, token?: string): ModelReport {
   const reports = run.attachments.filter((attachment) => attachment.type === modelReportAttachmentType);
@@ -86,11 +66,4 @@ export function modelReportOf(run: InProcessRun, token?: string): ModelReport {
   const report = JSON.parse(content) as ModelReport;
   assert.deepEqual(validateModelReport(report), [], name);
   return report;
-}
-
-/** The rows of an emulator table as objects by column name; none when the table does not exist. */
-export function tableRows(emulator: Emulator, table: string): Array<Record<string, string | null>> {
-  const record = emulator.state.tables.get(table);
-  if (!record) return [];
-  return record.rows.map((row) => Object.fromEntries(record.columns.map((column, i) => [column.name, row[i]])));
 }

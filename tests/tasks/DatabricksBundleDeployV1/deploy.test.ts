@@ -14,10 +14,11 @@ import { parse } from 'yaml';
 import { run as deployTask } from '../../../tasks/DatabricksBundleDeployV1/run';
 import { cliAssetName } from '../../../tasks/common/bundle/deploy/cli-install';
 import { FakeClock } from '../../fakes/clock';
-import { runRecorded, warnings, type RecordedRun } from '../../support/in-process-models';
+import { runRecorded, type RecordedRun } from '../../support/in-process-models';
 import { runTaskBundle, type TaskRun, type TaskRunOptions } from '../../support/task-bundle';
 import { makeCliZip, startReleaseServer, type ReleaseServer } from '../../fakes/cli-release-server';
 import { useDeployFolder, type CliCall as Call } from './deploy-folder';
+import { warnings } from '../../support/in-process';
 
 const pat = `dapi${'0a1b2c3d'.repeat(4)}`;
 const host = 'https://adb-1234567890123456.7.azuredatabricks.net';

@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { run as deployTask } from '../../../tasks/DatabricksBundleDeployV1/run';
 import type { EndpointFixture } from '../../support/task-bundle';
-import { runRecorded, useWorkspace, type ClockedWorkspace, type RecordedRun } from '../../support/in-process-models';
+import { runRecorded, useWorkspace, type RecordedRun } from '../../support/in-process-models';
 import { useDeployFolder, type DeployFolder } from './deploy-folder';
+import { type SimulatedWorkspace } from '../../support/in-process';
 
 const bundleFiles = { 'databricks.yml': 'bundle:\n  name: churn\ntargets:\n  prod: {}\n' };
 
 /** Deploys the folder's zip in process with a connection that the task exchanges for a token at the emulator. */
-async function deployWith(workspace: ClockedWorkspace, folder: DeployFolder, inputs: Record<string, string>, endpoints: Record<string, EndpointFixture>, variables: Record<string, string> = {}): Promise<RecordedRun> {
+async function deployWith(workspace: SimulatedWorkspace, folder: DeployFolder, inputs: Record<string, string>, endpoints: Record<string, EndpointFixture>, variables: Record<string, string> = {}): Promise<RecordedRun> {
   const { zipPath } = await folder.zip({}, 'bundle.zip');
   return runRecorded(deployTask, {
     inputs: { ...inputs, bundlePath: zipPath, target: 'prod' },
@@ -19,7 +20,7 @@ async function deployWith(workspace: ClockedWorkspace, folder: DeployFolder, inp
 }
 
 /** The CLI calls that authenticate: each got a token the emulator issued of `kind`, registered as a secret; none of `secrets` was ever logged. */
-function assertIssuedTokenOnly(workspace: ClockedWorkspace, folder: DeployFolder, run: RecordedRun, kind: string | undefined, secrets: string[]): void {
+function assertIssuedTokenOnly(workspace: SimulatedWorkspace, folder: DeployFolder, run: RecordedRun, kind: string | undefined, secrets: string[]): void {
   assert.equal(run.result, 'Succeeded', run.message);
   const issued = workspace.emulator.state.tokens.issued().filter((record) => kind === undefined || record.kind === kind).map((record) => record.token);
   assert.ok(issued.length >= 1, 'a token was issued at the token endpoint');

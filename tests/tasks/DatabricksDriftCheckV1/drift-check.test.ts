@@ -13,9 +13,10 @@ import { FakeClock } from '../../fakes/clock';
 import type { InProcessRun } from '../../fakes/task-run';
 import { driftMetricsTable, profileMetricsTable, windowsEndingAt, type MonitorRow } from '../../emulator/monitoring-tables';
 import type { ScenarioTable } from '../../emulator';
-import { modelReportOf, patConnection, runGateTask, startGateWorkspace, tableRows, warningsOf, type GateTaskSetup, type GateWorkspace } from '../../support/in-process-promotion-gates';
+import { modelReportOf, runGateTask, type GateTaskSetup } from '../../support/in-process-promotion-gates';
 import { attachedModelReport } from '../../support/model-report';
 import { runTaskBundle } from '../../support/task-bundle';
+import { type SimulatedWorkspace, patConnection, startSimulatedWorkspace, tableRows, warnings } from '../../support/in-process';
 
 const task = 'DatabricksDriftCheckV1';
 const monitored = 'main.ml.churn_inference';
@@ -59,13 +60,13 @@ const healthy = tables(driftRows({ age: [0.05, 0.06, 0.04], income: [0.02, 0.03,
 
 describe('DatabricksDriftCheck@1', function () {
   const clock = new FakeClock(startedAt);
-  let workspace: GateWorkspace;
+  let workspace: SimulatedWorkspace;
   let emulator: Emulator;
   let workDir: string;
   let setup: GateTaskSetup;
 
   before(async () => {
-    workspace = await startGateWorkspace(
+    workspace = await startSimulatedWorkspace(
       {
         identities: { pats: { [token]: 'mlops@example.com' } },
         warehouses: ['wh1'],
@@ -119,7 +120,7 @@ describe('DatabricksDriftCheck@1', function () {
     assert.equal(run.outputs.driftedMetrics, '');
     assert.equal(run.outputs.window, `${new Date(lastMidnight - 86_400_000).toISOString().replace(':00.000Z', 'Z')}/${new Date(lastMidnight).toISOString().replace(':00.000Z', 'Z')}`);
     assert.equal(run.outputs.retrainRunId, '');
-    assert.deepEqual(warningsOf(run), []);
+    assert.deepEqual(warnings(run), []);
     const sent = statements();
     assert.deepEqual(
       sent.map((s) => s.statement),
@@ -146,8 +147,8 @@ describe('DatabricksDriftCheck@1', function () {
     assert.equal(run.result, 'Succeeded', run.message);
     assert.equal(run.outputs.driftDetected, 'true');
     assert.equal(run.outputs.driftedMetrics, 'js_distance(age)');
-    assert.equal(warningsOf(run).length, 1);
-    assert.match(warningsOf(run)[0], /js_distance\(age\)/);
+    assert.equal(warnings(run).length, 1);
+    assert.match(warnings(run)[0], /js_distance\(age\)/);
     const junit = junitOf(run);
     assert.equal((junit.match(/<failure/g) ?? []).length, 1);
     assert.equal(emulator.state.runs.size, 0);
@@ -190,7 +191,7 @@ describe('DatabricksDriftCheck@1', function () {
     assert.equal(failed.outputs.window, '');
     const warned = await check({ onNoData: 'warn' });
     assert.equal(warned.result, 'Succeeded', warned.message);
-    assert.equal(warningsOf(warned).length, 1);
+    assert.equal(warnings(warned).length, 1);
   });
 
   it('treats a stale window as no data', async () => {

@@ -5,9 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import type { Scenario } from '../../emulator';
-import { onlySummary, patConnection, runStep, startSimulatedWorkspace, type SimulatedWorkspace } from '../../support/in-process-integration';
+import { onlySummary, patConnection, runStep } from '../../support/in-process-integration';
 import type { InProcessRun } from '../../fakes/task-run';
 import { run as integrationTests } from '../../../tasks/DatabricksIntegrationTestsV1/run';
+import { type SimulatedWorkspace, startSimulatedWorkspace } from '../../support/in-process';
 
 const pat = 'dapi-attempts-tests-0000000000000';
 const variables = {

@@ -8,12 +8,13 @@ import assert from 'node:assert/strict';
 import type { RunNow, SubmitRun } from '@databricks/sdk-experimental/dist/apis/jobs/model';
 import type { LoggedRequest } from '../../emulator';
 import type { InProcessRun, InProcessOptions } from '../../fakes/task-run';
-import { assertNotLeaked, onlySummary, patConnection, publishedOf, runStep, startSimulatedWorkspace, type SimulatedWorkspace } from '../../support/in-process-integration';
+import { assertNotLeaked, onlySummary, patConnection, runStep } from '../../support/in-process-integration';
 import { parseJUnitXml } from '../../../tasks/common/junit/parser';
 import { countTests, type TestSuite } from '../../../tasks/common/junit/model';
 import { idempotencyToken } from '../../../tasks/common/runs/idempotency';
 import { run as integrationTests } from '../../../tasks/DatabricksIntegrationTestsV1/run';
 import { failingTrace, pat, scenario, variables } from './workspace';
+import { type SimulatedWorkspace, publishedOf, startSimulatedWorkspace } from '../../support/in-process';
 
 /** The JSON body a request carried, typed as what the client sends. */
 function bodyOf<T>(request: LoggedRequest): T {

@@ -10,8 +10,9 @@ import * as fs from 'node:fs';
 import type { Emulator, Scenario, ScenarioMetric, TaskRunContext } from '../../emulator';
 import { createRandom } from '../../../tasks/common/compare/bootstrap';
 import { run as compareTask } from '../../../tasks/DatabricksModelCompareV1/run';
-import { junitCases, patConnection, runRecorded, tableRows, useWorkspace, type JUnitCase, type RecordedRun } from '../../support/in-process-models';
+import { junitCases, runRecorded, useWorkspace, type JUnitCase, type RecordedRun } from '../../support/in-process-models';
 import { runTaskBundle, type TaskRun } from '../../support/task-bundle';
+import { patConnection, tableRows } from '../../support/in-process';
 
 const task = 'DatabricksModelCompareV1';
 const model = 'main.ml.churn';

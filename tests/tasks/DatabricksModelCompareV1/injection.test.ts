@@ -5,10 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { type Emulator, type Scenario, type ScenarioMetric } from '../../emulator';
-import { patConnection, useWorkspace } from '../../support/in-process-models';
+import { useWorkspace } from '../../support/in-process-models';
 import { runTaskBundle, type TaskRun } from '../../support/task-bundle';
 import { assertOnlyOwnCommands, injectionMarker, injectionPayload, injectionPayloadLine } from '../../support/injection';
 import { outputNames } from '../../../tasks/DatabricksModelCompareV1/names';
+import { patConnection } from '../../support/in-process';
 
 const task = 'DatabricksModelCompareV1';
 const model = 'main.ml.hostile';

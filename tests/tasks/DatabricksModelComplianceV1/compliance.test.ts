@@ -14,10 +14,12 @@ import { auditColumns } from '../../../tasks/common/audit';
 import type { Emulator, Scenario } from '../../emulator';
 import { run as complianceRun } from '../../../tasks/DatabricksModelComplianceV1/run';
 import type { InProcessRun } from '../../fakes/task-run';
-import { modelReportOf, patConnection, runGateTask, startGateWorkspace, tableRows, type GateTaskSetup, type GateWorkspace } from '../../support/in-process-promotion-gates';
+import { modelReportOf, runGateTask, type GateTaskSetup } from '../../support/in-process-promotion-gates';
 import { attachedModelReport } from '../../support/model-report';
 import { evaluateGate } from '../../support/server-task';
 import { repoRoot, runTaskBundle } from '../../support/task-bundle';
+import { type SimulatedWorkspace, patConnection, startSimulatedWorkspace, tableRows } from '../../support/in-process';
+import { FakeClock } from '../../fakes/clock';
 
 const task = 'DatabricksModelComplianceV1';
 const model = 'main.risk.credit';
@@ -124,13 +126,13 @@ function complianceRows(emulator: Emulator): Array<Record<string, string | null>
 }
 
 describe('DatabricksModelCompliance@1', function () {
-  let workspace: GateWorkspace;
+  let workspace: SimulatedWorkspace;
   let emulator: Emulator;
   let folder: string;
   let setup: GateTaskSetup;
 
   before(async () => {
-    workspace = await startGateWorkspace(scenario);
+    workspace = await startSimulatedWorkspace(scenario, new FakeClock());
     emulator = workspace.emulator;
     setup = { run: complianceRun, inputs: baseInputs, endpoints: patConnection(emulator.url, token), variables };
     folder = fs.mkdtempSync(path.join(os.tmpdir(), 'compliance-'));

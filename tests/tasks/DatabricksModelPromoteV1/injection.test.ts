@@ -5,10 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { type Emulator } from '../../emulator';
-import { patConnection, useWorkspace } from '../../support/in-process-models';
+import { useWorkspace } from '../../support/in-process-models';
 import { runTaskBundle, type TaskRun } from '../../support/task-bundle';
 import { assertOnlyOwnCommands, injectionMarker, injectionPayload } from '../../support/injection';
 import { outputNames } from '../../../tasks/DatabricksModelPromoteV1/names';
+import { patConnection } from '../../support/in-process';
 
 const model = 'main.ml.hostile';
 const owner = '6f1c2a7e-0000-4000-8000-00000000c0de';

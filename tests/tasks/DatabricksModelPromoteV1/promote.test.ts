@@ -10,8 +10,9 @@ import * as fs from 'node:fs';
 import type { Emulator } from '../../emulator';
 import type { HttpTransport } from '../../../tasks/common/http/transport';
 import { run as promoteTask } from '../../../tasks/DatabricksModelPromoteV1/run';
-import { patConnection, runRecorded, tableRows, useWorkspace, type RecordedRun } from '../../support/in-process-models';
+import { runRecorded, useWorkspace, type RecordedRun } from '../../support/in-process-models';
 import { runTaskBundle, type TaskRun } from '../../support/task-bundle';
+import { patConnection, tableRows } from '../../support/in-process';
 
 const task = 'DatabricksModelPromoteV1';
 const model = 'main.ml.churn';

@@ -13,9 +13,10 @@ import { startEmulator, type Emulator } from '../../emulator';
 import { startAdoEmulator, type AdoEmulator } from '../../emulator/ado';
 import { FakeClock } from '../../fakes/clock';
 import type { InProcessRun } from '../../fakes/task-run';
-import { modelReportOf, runGateTask, signOffSetup, tableRows, warningsOf, type GateTaskSetup } from '../../support/in-process-promotion-gates';
+import { modelReportOf, runGateTask, signOffSetup, type GateTaskSetup } from '../../support/in-process-promotion-gates';
 import { attachedModelReport } from '../../support/model-report';
 import { runTaskBundle } from '../../support/task-bundle';
+import { tableRows, warnings } from '../../support/in-process';
 
 const task = 'DatabricksModelSignOffV1';
 const model = 'main.ml.churn';
@@ -131,9 +132,9 @@ describe('DatabricksModelSignOff@1', function () {
     const run = await signOff({ action: 'requestAndWait' });
     assert.equal(run.result, 'Succeeded', run.message);
     assert.equal(run.outputs.approvedBy, 'carol@contoso.com');
-    const warnings = warningsOf(run);
-    assert.equal(warnings.length, 1);
-    assert.match(warnings[0], /rita@contoso\.com/);
+    const warned = warnings(run);
+    assert.equal(warned.length, 1);
+    assert.match(warned[0], /rita@contoso\.com/);
     const comments = ado.state.workItems.get(1)!.comments;
     assert.equal(comments.length, 1);
     assert.match(comments[0].text, /requested this pipeline run/);
@@ -161,7 +162,7 @@ describe('DatabricksModelSignOff@1', function () {
     const run = await signOff({ action: 'wait', signOffId: request.outputs.signOffId, timeoutMinutes: '0.05', onTimeout: 'resume' });
     assert.equal(run.result, 'SucceededWithIssues', run.message);
     assert.equal(run.outputs.signOffStatus, 'timedOut');
-    assert.ok(warningsOf(run).some((warning) => /mallory@contoso\.com.*not one of the approvers/.test(warning)));
+    assert.ok(warnings(run).some((warning) => /mallory@contoso\.com.*not one of the approvers/.test(warning)));
     assert.equal(versionTags()['signoff.status'], undefined);
   });
 

@@ -10,9 +10,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { run as releaseBundleTask } from '../../../tasks/DatabricksReleaseBundleV1/run';
 import { FakeClock } from '../../fakes/clock';
-import { runRecorded, warnings, type RecordedRun } from '../../support/in-process-models';
+import { runRecorded, type RecordedRun } from '../../support/in-process-models';
 import { runTaskBundle, type TaskRun } from '../../support/task-bundle';
 import { copyFixture, fakeSecrets, removeTree, tempDir, writeTree } from '../../unit/bundle/helpers';
+import { warnings } from '../../support/in-process';
 
 const pipelineVariables = {
   'Build.BuildId': '314',

@@ -13,9 +13,11 @@ import { run as rolloutRun } from '../../../tasks/DatabricksServingRolloutV1/run
 import type { Emulator } from '../../emulator';
 import type { Scenario } from '../../emulator/scenario';
 import type { InProcessRun } from '../../fakes/task-run';
-import { modelReportOf, patConnection, runGateTask, startGateWorkspace, tableRows, warningsOf, type GateTaskSetup, type GateWorkspace } from '../../support/in-process-promotion-gates';
+import { modelReportOf, runGateTask, type GateTaskSetup } from '../../support/in-process-promotion-gates';
 import { attachedModelReport } from '../../support/model-report';
 import { runTaskBundle, type TaskRun, type TaskRunOptions } from '../../support/task-bundle';
+import { type SimulatedWorkspace, patConnection, startSimulatedWorkspace, tableRows, warnings } from '../../support/in-process';
+import { FakeClock } from '../../fakes/clock';
 
 const task = 'DatabricksServingRolloutV1';
 const model = 'main.ml.churn';
@@ -45,13 +47,13 @@ const scenario: Scenario = {
 };
 
 describe('DatabricksServingRollout@1', function () {
-  let workspace: GateWorkspace;
+  let workspace: SimulatedWorkspace;
   let emulator: Emulator;
   let directory: string;
   let setup: GateTaskSetup;
 
   before(async () => {
-    workspace = await startGateWorkspace(scenario);
+    workspace = await startSimulatedWorkspace(scenario, new FakeClock());
     emulator = workspace.emulator;
     directory = fs.mkdtempSync(path.join(os.tmpdir(), 'serving-rollout-'));
     fs.writeFileSync(path.join(directory, 'request.json'), JSON.stringify({ dataframe_split: { columns: ['tenure'], data: [[1], [40]] } }));
@@ -118,7 +120,7 @@ describe('DatabricksServingRollout@1', function () {
     const run = await rollout({ modelVersion: '5' });
     assert.equal(run.result, 'Failed');
     assert.match(run.message, /UPDATE_FAILED.*xgboost/);
-    assert.ok(warningsOf(run).some((warning) => warning.includes('No module named xgboost')));
+    assert.ok(warnings(run).some((warning) => warning.includes('No module named xgboost')));
     assert.deepEqual(split(), { 'churn-3': 100 });
     assert.equal(run.outputs.servedVersion, undefined);
     // The failure is the evidence: the tab shows it, without the build log.

@@ -9,9 +9,10 @@ import assert from 'node:assert/strict';
 import type { Emulator, TokenKind } from '../../emulator';
 import { startProxy } from '../../unit/http/loopback';
 import { runTaskBundle, type EndpointFixture, type TaskRun, type TaskRunOptions } from '../../support/task-bundle';
-import { assertSecretKept, runStep, startSimulatedWorkspace, type SimulatedWorkspace } from '../../support/in-process-integration';
+import { assertSecretKept, runStep } from '../../support/in-process-integration';
 import type { InProcessRun } from '../../fakes/task-run';
 import { run as promoteTask } from '../../../tasks/DatabricksModelPromoteV1/run';
+import { type SimulatedWorkspace, startSimulatedWorkspace } from '../../support/in-process';
 
 const task = 'DatabricksModelPromoteV1';
 const systemToken = 'system-access-token-bundle-test';

@@ -23,7 +23,8 @@ import { run as servingTask } from '../../../tasks/DatabricksServingRolloutV1/ru
 import { run as driftTask } from '../../../tasks/DatabricksDriftCheckV1/run';
 import { createDemoWorkspace } from '../../emulator/demo-workspace';
 import type { InProcessRun } from '../../fakes/task-run';
-import { inProcessDemoEnvironment, publishedOf, startSimulatedWorkspace } from '../../support/in-process-integration';
+import { inProcessDemoEnvironment } from '../../support/in-process-integration';
+import { publishedOf, startSimulatedWorkspace } from '../../support/in-process';
 
 /** One timeline attachment of a pipeline run. */
 export interface RecordedAttachment {
