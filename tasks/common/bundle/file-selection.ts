@@ -180,13 +180,11 @@ interface SelectionWalk {
  * to `accept`; symlinks are checked either way.
  */
 async function walk(w: SelectionWalk, directory: string, honourGitignore: boolean, accept: (full: string) => boolean, visited: Set<string>): Promise<void> {
-  const names = (await w.fs.readdir(directory)).sort(comparePaths);
-  for (const name of names) {
-    if (alwaysSkipped.has(name)) continue;
-    const full = path.join(directory, name);
+  const entries = (await w.fs.list(directory)).sort((a, b) => comparePaths(a.name, b.name));
+  for (const info of entries) {
+    if (alwaysSkipped.has(info.name)) continue;
+    const full = path.join(directory, info.name);
     if (w.skip.some((s) => isInside(s, full))) continue;
-    const info = await w.fs.lstat(full);
-    if (!info) continue;
     if (info.kind === 'symlink') {
       await walkSymlink(w, full, honourGitignore, accept, visited);
     } else if (info.kind === 'directory') {

@@ -31,6 +31,12 @@ async function toInfoUnlessMissing(stats: Promise<fs.Stats>): Promise<FileInfo |
 /** The real file system. */
 export const nodeBundleFileSystem: BundleFileSystem = {
   readdir: (directory) => fs.promises.readdir(directory),
+  // Node looks up (lstat) the entries whose type the file system does not report.
+  list: async (directory) =>
+    (await fs.promises.readdir(directory, { withFileTypes: true })).map((entry) => ({
+      name: entry.name,
+      kind: entry.isSymbolicLink() ? 'symlink' : entry.isFile() ? 'file' : entry.isDirectory() ? 'directory' : 'other',
+    })),
   lstat: async (target) => toInfoUnlessMissing(fs.promises.lstat(target)),
   stat: async (target) => toInfoUnlessMissing(fs.promises.stat(target)),
   realpath: (target) => fs.promises.realpath(target),
