@@ -21,7 +21,6 @@
 import { toError } from '../http/errors';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
 import type { BundleFileSystem } from './ports';
 import { comparePaths, unsafeEntryReason, type ManifestFile } from './manifest';
@@ -172,23 +171,20 @@ class ReadAhead {
   }
 
   private async open(entry: PackEntry): Promise<OpenedEntry> {
-    const info = await this.fs.stat(entry.sourcePath);
-    if (!info || info.kind !== 'file') throw new Error(`Reading ${entry.sourcePath}: not a file any more`);
-    let source: Readable;
+    let small;
     try {
-      source = this.fs.openRead(entry.sourcePath);
+      small = await this.fs.readSmall(entry.sourcePath, Math.min(this.blockBytes, readAheadFileBytes));
     } catch (error) {
       throw new Error(`Reading ${entry.sourcePath}: ${toError(error).message}`);
     }
-    if (info.size > Math.min(this.blockBytes, readAheadFileBytes)) return { info, source };
-    const parts: Buffer[] = [];
+    if (!small || small.info.kind !== 'file') throw new Error(`Reading ${entry.sourcePath}: not a file any more`);
+    // Whatever the file holds now is what is packed (and hashed); it may have changed since it was looked up.
+    if (small.data) return { info: small.info, source: [small.data] };
     try {
-      for await (const chunk of source) parts.push(chunk as Buffer);
+      return { info: small.info, source: this.fs.openRead(entry.sourcePath) };
     } catch (error) {
       throw new Error(`Reading ${entry.sourcePath}: ${toError(error).message}`);
     }
-    // Whatever the file holds now is what is packed (and hashed); it may have changed since `stat`.
-    return { info, source: [parts.length === 1 ? parts[0] : Buffer.concat(parts)] };
   }
 }
 
