@@ -8,6 +8,12 @@
  * unless it is the file's last, so the blocks concatenate into one valid deflate stream; the block
  * size is fixed, so the bytes depend only on the contents.
  *
+ * A tree of many small source files is one block per file, and there the main thread is what
+ * keeps the pool busy (issue 14): a compression counts as running until it finishes, not until its
+ * turn to be written, so a slow block at the head does not hold back the small files behind it;
+ * and small files are read whole ahead of their turn through one open descriptor each, instead of
+ * a lookup and a stream (five round trips and a stream's bookkeeping on the main thread).
+ *
  * A block that looks incompressible (models, parquet, images: near-uniform bytes without short
  * repeats) is written as stored deflate blocks (level 0) instead: deflating random bytes at level 6
  * costs about 30 ms per MiB to gain nothing, and on a tree of mostly such files it was most of the
@@ -142,9 +148,9 @@ interface OpenedEntry {
 }
 
 /**
- * Looks files up and reads the small ones (up to 256 KiB) up to `depth` entries ahead of the one
- * being packed, so their file-system round trips overlap the compression of earlier blocks; memory
- * stays within `depth` times 256 KiB. A larger file streams through when its turn comes.
+ * Reads the small files (up to 256 KiB) whole up to `depth` entries ahead of the one being packed,
+ * so their file-system round trips overlap the compression of earlier blocks; memory stays within
+ * `depth` times 256 KiB. A larger file is only looked up, and streams through when its turn comes.
  */
 class ReadAhead {
   private readonly started = new Map<number, Promise<OpenedEntry>>();
