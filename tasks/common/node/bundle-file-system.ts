@@ -48,9 +48,12 @@ export const nodeBundleFileSystem: BundleFileSystem = {
       new Promise<T>((resolve, reject) => start((error, value) => (error ? reject(error) : resolve(value))));
     let fd: number;
     try {
-      fd = await call<number>((done) => fs.open(target, 'r', done));
+      // Non-blocking, so a named pipe put in a file's place does not hang the open (no effect on files).
+      fd = await call<number>((done) => fs.open(target, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0), done));
     } catch (error) {
       if (isMissing(error)) return undefined;
+      // Windows refuses to open a folder as a file.
+      if ((error as NodeJS.ErrnoException).code === 'EISDIR') return { info: { kind: 'directory', size: 0 } };
       throw error;
     }
     try {

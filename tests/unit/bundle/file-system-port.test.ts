@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { nodeBundleFileSystem as nfs } from '../../../tasks/common/node/bundle-file-system';
@@ -23,6 +24,13 @@ describe('release bundle file-system port: whole small files and folder listings
     const empty = path.join(tmp, 'empty.txt');
     fs.writeFileSync(empty, '');
     assert.deepEqual(await nfs.readSmall(empty, 4096), { info: { kind: 'file', size: 0 }, data: Buffer.alloc(0) });
+  });
+
+  it('says a named pipe is not a file instead of waiting for a writer', async function () {
+    if (process.platform === 'win32') this.skip();
+    const pipe = path.join(tmp, 'pipe');
+    execFileSync('mkfifo', [pipe]);
+    assert.deepEqual(await nfs.readSmall(pipe, 4096), { info: { kind: 'other', size: 0 } });
   });
 
   it('lists a folder with the kind of each entry, symlinks as symlinks', async () => {
