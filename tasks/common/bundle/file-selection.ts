@@ -104,7 +104,10 @@ async function checkSyncPaths(fs: BundleFileSystem, repository: { root: string; 
 }
 
 /** Whether git ignores a path: the deepest .gitignore with a matching rule decides. Each .gitignore is read once. */
-type GitIgnored = (full: string, isDirectory: boolean) => Promise<boolean>;
+type GitIgnored = ((full: string, isDirectory: boolean) => Promise<boolean>) & {
+  /** Records that a listed folder has no `.gitignore`, which saves looking it up. */
+  absentIn(directory: string): void;
+};
 
 function gitignoreMatcher(fs: BundleFileSystem, repositoryRoot: string): GitIgnored {
   const gitignores = new Map<string, Ignore | null>();
@@ -116,7 +119,7 @@ function gitignoreMatcher(fs: BundleFileSystem, repositoryRoot: string): GitIgno
     gitignores.set(directory, rules);
     return rules;
   };
-  return async (full, isDirectory) => {
+  const ignored = async (full: string, isDirectory: boolean): Promise<boolean> => {
     const chain: string[] = [];
     for (let dir = path.dirname(full); isInside(repositoryRoot, dir); dir = path.dirname(dir)) {
       chain.push(dir);
@@ -131,6 +134,10 @@ function gitignoreMatcher(fs: BundleFileSystem, repositoryRoot: string): GitIgno
     }
     return false;
   };
+  const absentIn = (directory: string): void => {
+    if (!gitignores.has(directory)) gitignores.set(directory, null);
+  };
+  return Object.assign(ignored, { absentIn });
 }
 
 /** `sync.include` and `sync.exclude`, matched as the CLI matches them. */
@@ -179,20 +186,21 @@ interface SelectionWalk {
  * Walks `directory`. With `honourGitignore` false (the `sync.include` pass) every file is offered
  * to `accept`; symlinks are checked either way.
  */
-async function walk(w: SelectionWalk, directory: string, honourGitignore: boolean, accept: (full: string) => boolean, visited: Set<string>): Promise<void> {
-  const names = (await w.fs.readdir(directory)).sort(comparePaths);
-  for (const name of names) {
-    if (alwaysSkipped.has(name)) continue;
-    const full = path.join(directory, name);
+async function walk(w: SelectionWalk, directory: string, honourGitignore: boolean, accept: (full: string) => boolean, visited: Set<string>, real: string): Promise<void> {
+  const entries = (await w.fs.list(directory)).sort((a, b) => comparePaths(a.name, b.name));
+  if (!entries.some((entry) => entry.name === '.gitignore' && entry.kind !== 'directory')) w.gitIgnored.absentIn(directory);
+  for (const info of entries) {
+    if (alwaysSkipped.has(info.name)) continue;
+    const full = path.join(directory, info.name);
     if (w.skip.some((s) => isInside(s, full))) continue;
-    const info = await w.fs.lstat(full);
-    if (!info) continue;
     if (info.kind === 'symlink') {
       await walkSymlink(w, full, honourGitignore, accept, visited);
     } else if (info.kind === 'directory') {
       if (honourGitignore && (await w.gitIgnored(full, true))) continue;
       if (w.rules.matches(w.rules.exclude, full, true) && !w.rules.include) continue;
-      await walk(w, full, honourGitignore, accept, new Set([...visited, await w.fs.realpath(full)]));
+      // A folder that is no symlink resolves to its parent's real path and its own name: no lookup.
+      const childReal = path.join(real, info.name);
+      await walk(w, full, honourGitignore, accept, new Set([...visited, childReal]), childReal);
     } else if (info.kind === 'file') {
       if (honourGitignore && (await w.gitIgnored(full, false))) continue;
       if (w.rules.matches(w.rules.exclude, full, false)) continue;
@@ -215,7 +223,7 @@ async function walkSymlink(w: SelectionWalk, full: string, honourGitignore: bool
   }
   if (isDirectory) {
     if (visited.has(real)) return; // a loop back into a folder already being walked
-    await walk(w, full, honourGitignore, accept, new Set([...visited, real]));
+    await walk(w, full, honourGitignore, accept, new Set([...visited, real]), real);
   } else if (target.kind === 'file') {
     w.add(full);
   }
@@ -225,15 +233,18 @@ async function walkSymlink(w: SelectionWalk, full: string, honourGitignore: bool
 async function walkSyncPaths(w: SelectionWalk, syncPaths: string[]): Promise<void> {
   for (const syncPath of syncPaths) {
     const info = await w.fs.stat(syncPath);
-    if (info?.kind === 'directory') await walk(w, syncPath, true, () => true, new Set([await w.fs.realpath(syncPath)]));
-    else if (info?.kind === 'file' && !(await w.gitIgnored(syncPath, false))) w.add(syncPath);
+    if (info?.kind === 'directory') {
+      const real = await w.fs.realpath(syncPath);
+      await walk(w, syncPath, true, () => true, new Set([real]), real);
+    } else if (info?.kind === 'file' && !(await w.gitIgnored(syncPath, false))) w.add(syncPath);
   }
   const include = w.rules.include;
   if (!include) return;
   for (const syncPath of syncPaths) {
     const info = await w.fs.stat(syncPath);
     if (info?.kind === 'directory') {
-      await walk(w, syncPath, false, (full) => w.rules.matches(include, full, false), new Set([await w.fs.realpath(syncPath)]));
+      const real = await w.fs.realpath(syncPath);
+      await walk(w, syncPath, false, (full) => w.rules.matches(include, full, false), new Set([real]), real);
     }
   }
 }

@@ -18,6 +18,11 @@ export interface FileInfo {
 export interface BundleFileSystem {
   /** Entry names of a folder (not sorted). */
   readdir(directory: string): Promise<string[]>;
+  /**
+   * Entries of a folder with what each is, as `lstat` would say (not sorted): walking a tree of
+   * thousands of files costs one call per folder instead of one per file.
+   */
+  list(directory: string): Promise<Array<{ name: string; kind: FileInfo['kind'] }>>;
   /** Information about the path itself (a symlink is reported as a symlink); undefined when missing. */
   lstat(path: string): Promise<FileInfo | undefined>;
   /** Information about the path, following symlinks; undefined when missing or a dangling link. */
@@ -26,6 +31,12 @@ export interface BundleFileSystem {
   realpath(path: string): Promise<string>;
   /** A whole (small) text file, UTF-8. */
   readText(path: string): Promise<string>;
+  /**
+   * The whole file when it is a regular file of at most `maxBytes`; otherwise only what it is (then
+   * read it with `openRead`). One open file per call: packing thousands of small files otherwise
+   * paid a lookup and a stream's several round trips each.
+   */
+  readSmall(path: string, maxBytes: number): Promise<{ info: FileInfo; data?: Buffer } | undefined>;
   /** A stream of the file's bytes, optionally only `[start, end)` . */
   openRead(path: string, range?: { start: number; end: number }): Readable;
   /** Creates or truncates a file for writing; parent folders must exist. */

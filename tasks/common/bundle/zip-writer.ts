@@ -8,6 +8,12 @@
  * unless it is the file's last, so the blocks concatenate into one valid deflate stream; the block
  * size is fixed, so the bytes depend only on the contents.
  *
+ * A tree of many small source files is one block per file, and there the main thread is what
+ * keeps the pool busy (issue 14): a compression counts as running until it finishes, not until its
+ * turn to be written, so a slow block at the head does not hold back the small files behind it;
+ * and small files are read whole ahead of their turn through one open descriptor each, instead of
+ * a lookup and a stream (five round trips and a stream's bookkeeping on the main thread).
+ *
  * A block that looks incompressible (models, parquet, images: near-uniform bytes without short
  * repeats) is written as stored deflate blocks (level 0) instead: deflating random bytes at level 6
  * costs about 30 ms per MiB to gain nothing, and on a tree of mostly such files it was most of the
@@ -21,7 +27,6 @@
 import { toError } from '../http/errors';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
 import type { BundleFileSystem } from './ports';
 import { comparePaths, unsafeEntryReason, type ManifestFile } from './manifest';
@@ -82,9 +87,11 @@ export async function writeDeterministicZip(
     seen.add(entry.name);
   }
   const sorted = [...entries].sort((a, b) => comparePaths(a.name, b.name));
-  const writer = new OrderedWriter(fs.openWrite(outputPath), Math.max(1, options.parallelBlocks ?? 4));
-  const level = options.compressionLevel ?? 6;
+  const parallel = Math.max(1, options.parallelBlocks ?? 4);
   const blockBytes = options.blockBytes ?? 1024 * 1024;
+  // Twice the blocks that run: a slow block at the head does not stop the ones behind it.
+  const writer = new OrderedWriter(fs.openWrite(outputPath), parallel, 2 * parallel * blockBytes);
+  const level = options.compressionLevel ?? 6;
   const records: ZipEntryRecord[] = [];
   const files: ManifestFile[] = [];
   try {
@@ -141,9 +148,9 @@ interface OpenedEntry {
 }
 
 /**
- * Looks files up and reads the small ones (up to 256 KiB) up to `depth` entries ahead of the one
- * being packed, so their file-system round trips overlap the compression of earlier blocks; memory
- * stays within `depth` times 256 KiB. A larger file streams through when its turn comes.
+ * Reads the small files (up to 256 KiB) whole up to `depth` entries ahead of the one being packed,
+ * so their file-system round trips overlap the compression of earlier blocks; memory stays within
+ * `depth` times 256 KiB. A larger file is only looked up, and streams through when its turn comes.
  */
 class ReadAhead {
   private readonly started = new Map<number, Promise<OpenedEntry>>();
@@ -170,23 +177,20 @@ class ReadAhead {
   }
 
   private async open(entry: PackEntry): Promise<OpenedEntry> {
-    const info = await this.fs.stat(entry.sourcePath);
-    if (!info || info.kind !== 'file') throw new Error(`Reading ${entry.sourcePath}: not a file any more`);
-    let source: Readable;
+    let small;
     try {
-      source = this.fs.openRead(entry.sourcePath);
+      small = await this.fs.readSmall(entry.sourcePath, Math.min(this.blockBytes, readAheadFileBytes));
     } catch (error) {
       throw new Error(`Reading ${entry.sourcePath}: ${toError(error).message}`);
     }
-    if (info.size > Math.min(this.blockBytes, readAheadFileBytes)) return { info, source };
-    const parts: Buffer[] = [];
+    if (!small || small.info.kind !== 'file') throw new Error(`Reading ${entry.sourcePath}: not a file any more`);
+    // Whatever the file holds now is what is packed (and hashed); it may have changed since it was looked up.
+    if (small.data) return { info: small.info, source: [small.data] };
     try {
-      for await (const chunk of source) parts.push(chunk as Buffer);
+      return { info: small.info, source: this.fs.openRead(entry.sourcePath) };
     } catch (error) {
       throw new Error(`Reading ${entry.sourcePath}: ${toError(error).message}`);
     }
-    // Whatever the file holds now is what is packed (and hashed); it may have changed since `stat`.
-    return { info, source: [parts.length === 1 ? parts[0] : Buffer.concat(parts)] };
   }
 }
 
@@ -198,6 +202,7 @@ async function packEntry(writer: OrderedWriter, entry: PackEntry, source: AsyncI
   const compress = (block: Buffer, last: boolean): Promise<void> =>
     writer.push({
       data: deflate(block, looksIncompressible(block) ? 0 : options.level, last),
+      holds: block.length,
       written: (_offset, length) => (record.compressedSize += length),
     });
   // One block is held back: only the next one (or the end) tells whether it is the last.
@@ -312,25 +317,43 @@ export function crc32(data: Uint8Array, value: number, useNative = true): number
 }
 
 /** A piece of output: bytes now, bytes being compressed, or bytes only known once everything before is written. */
-interface Piece {
+export interface Piece {
   data: Buffer | Promise<Buffer> | (() => Buffer);
+  /** Input bytes the piece holds until it is written (a block being compressed); bounds memory. */
+  holds?: number;
   /** Called with the piece's offset and length once it is written. */
   written?: (offset: number, length: number) => void;
+}
+
+/** A pushed piece waiting for its turn; a compression is `done` once it settled. */
+interface Queued {
+  piece: Piece;
+  done: boolean;
+  output?: Buffer;
+  failure?: unknown;
 }
 
 /** Output is handed to the file in writes of at least this much (headers and small files add up). */
 const writeBatchBytes = 1024 * 1024;
 
+/** Pieces waiting to be written at most (headers and descriptors of small files count too). */
+const maxQueuedPieces = 1024;
+
 /**
- * Writes pieces in the order they are pushed while up to `parallel` of them are still being
- * compressed; pushing waits (and writes) when that many are in flight, which bounds memory.
+ * Writes pieces in the order they are pushed while `parallel` compressions run at all times:
+ * pushing waits when that many are running, or when the pieces not yet written hold
+ * `windowBytes` of input, which bounds memory. A compression counts as running until it finishes,
+ * not until its turn to be written comes: counted by turn, one slow 1 MiB block at the head let
+ * the many small files behind it finish and leave the thread pool half idle (issue 14).
  * Small pieces (a 30-byte header, a 16-byte descriptor, a compressed 40 KiB file) are gathered
  * into writes of about 1 MiB: one write each cost a file-system round trip.
  */
-class OrderedWriter {
+export class OrderedWriter {
   offset = 0;
-  private readonly pending: Piece[] = [];
-  private inFlight = 0;
+  private readonly pending: Queued[] = [];
+  private running = 0;
+  private held = 0;
+  private settled: (() => void) | undefined;
   private failure: Error | undefined;
   private batch: Buffer[] = [];
   private batchBytes = 0;
@@ -338,22 +361,36 @@ class OrderedWriter {
   constructor(
     private readonly output: NodeJS.WritableStream & { destroy(error?: Error): void },
     private readonly parallel: number,
+    private readonly windowBytes: number,
   ) {
     output.on('error', (error: Error) => (this.failure ??= error));
   }
 
   async push(piece: Piece): Promise<void> {
+    const queued: Queued = { piece, done: !(piece.data instanceof Promise) };
     if (piece.data instanceof Promise) {
-      // Rejections surface when the piece is written; until then the promise must not count as unhandled.
-      piece.data.catch(() => undefined);
-      this.inFlight += 1;
+      this.running += 1;
+      // Rejections surface when the piece's turn comes; until then they must not count as unhandled.
+      piece.data.then(
+        (output) => this.finished(queued, output, undefined),
+        (error: unknown) => this.finished(queued, undefined, error ?? new Error('compression failed')),
+      );
     }
-    this.pending.push(piece);
-    while (this.inFlight >= this.parallel) await this.writeNext();
+    this.held += piece.holds ?? 0;
+    this.pending.push(queued);
+    await this.writeFinished();
+    while (this.running >= this.parallel || this.held > this.windowBytes || this.pending.length > maxQueuedPieces) {
+      await this.settlement();
+      await this.writeFinished();
+    }
   }
 
   async drain(): Promise<void> {
-    while (this.pending.length > 0) await this.writeNext();
+    await this.writeFinished();
+    while (this.pending.length > 0) {
+      await this.settlement();
+      await this.writeFinished();
+    }
   }
 
   async write(data: Buffer): Promise<void> {
@@ -396,17 +433,35 @@ class OrderedWriter {
     await closed;
   }
 
-  private async writeNext(): Promise<void> {
-    const piece = this.pending.shift() as Piece;
-    let data: Buffer;
-    if (piece.data instanceof Promise) {
-      this.inFlight -= 1;
-      data = await piece.data;
-    } else {
-      data = typeof piece.data === 'function' ? piece.data() : piece.data;
+  private finished(queued: Queued, output: Buffer | undefined, failure: unknown): void {
+    queued.done = true;
+    queued.output = output;
+    queued.failure = failure;
+    this.running -= 1;
+    const settled = this.settled;
+    this.settled = undefined;
+    settled?.();
+  }
+
+  /**
+   * Waits until a compression finishes, unless the head is ready already: one may have finished
+   * while the head was being written, after the last look at it.
+   */
+  private async settlement(): Promise<void> {
+    if (this.pending.length === 0 || this.pending[0].done) return;
+    await new Promise<void>((resolve) => (this.settled = resolve));
+  }
+
+  /** Writes the pieces at the head that are ready, in order. */
+  private async writeFinished(): Promise<void> {
+    while (this.pending.length > 0 && this.pending[0].done) {
+      const { piece, output, failure } = this.pending.shift() as Queued;
+      if (failure !== undefined) throw failure;
+      const data = output ?? (typeof piece.data === 'function' ? piece.data() : (piece.data as Buffer));
+      this.held -= piece.holds ?? 0;
+      const offset = this.offset;
+      await this.write(data);
+      piece.written?.(offset, data.length);
     }
-    const offset = this.offset;
-    await this.write(data);
-    piece.written?.(offset, data.length);
   }
 }

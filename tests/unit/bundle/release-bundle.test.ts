@@ -127,8 +127,8 @@ describe('release bundle build (churn fixture)', function () {
   it('stops packing when the step is cancelled, leaving no zip behind', async () => {
     const controller = new AbortController();
     const cancelled = new Error('cancelled');
-    // Cancel once packing has started (the first file is opened for the zip).
-    const fs2 = { ...nfs, openRead: (file: string, range?: { start: number; end: number }) => (controller.abort(cancelled), nfs.openRead(file, range)) };
+    // Cancel once packing has started (the first file is read for the zip).
+    const fs2 = { ...nfs, readSmall: (file: string, maxBytes: number) => (controller.abort(cancelled), nfs.readSmall(file, maxBytes)) };
     await assert.rejects(build('out', {}, { fs: fs2, signal: controller.signal }), (error) => error === cancelled);
     const out = path.join(tmp, 'out');
     assert.deepEqual(fs.existsSync(out) ? fs.readdirSync(out) : [], []);

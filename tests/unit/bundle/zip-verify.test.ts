@@ -232,8 +232,15 @@ describe('bundle zip writer and verify', () => {
   it('has closed the output file when a failed write rejects, so the partial zip can be deleted at once', async function () {
     if (process.platform !== 'linux') this.skip(); // open descriptors are listed in /proc/self/fd
     const out = path.join(tmp, 'failed.zip.partial');
-    const unreadable = { ...nodeBundleFileSystem, openRead: () => new Readable({ read() { this.destroy(new Error('disk read error')); } }) };
+    const unreadable = {
+      ...nodeBundleFileSystem,
+      readSmall: () => Promise.reject(new Error('disk read error')),
+      openRead: () => new Readable({ read() { this.destroy(new Error('disk read error')); } }),
+    };
     await assert.rejects(writeDeterministicZip(unreadable, out, [{ name: 'a.py', sourcePath: path.join(tree, 'src', 'a.py') }]), /disk read error/);
+    // A file too large to be read whole streams, and fails as it streams.
+    const streamed = { ...unreadable, readSmall: async () => ({ info: { kind: 'file' as const, size: 1024 * 1024 } }) };
+    await assert.rejects(writeDeterministicZip(streamed, out, [{ name: 'a.py', sourcePath: path.join(tree, 'src', 'a.py') }]), /disk read error/);
     const openOnOutput = fs.readdirSync('/proc/self/fd').filter((fd) => {
       try {
         return fs.readlinkSync(`/proc/self/fd/${fd}`) === out;
