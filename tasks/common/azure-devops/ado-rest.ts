@@ -17,10 +17,17 @@ import type { AgentNetworkSettings } from '../http/node-transport';
 import { decideRetry, defaultRetryOptions, type RetryOptions } from '../http/retry-policy';
 import type { HttpMethod } from '../http/transport';
 
-/** Resource-area ids (the `_apis/ResourceAreas` keys) of the services used. */
+/**
+ * Resource-area ids (the `_apis/ResourceAreas` keys) of the services used. Getters, so the
+ * azure-devops-node-api chunk loads when a request needs it, not when the task starts.
+ */
 export const adoResourceAreas = {
-  workItemTracking: WorkItemTrackingApi.RESOURCE_AREA_ID,
-  git: GitApi.RESOURCE_AREA_ID,
+  get workItemTracking(): string {
+    return WorkItemTrackingApi.RESOURCE_AREA_ID;
+  },
+  get git(): string {
+    return GitApi.RESOURCE_AREA_ID;
+  },
   /** Identity Management Service (`_apis/identities`), on vssps.dev.azure.com in Azure DevOps Services. */
   identities: '8a3d49b8-91f0-46ef-b33d-dda338c25db3',
 } as const;

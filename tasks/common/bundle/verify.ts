@@ -127,18 +127,27 @@ export async function extractBundle(
   }
 }
 
-/** A yauzl reader over the file-system port, so the zip is read by ranges through the port. */
-class PortReader extends yauzl.RandomAccessReader {
-  constructor(
-    private readonly fs: BundleFileSystem,
-    private readonly zipPath: string,
-  ) {
-    super();
-  }
-  override _readStreamForRange(start: number, end: number): Readable {
-    return this.fs.openRead(this.zipPath, { start, end });
-  }
+/**
+ * A yauzl reader over the file-system port, so the zip is read by ranges through the port. The
+ * class is made on first use: extending yauzl's at module load would load yauzl when the task
+ * starts, before it knows whether it will read a zip at all.
+ */
+function portReader(fs: BundleFileSystem, zipPath: string): yauzl.RandomAccessReader {
+  portReaderClass ??= class PortReader extends yauzl.RandomAccessReader {
+    constructor(
+      private readonly files: BundleFileSystem,
+      private readonly path: string,
+    ) {
+      super();
+    }
+    override _readStreamForRange(start: number, end: number): Readable {
+      return this.files.openRead(this.path, { start, end });
+    }
+  };
+  return new portReaderClass(fs, zipPath);
 }
+
+let portReaderClass: (new (fs: BundleFileSystem, zipPath: string) => yauzl.RandomAccessReader) | undefined;
 
 const maxManifestBytes = 256 * 1024 * 1024;
 
@@ -158,7 +167,7 @@ async function readBundle(
   const expected = expectedDigest ? parseDigestInput('expectedDigest', expectedDigest) : undefined;
   const info = await fs.stat(zipPath);
   if (!info || info.kind !== 'file') throw new Error(`Release bundle ${zipPath} does not exist`);
-  const reader = new PortReader(fs, zipPath);
+  const reader = portReader(fs, zipPath);
   const zip = await yauzl.fromRandomAccessReaderPromise(reader, info.size, {
     lazyEntries: true,
     autoClose: false,

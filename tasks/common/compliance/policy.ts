@@ -3,7 +3,7 @@
  * ships with the task and that the README documents. Every problem names the file, the line and the
  * key, and all of them are found before the task makes any request.
  */
-import Ajv, { type ErrorObject } from 'ajv';
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import schema from './policy-schema.json';
 
@@ -65,7 +65,12 @@ export class PolicyError extends Error {
   }
 }
 
-const validate = new Ajv({ allErrors: true, discriminator: true, strict: false }).compile(schema);
+let compiled: ValidateFunction | undefined;
+
+/** The policy schema's validator, compiled on first use: tasks that only import this module's types or report helpers do not pay for Ajv at start-up. */
+function policyValidator(): ValidateFunction {
+  return (compiled ??= new Ajv({ allErrors: true, discriminator: true, strict: false }).compile(schema));
+}
 
 function keyPath(path: ReadonlyArray<string | number>): string {
   return path.map((part, index) => (typeof part === 'number' ? `[${part}]` : index === 0 ? part : `.${part}`)).join('');
@@ -162,6 +167,7 @@ export function parsePolicy(text: string, file: string): Policy {
   }
   const value = document.toJS() as unknown;
   const problems: PolicyProblem[] = [];
+  const validate = policyValidator();
   if (!validate(value)) {
     for (const error of specificErrors(validate.errors ?? [])) {
       const { path, message, unknownKey } = describeError(error);

@@ -2,7 +2,7 @@
  * The drift rules file (`rulesFile`): thresholds per metric and monitored column, validated against
  * the JSON schema shipped beside this module, with every problem reported by file, line and key.
  */
-import Ajv, { type ErrorObject } from 'ajv';
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { childAt, ConfigSyntaxError, formatKeyPath, parseConfigFile, toPlain, type ConfigNode } from '../bundle/config-tree';
 import schema from './drift-rules.schema.json';
 
@@ -72,7 +72,12 @@ export function defaultMetricTable(metric: string): MetricTable {
   return driftTableMetrics.includes(column) || column.endsWith('_delta') ? 'drift' : 'profile';
 }
 
-const validateSchema = new Ajv({ allErrors: true, strict: true, strictRequired: false }).compile(schema);
+let compiled: ValidateFunction | undefined;
+
+/** The rules schema's validator, compiled on first use: the report helpers here are imported by every deciding task, which must not pay for Ajv at start-up. */
+function rulesValidator(): ValidateFunction {
+  return (compiled ??= new Ajv({ allErrors: true, strict: true, strictRequired: false }).compile(schema));
+}
 
 function where(root: ConfigNode, keys: string[]): string {
   // An unknown or missing key points at the mapping that holds it.
@@ -160,6 +165,7 @@ export function parseDriftRules(text: string, source: string): DriftRule[] {
     throw error;
   }
   const plain = toPlain(root);
+  const validateSchema = rulesValidator();
   if (!validateSchema(plain)) {
     const problems = (validateSchema.errors ?? []).map((error) => schemaProblem(root, error)).filter((p): p is string => p !== undefined);
     throw new DriftRulesError([...new Set(problems)], source);

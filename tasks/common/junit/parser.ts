@@ -13,7 +13,11 @@ type XmlNode = Record<string, unknown>;
 
 const repeated = new Set(['testsuites', 'testsuite', 'testcase', 'failure', 'error', 'skipped', 'property', 'system-out', 'system-err']);
 
-const parser = new XMLParser({
+let parser: XMLParser | undefined;
+
+/** The parser, made on first use: a task that fails on its inputs never loads fast-xml-parser. */
+function xmlParser(): XMLParser {
+  return (parser ??= new XMLParser({
   ignoreAttributes: false,
   attributeNamePrefix: '@_',
   textNodeName: '#text',
@@ -23,7 +27,8 @@ const parser = new XMLParser({
   // Numeric character references (&#10; in attributes) are only decoded with this on.
   htmlEntities: true,
   isArray: (name) => repeated.has(name),
-});
+  }));
+}
 
 function attr(node: XmlNode, name: string): string | undefined {
   const value = node[`@_${name}`];
@@ -123,7 +128,7 @@ export function parseJUnitXml(xml: string, source: string): TestSuite[] {
     const { msg, line, col } = valid.err;
     throw new JUnitParseError(`${source} is not well-formed XML: ${msg} (line ${line}${col === undefined ? '' : `, column ${col}`})`);
   }
-  const document = parser.parse(xml) as XmlNode;
+  const document = xmlParser().parse(xml) as XmlNode;
   const suites: TestSuite[] = [];
   const fallbackName = source.split('/').pop()?.replace(/\.xml$/i, '') ?? source;
   if (Array.isArray(document.testsuites)) {
