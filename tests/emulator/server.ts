@@ -4,8 +4,8 @@
  * Route modules never touch sockets; they return replies or throw {@link EmulatorApiError}.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { EmulatorApiError, type EmulatorRequest, type Reply, type Route } from './http-kit';
+import { closeServer, faultHeaders, findRoute, listenOnLoopback, readRequest, writeReply } from './http-server';
 import { FaultRegistry, type FaultAction } from './faults';
 import { RateLimiter, type RateLimits } from './rate-limits';
 import type { Scenario } from './scenario';
@@ -173,10 +173,7 @@ function errorBody(status: number): { error_code: string; message: string } {
 }
 
 function faultReply(fault: Extract<FaultAction, { kind: 'status' }>): Reply {
-  const headers: Record<string, string> = { ...fault.headers };
-  if (fault.retryAfter !== undefined) {
-    headers['retry-after'] = fault.retryAfter instanceof Date ? fault.retryAfter.toUTCString() : String(fault.retryAfter);
-  }
+  const headers = faultHeaders(fault);
   if (fault.body !== undefined) return { status: fault.status, headers, body: fault.body };
   // Gateways in front of the workspace answer 502 with HTML, not the JSON envelope.
   if (fault.status === 502) return { status: 502, headers: { 'content-type': 'text/html', ...headers }, body: '<html><body><h1>502 Bad Gateway</h1></body></html>' };
@@ -252,48 +249,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     request.caller = record;
   }
 
-  function findRoute(method: string, path: string): { route: Route; params: Record<string, string> } | undefined {
-    for (const route of routes) {
-      if (route.method !== method) continue;
-      const match = route.pattern.exec(path);
-      if (match) return { route, params: { ...match.groups } };
-    }
-    return undefined;
-  }
-
-  function send(response: ServerResponse, method: string, reply: Reply): void {
-    const headers: Record<string, string> = { ...reply.headers };
-    let payload: Buffer | undefined;
-    if (reply.body instanceof Uint8Array) {
-      payload = Buffer.from(reply.body);
-      headers['content-type'] ??= 'application/octet-stream';
-    } else if (typeof reply.body === 'string') {
-      payload = Buffer.from(reply.body);
-      headers['content-type'] ??= 'text/plain; charset=utf-8';
-    } else if (reply.body !== undefined) {
-      payload = Buffer.from(JSON.stringify(reply.body));
-      headers['content-type'] ??= 'application/json';
-    }
-    headers['content-length'] ??= String(payload?.length ?? 0);
-    response.writeHead(reply.status, headers);
-    response.end(method === 'HEAD' ? undefined : payload);
-  }
+  const send = (response: ServerResponse, method: string, reply: Reply): void => writeReply(response, method, reply, { jsonContentType: 'application/json' });
 
   async function handle(incoming: IncomingMessage, response: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of incoming) chunks.push(chunk as Buffer);
-    const parsedUrl = new URL(incoming.url ?? '/', 'http://emulator');
-    const method = (incoming.method ?? 'GET').toUpperCase();
-    const headers: Record<string, string | undefined> = {};
-    for (const [name, value] of Object.entries(incoming.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-    const request: EmulatorRequest = {
-      method,
-      path: parsedUrl.pathname,
-      query: parsedUrl.searchParams,
-      headers,
-      raw: Buffer.concat(chunks),
-      params: {},
-    };
+    const request = await readRequest(incoming);
+    const { method, headers } = request;
     const { auth, record, token } = parseAuthorization(headers.authorization, state);
     const loggedHeaders: Record<string, string> = {};
     for (const [name, value] of Object.entries(headers)) {
@@ -302,7 +262,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const entry: LoggedRequest = {
       method,
       path: request.path,
-      query: Object.fromEntries(parsedUrl.searchParams),
+      query: Object.fromEntries(request.query),
       headers: loggedHeaders,
       auth,
       body: logBody(request, state),
@@ -339,7 +299,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   async function dispatch(request: EmulatorRequest, record: TokenRecord | undefined, token: string | undefined): Promise<Reply> {
     try {
-      const found = findRoute(request.method === 'HEAD' ? 'HEAD' : request.method, request.path);
+      const found = findRoute(routes, request.method, request.path);
       if (!found) {
         const shortPath = request.path.replace(/^\/api\/\d\.\d/, '');
         throw new EmulatorApiError(404, 'ENDPOINT_NOT_FOUND', `No API found for '${request.method} ${shortPath}'`);
@@ -360,11 +320,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       if (!response.headersSent) send(response, 'GET', { status: 500, body: { error_code: 'INTERNAL_ERROR', message: String(error) } });
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  url = await listenOnLoopback(server, options.port);
   if (options.scenario) state.apply(options.scenario);
 
   return {
@@ -393,8 +349,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         entry.resolve();
       }
       timers.clear();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer(server);
     },
   };
 }

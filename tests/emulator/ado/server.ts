@@ -4,8 +4,8 @@
  * modules that return replies or throw. Errors use the Azure DevOps body shape.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { EmulatorApiError, type EmulatorRequest, type Reply, type Route } from '../http-kit';
+import { closeServer, faultHeaders, findRoute, listenOnLoopback, readRequest, writeReply } from '../http-server';
 import { FaultRegistry, type FaultAction } from '../faults';
 import { AdoState, type AdoScenario } from './state';
 import { discoveryRoutes } from './routes/discovery';
@@ -68,26 +68,14 @@ const defaultFaultMessages: Record<number, string> = {
 };
 
 function faultReply(fault: Extract<FaultAction, { kind: 'status' }>): Reply {
-  const headers: Record<string, string> = { ...fault.headers };
-  if (fault.retryAfter !== undefined) headers['retry-after'] = fault.retryAfter instanceof Date ? fault.retryAfter.toUTCString() : String(fault.retryAfter);
+  const headers = faultHeaders(fault);
   if (fault.body !== undefined) return { status: fault.status, headers, body: fault.body };
   const message = defaultFaultMessages[fault.status] ?? `Injected status ${fault.status}`;
   return { status: fault.status, headers, body: adoErrorBody(fault.status === 429 ? 'RequestBlockedException' : 'VssServiceException', message) };
 }
 
-function send(response: ServerResponse, reply: Reply): void {
-  const headers: Record<string, string> = { 'x-vss-e2eid': 'emulator', ...reply.headers };
-  let payload: Buffer | undefined;
-  if (typeof reply.body === 'string') {
-    payload = Buffer.from(reply.body);
-    headers['content-type'] ??= 'text/plain; charset=utf-8';
-  } else if (reply.body !== undefined) {
-    payload = Buffer.from(JSON.stringify(reply.body));
-    headers['content-type'] ??= 'application/json; charset=utf-8';
-  }
-  headers['content-length'] = String(payload?.length ?? 0);
-  response.writeHead(reply.status, headers);
-  response.end(payload);
+function send(response: ServerResponse, method: string, reply: Reply): void {
+  writeReply(response, method, reply, { headers: { 'x-vss-e2eid': 'emulator' }, jsonContentType: 'application/json; charset=utf-8' });
 }
 
 /** Starts the emulator on 127.0.0.1. */
@@ -113,9 +101,10 @@ export async function startAdoEmulator(options: AdoEmulatorOptions = {}): Promis
 
   function dispatch(request: EmulatorRequest): Reply {
     try {
-      const route = routes.find((candidate) => candidate.method === request.method && candidate.pattern.test(request.path));
-      if (!route) throw new EmulatorApiError(404, 'NotFound', `No route for ${request.method} ${request.path}`, adoErrorBody('ApiResourceLocationNotFoundException', `API resource location not found for ${request.method} ${request.path}.`));
-      request.params = { ...route.pattern.exec(request.path)?.groups };
+      const found = findRoute(routes, request.method, request.path);
+      if (!found) throw new EmulatorApiError(404, 'NotFound', `No route for ${request.method} ${request.path}`, adoErrorBody('ApiResourceLocationNotFoundException', `API resource location not found for ${request.method} ${request.path}.`));
+      const { route } = found;
+      request.params = found.params;
       const [scheme, token] = (request.headers.authorization ?? '').split(' ');
       if (route.auth === 'ado' && (scheme?.toLowerCase() !== 'bearer' || !state.systemAccessTokens.has(token ?? ''))) {
         // Azure DevOps answers an unknown token with 401 and a sign-in hint, not the JSON body.
@@ -129,12 +118,8 @@ export async function startAdoEmulator(options: AdoEmulatorOptions = {}): Promis
   }
 
   async function handle(incoming: IncomingMessage, response: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of incoming) chunks.push(chunk as Buffer);
-    const parsed = new URL(incoming.url ?? '/', 'http://emulator');
-    const headers: Record<string, string | undefined> = {};
-    for (const [name, value] of Object.entries(incoming.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-    const request: EmulatorRequest = { method: (incoming.method ?? 'GET').toUpperCase(), path: parsed.pathname, query: parsed.searchParams, headers, raw: Buffer.concat(chunks), params: {} };
+    const request = await readRequest(incoming);
+    const { headers } = request;
     const [scheme, token] = (headers.authorization ?? '').split(' ');
     let body: unknown;
     try {
@@ -145,7 +130,7 @@ export async function startAdoEmulator(options: AdoEmulatorOptions = {}): Promis
     const entry: AdoLoggedRequest = {
       method: request.method,
       path: request.path,
-      query: Object.fromEntries(parsed.searchParams),
+      query: Object.fromEntries(request.query),
       auth: scheme ? `${scheme} <${state.systemAccessTokens.has(token ?? '') ? 'system' : 'unknown'}>` : '<none>',
       accept: headers.accept,
       contentType: headers['content-type'],
@@ -165,19 +150,15 @@ export async function startAdoEmulator(options: AdoEmulatorOptions = {}): Promis
     else if (fault?.kind === 'malformed') reply = { status: 200, headers: { 'content-type': 'application/json' }, body: '{"id": 1, "fields": {"System.St' };
     else reply = dispatch(request);
     entry.status = reply.status;
-    send(response, reply);
+    send(response, request.method, reply);
   }
 
   const server: Server = createServer((incoming, response) => {
     handle(incoming, response).catch((error: unknown) => {
-      if (!response.headersSent) send(response, { status: 500, body: adoErrorBody('EmulatorBug', String(error)) });
+      if (!response.headersSent) send(response, 'GET', { status: 500, body: adoErrorBody('EmulatorBug', String(error)) });
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  url = await listenOnLoopback(server, options.port);
   if (options.scenario) state.apply(options.scenario);
 
   return {
@@ -198,9 +179,6 @@ export async function startAdoEmulator(options: AdoEmulatorOptions = {}): Promis
       faults.clear();
     },
     requestsTo: (method, path) => requests.filter((r) => r.method === method.toUpperCase() && (typeof path === 'string' ? r.path === path : path.test(r.path))),
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: () => closeServer(server),
   };
 }
