@@ -6,6 +6,7 @@
  * data: the "secrets" below exist only inside the emulator.
  */
 import type { Scenario, TaskRunContext } from './scenario';
+import { tableLineage } from './lineage-table';
 
 /** Names and credentials the demo and its docs refer to. */
 export const demo = {
@@ -268,16 +269,7 @@ export function demoScenario(): Scenario {
         ],
         rows: scores,
       },
-      {
-        name: 'system.access.table_lineage',
-        columns: [
-          { name: 'source_table_full_name', type: 'STRING' },
-          { name: 'target_table_full_name', type: 'STRING' },
-          { name: 'entity_type', type: 'STRING' },
-          { name: 'event_time', type: 'TIMESTAMP' },
-        ],
-        rows: [['main.raw.customer_events', demo.trainingTable, 'JOB', '2026-11-09T06:00:00Z']],
-      },
+      tableLineage([['main.raw.customer_events', demo.trainingTable, 'JOB', '2026-11-09T06:00:00Z']]),
     ],
   };
 }

@@ -20,6 +20,7 @@ import { evaluateGate } from '../../support/server-task';
 import { repoRoot, runTaskBundle } from '../../support/task-bundle';
 import { type SimulatedWorkspace, patConnection, startSimulatedWorkspace, tableRows } from '../../support/in-process';
 import { FakeClock } from '../../fakes/clock';
+import { tableLineage } from '../../emulator/lineage-table';
 
 const task = 'DatabricksModelComplianceV1';
 const model = 'main.risk.credit';
@@ -79,16 +80,7 @@ const scenario: Scenario = {
   warehouses: ['wh1'],
   statementPendingPolls: 0,
   tables: [
-    {
-      name: 'system.access.table_lineage',
-      columns: [
-        { name: 'source_table_full_name', type: 'STRING' },
-        { name: 'target_table_full_name', type: 'STRING' },
-        { name: 'entity_type', type: 'STRING' },
-        { name: 'event_time', type: 'TIMESTAMP' },
-      ],
-      rows: [['main.raw.loan_applications', 'main.risk.loans', 'JOB', '2026-12-01T08:00:00Z']],
-    },
+    tableLineage([['main.raw.loan_applications', 'main.risk.loans', 'JOB', '2026-12-01T08:00:00Z']]),
     { name: auditTable, columns: auditColumns.map(([name, type]) => ({ name, type })), rows: [auditRow('promote', 7), auditRow('promote', 8), auditRow('reject', 9)] },
   ],
 };

@@ -14,6 +14,7 @@ import { outputNames } from '../../../tasks/DatabricksModelComplianceV1/names';
 import { startEmulator, type Emulator, type Scenario } from '../../emulator';
 import { assertOnlyOwnCommands, injectionMarker, injectionPayload, injectionPayloadLine } from '../../support/injection';
 import { runTaskBundle, type TaskRun } from '../../support/task-bundle';
+import { tableLineage } from '../../emulator/lineage-table';
 
 const task = 'DatabricksModelComplianceV1';
 const model = 'main.risk.hostile';
@@ -71,16 +72,7 @@ const scenario: Scenario = {
   warehouses: ['wh1'],
   statementPendingPolls: 0,
   tables: [
-    {
-      name: 'system.access.table_lineage',
-      columns: [
-        { name: 'source_table_full_name', type: 'STRING' },
-        { name: 'target_table_full_name', type: 'STRING' },
-        { name: 'entity_type', type: 'STRING' },
-        { name: 'event_time', type: 'TIMESTAMP' },
-      ],
-      rows: [[injectionPayload, hostileTable, injectionPayloadLine, '2026-12-01T08:00:00Z']],
-    },
+    tableLineage([[injectionPayload, hostileTable, injectionPayloadLine, '2026-12-01T08:00:00Z']]),
     {
       name: auditTable,
       columns: auditColumns.map(([name, type]) => ({ name, type })),
