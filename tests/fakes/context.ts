@@ -42,15 +42,7 @@ export interface FakeContext extends TaskContext {
   outputValues: Record<string, string>;
   /** Every log line with its level (`info ...`, `debug ...`, `warn ...`), and progress (`progress 50 text`). */
   log: string[];
-  /** Contents of every file handed to the agent: summaries, test result files, attachments. */
-  handedOver: string[];
-  /** The summaries among `handedOver` (`uploadSummary`), in order. */
-  summaries: string[];
-  /** The test-result files among `handedOver` (`publishTestResults`), in order. */
-  testResults: string[];
-  /** The attachments among `handedOver`, with the type and name the task gave (e.g. its model report). */
-  attachments: Array<{ type: string; name: string; content: string }>;
-  /** Every file handed to the agent with what it was handed over as, in order. */
+  /** Every file handed to the agent (summaries, test result files, attachments) with what it was handed over as, in order. */
   published: PublishedFile[];
 }
 
@@ -103,27 +95,16 @@ export function fakeContext(options: FakeContextOptions = {}): FakeContext {
   const written = new Map<string, string>();
   const outputValues: Record<string, string> = {};
   const log: string[] = [];
-  const handedOver: string[] = [];
-  const summaries: string[] = [];
-  const testResults: string[] = [];
-  const attachments: FakeContext['attachments'] = [];
   const files = options.files ?? memoryFiles(options, written);
   const published: PublishedFile[] = [];
-  const handOver = (file: string, kind: PublishedFile['kind'], title?: string, type?: string): string => {
-    const content = files.readText(file);
-    handedOver.push(content);
-    published.push({ kind, title, type, content });
-    return content;
+  const handOver = (file: string, kind: PublishedFile['kind'], title?: string, type?: string): void => {
+    published.push({ kind, title, type, content: files.readText(file) });
   };
   return {
     secrets,
     written,
     outputValues,
     log,
-    handedOver,
-    summaries,
-    testResults,
-    attachments,
     published,
     inputs: {
       get: (name) => options.inputs?.[name]?.trim() || undefined,
@@ -134,11 +115,10 @@ export function fakeContext(options: FakeContextOptions = {}): FakeContext {
       setSecret: (value) => void secrets.push(value),
       setOutput: (name, value) => void (outputValues[name] = value),
       setProgress: (percent, text) => void log.push(`progress ${percent} ${text}`),
-      uploadSummary: (file, title) => void summaries.push(handOver(file, 'summary', title)),
-      publishTestResults: (publication) =>
-        publication.files.forEach((file) => testResults.push(handOver(file, 'testResults', publication.runTitle, publication.format))),
+      uploadSummary: (file, title) => handOver(file, 'summary', title),
+      publishTestResults: (publication) => publication.files.forEach((file) => handOver(file, 'testResults', publication.runTitle, publication.format)),
       uploadArtifact: () => undefined,
-      addAttachment: (type, name, file) => void attachments.push({ type, name, content: handOver(file, 'attachment', name, type) }),
+      addAttachment: (type, name, file) => handOver(file, 'attachment', name, type),
     },
     logger: {
       debug: (message) => void log.push(`debug ${message}`),

@@ -84,22 +84,25 @@ export async function runInProcess(run: (context: TaskContext) => Promise<TaskOu
       },
     },
   });
-  const seen = {
+  const { published } = context;
+  const contents = (kind: PublishedFile['kind']): string[] => published.filter((file) => file.kind === kind).map((file) => file.content);
+  // Views of `published`, read once the run has ended.
+  const seen = (): Omit<InProcessRun, 'result' | 'message' | 'error'> => ({
     outputs: context.outputValues,
     secrets: context.secrets,
     log: context.log,
-    files: context.handedOver,
-    summaries: context.summaries,
-    testResults: context.testResults,
-    attachments: context.attachments,
-    published: context.published,
-  };
+    files: published.map((file) => file.content),
+    summaries: contents('summary'),
+    testResults: contents('testResults'),
+    attachments: published.filter((file) => file.kind === 'attachment').map((file) => ({ type: file.type ?? '', name: file.title ?? '', content: file.content })),
+    published,
+  });
   try {
     const outcome = await run(context);
-    return { result: outcome?.result ?? 'Succeeded', message: outcome?.message ?? '', ...seen };
+    return { result: outcome?.result ?? 'Succeeded', message: outcome?.message ?? '', ...seen() };
   } catch (thrown) {
     const error = toError(thrown);
-    return { result: 'Failed', message: error.message, ...seen, error };
+    return { result: 'Failed', message: error.message, ...seen(), error };
   } finally {
     fs.rmSync(tempDirectory, { recursive: true, force: true });
   }
